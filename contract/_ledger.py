@@ -1,0 +1,103 @@
+"""What this run created, written down the moment the server confirms it.
+
+The ledger is the suite's allow-list: it may change or delete only what is in it
+(see _api.SafetyGuard), and it deletes all of it at the end of the session. Each
+entry is also appended to a file, so a run killed with SIGKILL can be swept later.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["CLEANUP_ORDER", "Entry", "Kind", "Ledger"]
+
+Kind = Literal["token", "user", "service_account", "group"]
+
+#: Dependency order: tokens before their owners, owners before their groups.
+CLEANUP_ORDER: tuple[Kind, ...] = ("token", "user", "service_account", "group")
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: Kind
+    id: str
+    #: A token's owner id; a group's or tenant service account's tenant.
+    parent: str | None = None
+    #: "user" or "service_account" for tokens.
+    parent_kind: str | None = None
+    tenant: str | None = None
+    label: str = ""
+
+
+class Ledger:
+    def __init__(self, run_id: str, path: Path | None = None) -> None:
+        self.run_id = run_id
+        self.path = path
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], Entry] = {}
+        self._gone: set[tuple[str, str]] = set()
+        self.created = 0
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+    def record(self, entry: Entry) -> Entry:
+        with self._lock:
+            self._entries[(entry.kind, entry.id)] = entry
+            self.created += 1
+            if self.path is not None:
+                with self.path.open("a") as handle:
+                    handle.write(json.dumps({"op": "created", **asdict(entry)}) + "\n")
+        return entry
+
+    def forget(self, kind: Kind, object_id: str) -> None:
+        """The object is gone (deleted by a test or by cleanup)."""
+        with self._lock:
+            entry = self._entries.pop((kind, object_id), None)
+            if entry is not None:
+                self._gone.add((kind, object_id))
+                if kind == "user" or kind == "service_account":
+                    for key, token in list(self._entries.items()):
+                        if token.kind == "token" and token.parent == object_id:
+                            del self._entries[key]
+                            self._gone.add(key)
+                if self.path is not None:
+                    with self.path.open("a") as handle:
+                        handle.write(json.dumps({"op": "deleted", "kind": kind, "id": object_id}) + "\n")
+
+    def owns(self, kind: Kind, object_id: str) -> bool:
+        with self._lock:
+            return (kind, object_id) in self._entries or (kind, object_id) in self._gone
+
+    def owns_any(self, object_id: str) -> bool:
+        with self._lock:
+            return any(key[1] == object_id for key in (*self._entries, *self._gone))
+
+    def live(self) -> list[Entry]:
+        with self._lock:
+            return list(self._entries.values())
+
+    def in_cleanup_order(self) -> Iterator[Entry]:
+        live = self.live()
+        for kind in CLEANUP_ORDER:
+            yield from (e for e in live if e.kind == kind)
+
+    @staticmethod
+    def read_file(path: Path) -> list[Entry]:
+        """The entries a ledger file says are still alive."""
+        alive: dict[tuple[str, str], Entry] = {}
+        for line in path.read_text().splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            op = record.pop("op")
+            key = (record["kind"], record["id"])
+            if op == "created":
+                alive[key] = Entry(**record)
+            else:
+                alive.pop(key, None)
+        return list(alive.values())

@@ -1,0 +1,246 @@
+"""The pytest plugin behind `pytest contract`: options, target, seed, cleanup.
+
+On the controller it resolves the target (starting the embedded reference server
+when no --base-url is given), checks it once, and hands the result to xdist workers
+through `workerinput`. Anything that stops the suite from running is one line and
+exit code 4 (pytest's usage error).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import settings
+
+from contract._ledger import Ledger
+from contract._run import Run
+from contract._target import Credentials, Target, TargetError, check_base_url, preflight
+from strategies import new_run_id
+
+RUN_KEY = pytest.StashKey[Run]()
+TARGET_KEY = pytest.StashKey[Target]()
+SERVER_KEY = pytest.StashKey[Any]()
+INFO_KEY = pytest.StashKey[dict[str, Any]]()
+
+MARKERS = {
+    "fuzz": "schemathesis property-based requests for every documented operation",
+    "stateful": "hypothesis state machines that check what the server does",
+    "sdk": "the real kestrapy client against the target",
+    "mutating": "changes state on the target (skipped with --read-only)",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("contract", "Kestra Users API contract suite")
+    group.addoption("--username", help="superadmin username (or $KESTRA_USERNAME)")
+    group.addoption("--password", help="superadmin password (or $KESTRA_PASSWORD)")
+    group.addoption("--token", help="superadmin API token (or $KESTRA_API_TOKEN)")
+    group.addoption("--tenant", default=os.environ.get("KESTRA_TENANT", "main"), help="tenant id (default: main)")
+    group.addoption("--report-dir", default="reports", help="where runs write their reports (default: reports/)")
+    group.addoption("--read-only", action="store_true", help="run only what changes nothing on the target")
+    group.addoption(
+        "--reference-server-args",
+        default=os.environ.get("REFERENCE_SERVER_ARGS", ""),
+        help="extra arguments for the embedded reference server (when no --base-url is given)",
+    )
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _usage_error(message: str) -> pytest.UsageError:
+    return pytest.UsageError(message)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for name, description in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+    profile = config.getoption("hypothesis_profile", None)
+    if profile and profile not in settings._profiles:
+        known = ", ".join(sorted(p for p in settings._profiles if not p.startswith("_")))
+        raise _usage_error(f"unknown profile {profile!r}; choose one of: {known}")
+    if _is_worker(config):
+        info: dict[str, Any] = dict(config.workerinput["contract"])  # type: ignore[attr-defined]
+    else:
+        seed = config.getoption("hypothesis_seed", None)
+        info = {
+            "run_id": new_run_id(),
+            "seed": int(seed) if seed is not None and str(seed).isdigit() else random.randrange(2**32),
+            "read_only": bool(config.getoption("read_only")),
+        }
+    config.option.hypothesis_seed = info["seed"]
+    config.stash[INFO_KEY] = info
+    if _is_worker(config):
+        creds = Credentials(**info["credentials"])
+        config.stash[TARGET_KEY] = Target(info["base_url"], creds, info["tenant"], info["embedded"])
+        return
+    if config.option.help or config.option.version:
+        return
+    try:
+        target = _resolve_target(config)
+        preflight(target)
+    except (TargetError, RuntimeError) as error:
+        _stop_server(config)
+        raise _usage_error(f"contract suite cannot run: {error}") from None
+    config.stash[TARGET_KEY] = target
+    info.update(
+        base_url=target.base_url,
+        credentials={
+            "username": target.credentials.username,
+            "password": target.credentials.password,
+            "token": target.credentials.token,
+        },
+        tenant=target.tenant,
+        embedded=target.embedded,
+        run_dir=str(_run_dir(config, info["run_id"])),
+    )
+    signal.signal(signal.SIGTERM, _terminate)
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM takes the same road as Ctrl-C, so that cleanup runs."""
+    raise KeyboardInterrupt
+
+
+def _resolve_target(config: pytest.Config) -> Target:
+    credentials = Credentials.from_options(
+        config.getoption("username"), config.getoption("password"), config.getoption("token")
+    )
+    tenant = config.getoption("tenant")
+    base_url = config.getoption("base_url")
+    if base_url:
+        url = check_base_url(base_url)
+        if credentials is None:
+            raise TargetError(
+                f"no credentials for {url}: set --username/--password or --token "
+                "(or KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_API_TOKEN)"
+            )
+        return Target(url, credentials, tenant, embedded=False)
+    import shlex
+
+    from reference_server import spawn
+
+    password = "Kc9" + new_run_id() + "x7"
+    server = spawn(*shlex.split(config.getoption("reference_server_args")), password=password)
+    config.stash[SERVER_KEY] = server
+    return Target(server.url, Credentials(server.username, server.password), tenant, embedded=True)
+
+
+def _run_dir(config: pytest.Config, run_id: str) -> Path:
+    import time
+
+    base = Path(config.getoption("report_dir"))
+    return base.resolve() / "runs" / f"{time.strftime('%Y%m%d-%H%M%S')}-{run_id}"
+
+
+def pytest_configure_node(node: Any) -> None:
+    node.workerinput["contract"] = node.config.stash[INFO_KEY]
+
+
+def _worker_name(config: pytest.Config) -> str:
+    return str(config.workerinput["workerid"]) if _is_worker(config) else "main"  # type: ignore[attr-defined]
+
+
+def contract_run(config: pytest.Config) -> Run:
+    """The Run of this process, created on first use."""
+    run = config.stash.get(RUN_KEY, None)
+    if run is None:
+        info = config.stash[INFO_KEY]
+        run = Run(
+            run_id=info["run_id"],
+            worker=_worker_name(config),
+            target=config.stash[TARGET_KEY],
+            run_dir=Path(info["run_dir"]),
+            seed=info["seed"],
+            read_only=info["read_only"],
+        )
+        config.stash[RUN_KEY] = run
+    return run
+
+
+@pytest.fixture(scope="session")
+def run(pytestconfig: pytest.Config) -> Run:
+    return contract_run(pytestconfig)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("read_only"):
+        return
+    skip = pytest.mark.skip(reason="--read-only: this test changes state")
+    for item in items:
+        if item.get_closest_marker("mutating"):
+            item.add_marker(skip)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    info = config.stash.get(INFO_KEY, {})
+    target = config.stash.get(TARGET_KEY, None)
+    seed = info.get("seed")
+    lines = [f"contract: run {info.get('run_id')}, seed {seed} (replay with --hypothesis-seed={seed})"]
+    if target is not None:
+        where = "embedded reference server" if target.embedded else "remote"
+        lines.append(
+            f"contract: target {target.base_url} ({where}) as {target.credentials.describe}, tenant {target.tenant}"
+        )
+    return lines
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.when == "call":
+        info = item.config.stash[INFO_KEY]
+        target = item.config.stash.get(TARGET_KEY, None)
+        base = f" --base-url {target.base_url}" if target is not None and not target.embedded else ""
+        report.sections.append(("replay", f"pytest '{item.nodeid}' --hypothesis-seed={info['seed']}{base}"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.finish()
+    if not _is_worker(config) and TARGET_KEY in config.stash:
+        _sweep_this_run(config)
+
+
+def _sweep_this_run(config: pytest.Config) -> None:
+    """Catch what a killed worker left; workers clean up after themselves."""
+    info = config.stash[INFO_KEY]
+    ledger_dir = Path(info["run_dir"]) / "ledger"
+    if not ledger_dir.is_dir():
+        return
+    leftovers = [entry for path in sorted(ledger_dir.glob("*.jsonl")) for entry in Ledger.read_file(path)]
+    if not leftovers:
+        return
+    run = contract_run(config)
+    for entry in leftovers:
+        run.ledger.record(entry)
+    run.finish()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None and run.cleanup is not None:
+        report = run.cleanup
+        terminalreporter.write_line(report.summary(), red=not report.ok)
+
+
+def _stop_server(config: pytest.Config) -> None:
+    server = config.stash.get(SERVER_KEY, None)
+    if server is not None:
+        server.stop()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _stop_server(config)

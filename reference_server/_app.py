@@ -1,0 +1,181 @@
+"""The WSGI application: routing from specs/, authentication, validation, dispatch."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+import specs
+from reference_server import _views as views
+from reference_server._config import ServerConfig
+from reference_server._errors import ApiError
+from reference_server._handlers import HANDLERS, Call, Reply
+from reference_server._model import Principal, User, new_id
+from reference_server._store import Store
+from reference_server._validation import RequestValidator
+
+__all__ = ["ReferenceApp"]
+
+STATE_PATH = "/_reference/state"
+
+
+def _rule_path(path: str) -> str:
+    return path.replace("{", "<").replace("}", ">")
+
+
+class ReferenceApp:
+    """A WSGI app that behaves as contract-semantics.md says a Kestra server does."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
+        self.store = Store(config.tenants)
+        self.operations = {op.operation_id: op for op in specs.operations(include_setup=True)}
+        missing = self.operations.keys() - HANDLERS.keys()
+        if missing:
+            raise RuntimeError(f"no handler for {sorted(missing)}")
+        self.validator = RequestValidator(specs.openapi(), config.lenient_required, config.invalid_input_status)
+        self.routes = Map(
+            [
+                Rule(_rule_path(op.path), methods=[op.method], endpoint=op.operation_id)
+                for op in self.operations.values()
+            ]
+            + [Rule(STATE_PATH, methods=["GET"], endpoint="_state")],
+            merge_slashes=False,
+            strict_slashes=False,
+        )
+        self.admin = self.store.add_user(
+            User(
+                id=new_id(),
+                super_admin=True,
+                email=config.admin_username,
+                first_name="Admin",
+                tenants=list(config.tenants),
+            )
+        )
+        self.admin.set_password(config.admin_password)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.dispatch(request)
+        return response(environ, start_response)
+
+    def dispatch(self, request: Request) -> Response:
+        try:
+            adapter = self.routes.bind_to_environ(request.environ)
+            endpoint, path = adapter.match()
+            principal = self._authenticate(request)
+            if endpoint == "_state":
+                return self._state(principal)
+            return self._call(request, str(endpoint), dict(path), principal)
+        except ApiError as error:
+            return self._error(error.status, error.message)
+        except MethodNotAllowed as error:
+            response = self._error(405, "Method not allowed")
+            response.headers["Allow"] = ", ".join(error.valid_methods or [])
+            return response
+        except NotFound:
+            return self._error(404, "Not found")
+        except HTTPException as error:
+            return self._error(error.code or 400, error.description or "Bad request")
+
+    # -- steps -----------------------------------------------------------------
+
+    def _authenticate(self, request: Request) -> Principal:
+        header = request.headers.get("Authorization", "")
+        scheme, _, credentials = header.partition(" ")
+        principal: Principal | None = None
+        with self.store.lock:
+            if scheme.lower() == "basic":
+                try:
+                    decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+                except (binascii.Error, UnicodeDecodeError):
+                    decoded = ""
+                username, sep, password = decoded.partition(":")
+                if sep:
+                    principal = self.store.principal_by_password(username, password)
+            elif scheme.lower() == "bearer" and credentials.strip():
+                principal = self.store.principal_by_token(credentials.strip())
+        if principal is None:
+            raise ApiError(401, "Unauthorized")
+        return principal
+
+    def _call(self, request: Request, operation_id: str, path: dict[str, str], principal: Principal) -> Response:
+        operation = self.operations[operation_id]
+        if operation_id not in specs.policy().open_to_any_identity and not principal.super_admin:
+            raise ApiError(403, "Forbidden")
+        query = self.validator.query(operation, request.args)
+        body = self._body(request, operation) if "requestBody" in operation.definition else None
+        with self.store.lock:
+            call = Call(self.store, self.config, principal, path, query, body)
+            reply = HANDLERS[operation_id](call)
+        return self._reply(reply)
+
+    def _body(self, request: Request, operation: specs.Operation) -> Any:
+        if request.mimetype != "application/json":
+            raise ApiError(415, f"Unsupported media type '{request.mimetype}'")
+        try:
+            body = json.loads(request.get_data())
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(self.config.invalid_input_status, "Malformed JSON") from None
+        self.validator.body(operation, body)
+        return body
+
+    def _state(self, principal: Principal) -> Response:
+        """A snapshot of everything held, for the project's own tests (not part of the API)."""
+        if not principal.super_admin:
+            raise ApiError(403, "Forbidden")
+        with self.store.lock:
+            now = time.time()
+            state = {
+                "users": {
+                    u.id: {**views.user(self.store, u), "tokens": [t.summary(now) for t in u.tokens.values()]}
+                    for u in self.store.users.values()
+                },
+                "serviceAccounts": {
+                    a.id: {
+                        **views.service_account_detail(self.store, a),
+                        "tokens": [t.summary(now) for t in a.tokens.values()],
+                    }
+                    for a in self.store.service_accounts.values()
+                },
+                "groups": {g.id: {**views.group_detail(g), "tenant": g.tenant} for g in self.store.groups.values()},
+            }
+        return self._json(200, state)
+
+    # -- responses -------------------------------------------------------------
+
+    def _reply(self, reply: Reply) -> Response:
+        if reply.body is None:
+            return self._empty(reply.status)
+        return self._json(reply.status, reply.body)
+
+    @staticmethod
+    def _empty(status: int) -> Response:
+        response = Response(b"", status=status)
+        del response.headers["Content-Type"]
+        return response
+
+    @staticmethod
+    def _json(status: int, body: Any, content_type: str = "application/json") -> Response:
+        return Response(json.dumps(body), status=status, content_type=content_type)
+
+    def _error(self, status: int, message: str) -> Response:
+        style = self.config.auth_error_body if status in (401, 403) else self.config.error_body
+        if style == "empty":
+            response = self._empty(status)
+        elif style == "problem":
+            problem = {"type": "about:blank", "title": message, "status": status, "detail": message}
+            response = self._json(status, problem, "application/problem+json")
+        else:
+            response = self._json(status, {"message": message})
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Basic realm="Kestra"'
+        return response

@@ -1,0 +1,143 @@
+"""The objects the server holds, and how each is shown on the wire."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Group", "Principal", "ServiceAccount", "Token", "User", "new_id"]
+
+_ALPHABET = string.ascii_letters + string.digits
+
+
+def new_id() -> str:
+    """Kestra-style ids: 22 base62 characters."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(22))
+
+
+def _digest(secret: str, salt: bytes) -> bytes:
+    return hashlib.sha256(salt + secret.encode()).digest()
+
+
+@dataclass
+class Token:
+    id: str
+    owner_id: str
+    name: str
+    description: str
+    prefix: str
+    digest: bytes
+    iat: float
+    max_age_seconds: float | None
+    extended: bool
+    last_used: float = field(default_factory=time.time)
+
+    def expires_at(self) -> float | None:
+        if self.max_age_seconds is None:
+            return None
+        start = self.last_used if self.extended else self.iat
+        return start + self.max_age_seconds
+
+    def expired(self, now: float) -> bool:
+        exp = self.expires_at()
+        return exp is not None and now >= exp
+
+    def summary(self, now: float) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "prefix": self.prefix,
+            "iat": _iso(self.iat),
+            "extended": self.extended,
+            "expired": self.expired(now),
+        }
+        exp = self.expires_at()
+        if exp is not None:
+            data["exp"] = _iso(exp)
+        return data
+
+
+def _iso(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+@dataclass
+class Principal:
+    """Something that can authenticate: a user or a service account."""
+
+    id: str
+    super_admin: bool
+    tokens: dict[str, Token] = field(default_factory=dict)
+
+    @property
+    def is_service_account(self) -> bool:
+        return False
+
+
+@dataclass
+class User(Principal):
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    restricted: bool = False
+    tenants: list[str] = field(default_factory=list)
+    #: group id -> tenant id
+    groups: dict[str, str] = field(default_factory=dict)
+    password_auth_id: str | None = None
+    password_salt: bytes = b""
+    password_digest: bytes = b""
+
+    @property
+    def username(self) -> str:
+        return self.email
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.email
+
+    def set_password(self, password: str) -> None:
+        self.password_salt = secrets.token_bytes(8)
+        self.password_digest = _digest(password, self.password_salt)
+        if self.password_auth_id is None:
+            self.password_auth_id = new_id()
+
+    def clear_password(self) -> None:
+        self.password_auth_id = None
+        self.password_digest = b""
+
+    def password_matches(self, password: str) -> bool:
+        if self.password_auth_id is None:
+            return False
+        return hmac.compare_digest(_digest(password, self.password_salt), self.password_digest)
+
+    def auths(self) -> list[dict[str, str]]:
+        if self.password_auth_id is None:
+            return []
+        return [{"id": self.password_auth_id, "name": "password", "type": "PASSWORD"}]
+
+
+@dataclass
+class ServiceAccount(Principal):
+    name: str = ""
+    description: str = ""
+    tenants: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+    @property
+    def is_service_account(self) -> bool:
+        return True
+
+
+@dataclass
+class Group:
+    id: str
+    tenant: str
+    name: str
+    description: str

@@ -1,0 +1,75 @@
+"""Start the reference server in a child process and learn its URL.
+
+A separate process keeps the server off the suite's GIL, which matters on 2 cores.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from types import TracebackType
+
+__all__ = ["RunningServer", "spawn"]
+
+_READY = "listening on "
+
+
+@dataclass
+class RunningServer:
+    url: str
+    username: str
+    password: str
+    process: subprocess.Popen[str] = field(repr=False)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __enter__(self) -> RunningServer:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def spawn(
+    *args: str,
+    username: str = "admin@kestra.local",
+    password: str = "Admin1234",
+    timeout: float = 20.0,
+) -> RunningServer:
+    """Start `python -m reference_server --port 0 ARGS...` and wait until it listens."""
+    command = [
+        sys.executable,
+        "-m",
+        "reference_server",
+        "--port",
+        "0",
+        "--username",
+        username,
+        "--password",
+        password,
+        *args,
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        if _READY in line:
+            url = line.split(_READY, 1)[1].strip()
+            return RunningServer(url, username, password, process)
+    process.kill()
+    _, stderr = process.communicate()
+    raise RuntimeError(f"reference server did not start: {stderr.strip().splitlines()[-1:] or 'no output'}")

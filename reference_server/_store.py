@@ -1,0 +1,177 @@
+"""In-memory state: users, service accounts, tokens, groups, tenants.
+
+Every request runs under the store's lock, so state stays consistent under
+concurrent requests without finer-grained locking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from reference_server._errors import ApiError
+from reference_server._model import Group, Principal, ServiceAccount, Token, User, new_id
+
+__all__ = ["Store", "TokenRequest"]
+
+
+@dataclass(frozen=True)
+class TokenRequest:
+    name: str
+    description: str
+    max_age_seconds: float | None
+    extended: bool
+
+
+def _token_digest(full_token: str) -> bytes:
+    return hashlib.sha256(full_token.encode()).digest()
+
+
+class Store:
+    def __init__(self, tenants: tuple[str, ...]) -> None:
+        self.lock = threading.RLock()
+        self.tenants: dict[str, str] = {t: t.capitalize() for t in tenants}
+        self.users: dict[str, User] = {}
+        self.service_accounts: dict[str, ServiceAccount] = {}
+        self.groups: dict[str, Group] = {}
+        self._tokens_by_digest: dict[bytes, tuple[str, str]] = {}
+
+    # -- lookups -------------------------------------------------------------
+
+    def user(self, user_id: str) -> User:
+        user = self.users.get(user_id)
+        if user is None:
+            raise ApiError(404, f"User '{user_id}' not found")
+        return user
+
+    def service_account(self, sa_id: str, tenant: str | None = None) -> ServiceAccount:
+        account = self.service_accounts.get(sa_id)
+        if account is None or (tenant is not None and tenant not in account.tenants):
+            raise ApiError(404, f"Service account '{sa_id}' not found")
+        return account
+
+    def tenant(self, tenant: str) -> str:
+        if tenant not in self.tenants:
+            raise ApiError(404, f"Tenant '{tenant}' not found")
+        return tenant
+
+    def group(self, group_id: str, tenant: str | None = None) -> Group:
+        group = self.groups.get(group_id)
+        if group is None or (tenant is not None and group.tenant != tenant):
+            raise ApiError(404, f"Group '{group_id}' not found")
+        return group
+
+    def user_by_email(self, email: str) -> User | None:
+        folded = email.casefold()
+        return next((u for u in self.users.values() if u.email.casefold() == folded), None)
+
+    def principal_by_token(self, full_token: str) -> Principal | None:
+        found = self._tokens_by_digest.get(_token_digest(full_token))
+        if found is None:
+            return None
+        owner_id, token_id = found
+        owner: Principal | None = self.users.get(owner_id) or self.service_accounts.get(owner_id)
+        if owner is None or token_id not in owner.tokens:
+            return None
+        token = owner.tokens[token_id]
+        now = time.time()
+        if token.expired(now):
+            return None
+        token.last_used = now
+        return owner
+
+    def principal_by_password(self, username: str, password: str) -> User | None:
+        user = next((u for u in self.users.values() if u.username == username), None)
+        if user is not None and user.password_matches(password):
+            return user
+        return None
+
+    # -- users ---------------------------------------------------------------
+
+    def ensure_email_free(self, email: str, for_user: str | None = None) -> None:
+        holder = self.user_by_email(email)
+        if holder is not None and holder.id != for_user:
+            raise ApiError(409, f"A user with email '{email}' already exists")
+
+    def add_user(self, user: User) -> User:
+        self.users[user.id] = user
+        return user
+
+    def delete_user(self, user_id: str) -> None:
+        user = self.user(user_id)
+        self._forget_tokens(user)
+        del self.users[user_id]
+
+    def set_user_groups(self, user: User, tenant: str, group_ids: list[str]) -> None:
+        groups = [self.group(gid, tenant) for gid in group_ids]
+        user.groups = {gid: t for gid, t in user.groups.items() if t != tenant}
+        user.groups.update({g.id: g.tenant for g in groups})
+        if tenant not in user.tenants:
+            user.tenants.append(tenant)
+
+    # -- service accounts ----------------------------------------------------
+
+    def add_service_account(self, account: ServiceAccount) -> ServiceAccount:
+        self.service_accounts[account.id] = account
+        return account
+
+    def delete_service_account(self, sa_id: str, tenant: str | None = None) -> None:
+        account = self.service_account(sa_id, tenant)
+        self._forget_tokens(account)
+        del self.service_accounts[sa_id]
+
+    # -- groups --------------------------------------------------------------
+
+    def add_group(self, tenant: str, name: str, description: str, member_ids: list[str]) -> Group:
+        if any(g.tenant == tenant and g.name == name for g in self.groups.values()):
+            raise ApiError(409, f"A group named '{name}' already exists")
+        members = [self.user(uid) for uid in member_ids]
+        group = Group(new_id(), tenant, name, description)
+        self.groups[group.id] = group
+        for member in members:
+            member.groups[group.id] = tenant
+        return group
+
+    def delete_group(self, group_id: str, tenant: str) -> None:
+        self.group(group_id, tenant)
+        del self.groups[group_id]
+        for user in self.users.values():
+            user.groups.pop(group_id, None)
+        for account in self.service_accounts.values():
+            if group_id in account.groups:
+                account.groups.remove(group_id)
+
+    # -- tokens --------------------------------------------------------------
+
+    def create_token(self, owner: Principal, request: TokenRequest) -> tuple[Token, str]:
+        full_token = "kt_" + secrets.token_urlsafe(30)
+        now = time.time()
+        token = Token(
+            id=new_id(),
+            owner_id=owner.id,
+            name=request.name,
+            description=request.description,
+            prefix=full_token[:8],
+            digest=_token_digest(full_token),
+            iat=now,
+            max_age_seconds=request.max_age_seconds,
+            extended=request.extended,
+            last_used=now,
+        )
+        owner.tokens[token.id] = token
+        self._tokens_by_digest[token.digest] = (owner.id, token.id)
+        return token, full_token
+
+    def delete_token(self, owner: Principal, token_id: str) -> None:
+        token = owner.tokens.pop(token_id, None)
+        if token is None:
+            raise ApiError(404, f"API token '{token_id}' not found")
+        self._tokens_by_digest.pop(token.digest, None)
+
+    def _forget_tokens(self, owner: Principal) -> None:
+        for token in owner.tokens.values():
+            self._tokens_by_digest.pop(token.digest, None)
+        owner.tokens.clear()

@@ -1,0 +1,147 @@
+"""The OpenAPI description of the Users API and the policy it does not state.
+
+Both the suite and the reference server load the description from here, with the
+policy's refinements merged in, so that the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "OPENAPI_PATH",
+    "POLICY_PATH",
+    "Operation",
+    "Policy",
+    "documented_openapi",
+    "openapi",
+    "operations",
+    "policy",
+]
+
+HERE = Path(__file__).parent
+OPENAPI_PATH = HERE / "users-api.yaml"
+POLICY_PATH = HERE / "policy.yaml"
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Typed view of policy.yaml."""
+
+    error_statuses: frozenset[int]
+    error_content_types: frozenset[str]
+    invalid_input_statuses: frozenset[int]
+    unknown_id_statuses: frozenset[int]
+    unsupported_method_statuses: frozenset[int]
+    duplicate_email_statuses: frozenset[int]
+    business_rule_statuses: frozenset[int]
+    unauthenticated_status: int
+    forbidden_status: int
+    open_to_any_identity: frozenset[str]
+    email_max_length: int
+    password_min_length: int
+    password_max_length: int
+    name_max_length: int
+    refinements: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One documented operation, as the description states it."""
+
+    operation_id: str
+    method: str
+    path: str
+    definition: dict[str, Any]
+
+    @property
+    def is_setup(self) -> bool:
+        """Setup operations arrange state; the suite never fuzzes them."""
+        return bool(self.definition.get("x-contract-setup"))
+
+    @property
+    def success_status(self) -> int:
+        return min(int(code) for code in self.definition["responses"] if code.startswith("2"))
+
+    @property
+    def is_tenant_scoped(self) -> bool:
+        return "{tenant}" in self.path
+
+    @property
+    def is_superadmin_only(self) -> bool:
+        return str(self.definition.get("description", "")).startswith("Superadmin-only")
+
+
+@cache
+def policy() -> Policy:
+    raw = yaml.safe_load(POLICY_PATH.read_text())
+    valid = raw["valid_data"]
+    return Policy(
+        error_statuses=frozenset(raw["error_statuses"]),
+        error_content_types=frozenset(raw["error_content_types"]),
+        invalid_input_statuses=frozenset(raw["invalid_input_statuses"]),
+        unknown_id_statuses=frozenset(raw["unknown_id_statuses"]),
+        unsupported_method_statuses=frozenset(raw["unsupported_method_statuses"]),
+        duplicate_email_statuses=frozenset(raw["duplicate_email_statuses"]),
+        business_rule_statuses=frozenset(raw["business_rule_statuses"]),
+        unauthenticated_status=int(raw["unauthenticated_status"]),
+        forbidden_status=int(raw["forbidden_status"]),
+        open_to_any_identity=frozenset(raw["open_to_any_identity"]),
+        email_max_length=int(valid["email_max_length"]),
+        password_min_length=int(valid["password_min_length"]),
+        password_max_length=int(valid["password_max_length"]),
+        name_max_length=int(valid["name_max_length"]),
+        refinements=raw["refinements"],
+    )
+
+
+@cache
+def _documented() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(OPENAPI_PATH.read_text())
+    return loaded
+
+
+def documented_openapi() -> dict[str, Any]:
+    """The description exactly as documented (a fresh copy)."""
+    return copy.deepcopy(_documented())
+
+
+@cache
+def _refined() -> dict[str, Any]:
+    spec = documented_openapi()
+    refinements = policy().refinements
+    by_id = {op.operation_id: op for op in _iter_operations(spec)}
+    for operation_id, params in refinements.get("parameters", {}).items():
+        definition = by_id[operation_id].definition
+        for param in definition.get("parameters", []):
+            param["schema"].update(params.get(param["name"], {}))
+    schemas = spec["components"]["schemas"]
+    for schema_name, fields in refinements.get("schemas", {}).items():
+        for field, extra in fields.items():
+            schemas[schema_name]["properties"][field].update(extra)
+    return spec
+
+
+def openapi() -> dict[str, Any]:
+    """The description with the policy's refinements merged in (a fresh copy)."""
+    return copy.deepcopy(_refined())
+
+
+def _iter_operations(spec: dict[str, Any]) -> Iterator[Operation]:
+    for path, item in spec["paths"].items():
+        for method, definition in item.items():
+            if method in HTTP_METHODS:
+                yield Operation(definition["operationId"], method.upper(), path, definition)
+
+
+def operations(*, include_setup: bool = False) -> list[Operation]:
+    """The operations of the refined description, the contract's 24 unless asked for more."""
+    return [op for op in _iter_operations(_refined()) if include_setup or not op.is_setup]

@@ -1,0 +1,27 @@
+"""Hypothesis strategies for realistic Users API data.
+
+Valid data here passes every business rule of specs/policy.yaml (so success paths are
+reached); the `invalid_*` and `weak_*` strategies are for what a server must refuse.
+"""
+
+from strategies.naming import EMAIL_DOMAIN, RUN_PREFIX_ROOT, RunNames, new_run_id
+from strategies.people import create_user_requests, email_locals, emails, passwords, person_names, weak_passwords
+from strategies.tokens import create_token_requests, durations, invalid_durations, invalid_token_names, token_names
+
+__all__ = [
+    "EMAIL_DOMAIN",
+    "RUN_PREFIX_ROOT",
+    "RunNames",
+    "create_token_requests",
+    "create_user_requests",
+    "durations",
+    "email_locals",
+    "emails",
+    "invalid_durations",
+    "invalid_token_names",
+    "new_run_id",
+    "passwords",
+    "person_names",
+    "token_names",
+    "weak_passwords",
+]

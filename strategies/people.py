@@ -1,0 +1,85 @@
+"""Realistic users: unicode names, edge-case emails, strong passwords."""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+from hypothesis import strategies as st
+
+import specs
+from strategies.naming import RunNames
+
+__all__ = ["create_user_requests", "email_locals", "emails", "passwords", "person_names", "weak_passwords"]
+
+_LIMITS = specs.policy()
+
+_LETTERS = st.characters(categories=["Lu", "Ll", "Lo"], exclude_characters="\x00")
+
+#: Realistic names: "Zoë", "O'Brien-Łukasiewicz", "山田", at the 100-character edge.
+person_names = st.one_of(
+    st.sampled_from(["Zoë", "José", "Anne-Marie", "O'Brien", "Łukasz", "山田", "Ægir", "Ñandú", "Ольга", "Δήμητρα"]),
+    st.text(_LETTERS, min_size=1, max_size=20),
+    st.text(_LETTERS, min_size=_LIMITS.name_max_length, max_size=_LIMITS.name_max_length),
+)
+
+#: Decorations for the local part of an email: plus addressing, dots, digits.
+email_locals = st.one_of(
+    st.just(""),
+    st.from_regex(r"[a-z0-9]{1,12}(\.[a-z0-9]{1,8})?(\+[a-z0-9]{1,8})?", fullmatch=True),
+)
+
+_DOMAINS = st.sampled_from(["kestra-contract.test", "mail.kestra-contract.test", "x.kestra-contract.test"])
+
+
+@st.composite
+def emails(draw: st.DrawFn, names: RunNames) -> str:
+    """Unique, well-formed, at most 254 characters, on a reserved test domain."""
+    email = names.email(draw(email_locals), draw(_DOMAINS))
+    return email[: _LIMITS.email_max_length]
+
+
+_PASSWORD_CHARS = string.ascii_letters + string.digits + "!#%&*+-=?@^_~"
+
+
+@st.composite
+def passwords(draw: st.DrawFn) -> str:
+    """8 to 64 characters with at least one letter and one digit."""
+    size = draw(st.integers(_LIMITS.password_min_length, _LIMITS.password_max_length))
+    letter = draw(st.sampled_from(string.ascii_letters))
+    digit = draw(st.sampled_from(string.digits))
+    rest = draw(st.text(st.sampled_from(_PASSWORD_CHARS), min_size=size - 2, max_size=size - 2))
+    return letter + digit + rest
+
+
+#: Passwords a server should refuse: too short, or no digit.
+weak_passwords = st.one_of(
+    st.text(
+        st.sampled_from(string.ascii_letters + string.digits), min_size=1, max_size=_LIMITS.password_min_length - 1
+    ),
+    st.text(st.sampled_from(string.ascii_letters), min_size=_LIMITS.password_min_length, max_size=20),
+)
+
+
+@st.composite
+def create_user_requests(
+    draw: st.DrawFn,
+    names: RunNames,
+    tenants: list[str],
+    groups: list[str] | None = None,
+    *,
+    with_password: bool | None = None,
+) -> dict[str, Any]:
+    """A valid `ApiCreateOrUpdateUserRequest` that passes every business rule."""
+    has_password = draw(st.booleans()) if with_password is None else with_password
+    chosen_groups = draw(st.lists(st.sampled_from(groups), unique=True, max_size=2)) if groups else []
+    return {
+        "tenants": list(tenants),
+        "groups": chosen_groups,
+        "firstName": draw(person_names),
+        "lastName": draw(person_names),
+        "email": draw(emails(names)),
+        "password": draw(passwords()) if has_password else "",
+        "superAdmin": False,
+        "restricted": draw(st.booleans()),
+    }

@@ -1,0 +1,64 @@
+"""API token requests: names at the edges of their pattern, ISO-8601 durations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from strategies.naming import RunNames
+
+__all__ = ["create_token_requests", "durations", "invalid_durations", "invalid_token_names", "token_names"]
+
+NAME_MAX = 63
+
+
+@st.composite
+def token_names(draw: st.DrawFn, names: RunNames) -> str:
+    """`^(?=.{1,63}$)[a-z0-9]+(?:-[a-z0-9]+)*$`, with the run prefix, often at 63 characters."""
+    stem = names.unique()
+    room = NAME_MAX - len(stem) - 1
+    tail = draw(
+        st.one_of(
+            st.just(""),
+            st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,2}", fullmatch=True),
+            st.just("z" * room) if room > 0 else st.just(""),
+        )
+    )
+    name = f"{stem}-{tail}" if tail else stem
+    return name[:NAME_MAX].rstrip("-")
+
+
+#: Outside the name pattern: uppercase, spaces, leading or doubled dashes, too long, empty.
+invalid_token_names = st.one_of(
+    st.sampled_from(["", "-lead", "trail-", "dou--ble", "Upper", "with space", "under_score", "é", "a" * 64]),
+    st.text(min_size=1, max_size=10).filter(lambda s: any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-" for c in s)),
+)
+
+_N = st.integers(1, 400)
+
+
+@st.composite
+def durations(draw: st.DrawFn) -> str:
+    """Java `Duration.parse` durations without years, months or weeks: `P1D`, `PT12H`, `P1DT12H`, `PT90M`."""
+    days = draw(st.none() | _N)
+    hours, minutes, seconds = (draw(st.none() | _N) for _ in range(3))
+    if not any((days, hours, minutes, seconds)):
+        hours = draw(_N)
+    time_part = "".join(f"{v}{u}" for v, u in ((hours, "H"), (minutes, "M"), (seconds, "S")) if v)
+    return "P" + (f"{days}D" if days else "") + (f"T{time_part}" if time_part else "")
+
+
+#: Not a duration at all (contract-semantics.md: `abc`, `1h`, `10`).
+invalid_durations = st.sampled_from(["abc", "1h", "10", "P", "PT", "T1H", "P1H", "PT1D", "1D", "P-", "PTH"])
+
+
+@st.composite
+def create_token_requests(draw: st.DrawFn, names: RunNames) -> dict[str, Any]:
+    """A valid `CreateApiTokenRequest`; maxAge empty (never expires) or a real duration."""
+    return {
+        "name": draw(token_names(names)),
+        "description": draw(st.text(max_size=40)),
+        "maxAge": draw(st.one_of(st.just(""), durations())),
+        "extended": draw(st.booleans()),
+    }
