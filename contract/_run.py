@@ -9,6 +9,7 @@ from pathlib import Path
 from contract._api import Api, SafetyGuard
 from contract._arrange import Arranger
 from contract._cleanup import CleanupReport, delete_all
+from contract._findings import Findings
 from contract._ledger import Ledger
 from contract._target import Target
 from strategies import RunNames
@@ -28,6 +29,7 @@ class Run:
     api: Api = field(init=False)
     names: RunNames = field(init=False)
     arrange: Arranger = field(init=False)
+    findings: Findings = field(default_factory=Findings)
     cleanup: CleanupReport | None = None
 
     def __post_init__(self) -> None:
