@@ -57,7 +57,7 @@ def sdk_routes(api_class: type) -> dict[str, tuple[str, str]]:
         serializer = getattr(api, f"_{name}_serialize", None)
         if serializer is None:
             raise LookupError(f"{api_class.__name__}.{name} has no _{name}_serialize to read its route from")
-        arguments = {p: None for p in inspect.signature(serializer).parameters}
+        arguments: dict[str, Any] = dict.fromkeys(inspect.signature(serializer).parameters)
         arguments["_host_index"] = 0
         try:
             serializer(**arguments)
