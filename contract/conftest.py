@@ -20,6 +20,7 @@ from hypothesis import settings
 
 from contract._ledger import Ledger
 from contract._run import Run
+from contract._seed import publish_run_seed
 from contract._target import Credentials, Target, TargetError, check_base_url, preflight
 from strategies import new_run_id
 
@@ -77,6 +78,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "read_only": bool(config.getoption("read_only")),
         }
     config.option.hypothesis_seed = info["seed"]
+    publish_run_seed(info["seed"])
     config.stash[INFO_KEY] = info
     if _is_worker(config):
         creds = Credentials(**info["credentials"])
@@ -231,7 +233,11 @@ def _sweep_this_run(config: pytest.Config) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
-    if run is not None and run.cleanup is not None:
+    if run is None:
+        return
+    for drift in run.findings.drifts:
+        terminalreporter.write_line(f"drift: {drift.operation} {drift.detail}", yellow=True)
+    if run.cleanup is not None:
         report = run.cleanup
         terminalreporter.write_line(report.summary(), red=not report.ok)
 
