@@ -117,7 +117,7 @@ class FuzzEngine:
         prepared = self.world.prepare(operation.operation_id, draw, negated=_negated(case))
         credentials = prepared.as_ or self.run.target.credentials
         response, exchange = self._send(operation, case, prepared, credentials.header)
-        self._book(operation, case.path_parameters or {}, case.body, exchange)
+        self.book_created(operation, case.path_parameters or {}, case.body, exchange)
         checks = [
             *SCHEMA_CHECKS,
             *policy_checks(operation, prepared, self.run.findings, lambda: curl(exchange.request)),
@@ -131,7 +131,7 @@ class FuzzEngine:
         prepared.as_ = ANONYMOUS
         header = _BAD_CREDENTIALS[variant](self.run.target.credentials)
         response, exchange = self._send(operation, case, prepared, header)
-        self._book(operation, case.path_parameters or {}, case.body, exchange)
+        self.book_created(operation, case.path_parameters or {}, case.body, exchange)
         expected = specs.policy().unauthenticated_status
         if response.status_code != expected:
             raise ContractViolation(f"status {expected} for a request with {variant} credentials", exchange)
@@ -157,7 +157,7 @@ class FuzzEngine:
         status = exchange.status
         policy = specs.policy()
         if status == operation.success_status:
-            self._book(operation, path, body, exchange)
+            self.book_created(operation, path, body, exchange)
             self.run.findings.drift(
                 Drift(operation.operation_id, f"accepted without required field '{omitted}'", curl(exchange.request))
             )
@@ -177,7 +177,7 @@ class FuzzEngine:
         if prepared.query is not None:
             case.query = {k: v for k, v in prepared.query.items() if v is not None}
 
-    def _book(self, operation: specs.Operation, path: dict[str, Any], body: Any, exchange: Exchange) -> None:
+    def book_created(self, operation: specs.Operation, path: dict[str, Any], body: Any, exchange: Exchange) -> None:
         """Record what the request created in the ledger; forget what it deleted."""
         if exchange.status >= 300:
             return

@@ -77,6 +77,20 @@ class FuzzWorld:
             self.pool_account = arrange.create_service_account()
             self._ready = True
 
+    def observable_state(self) -> dict[str, Any]:
+        """What a refused request must leave alone: the pool as the server shows it."""
+        api = self.run.api
+        state: dict[str, Any] = {}
+        for user in self.pool_users:
+            state[f"user {user.id}"] = api.call("getUser", {"id": user.id}).response.text
+            tokens = api.call("listApiTokens_1", {"id": user.id}).json()
+            state[f"tokens of {user.id}"] = sorted(t["id"] for t in tokens.get("results", []))
+        accounts = api.call("listApiTokens", {"id": self.pool_account}).json()
+        state["service account tokens"] = sorted(t["id"] for t in accounts.get("results", []))
+        listing = api.call("listUsers", params={"q": self.run.names.prefix, "page": 1, "size": 1}).json()
+        state["users with the run prefix"] = listing.get("total")
+        return state
+
     # -- choosing ids ----------------------------------------------------------
 
     def _missing(self, draw: Draw) -> bool:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import random
 import signal
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
+from contract._fuzz_engine import FuzzEngine
 from contract._ledger import Ledger
 from contract._run import Run
 from contract._seed import publish_run_seed
@@ -171,6 +172,14 @@ def contract_run(config: pytest.Config) -> Run:
 @pytest.fixture(scope="session")
 def run(pytestconfig: pytest.Config) -> Run:
     return contract_run(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def fuzz_engine(run: Run) -> Iterator[FuzzEngine]:
+    """Shared by the generated and the hand-written request-level tests."""
+    engine = FuzzEngine(run)
+    yield engine
+    engine.close()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -27,7 +27,12 @@ def test_ledger_file_replays_what_is_still_alive(tmp_path: Path) -> None:
 
 def test_cleanup_order_is_tokens_users_accounts_groups() -> None:
     ledger = Ledger("run1")
-    for entry in [Entry("group", "g"), Entry("service_account", "s"), Entry("user", "u"), Entry("token", "t", parent="u")]:
+    for entry in [
+        Entry("group", "g"),
+        Entry("service_account", "s"),
+        Entry("user", "u"),
+        Entry("token", "t", parent="u"),
+    ]:
         ledger.record(entry)
     assert [e.kind for e in ledger.in_cleanup_order()] == ["token", "user", "service_account", "group"]
 

@@ -54,8 +54,16 @@ def test_preflight_rejects_wrong_credentials(server: RunningServer) -> None:
 
 
 def test_preflight_rejects_a_plain_user(server: RunningServer) -> None:
-    body = {"tenants": ["main"], "groups": [], "firstName": "P", "lastName": "U", "email": "plain@example.com",
-            "password": "Passw0rd1", "superAdmin": False, "restricted": False}
+    body = {
+        "tenants": ["main"],
+        "groups": [],
+        "firstName": "P",
+        "lastName": "U",
+        "email": "plain@example.com",
+        "password": "Passw0rd1",
+        "superAdmin": False,
+        "restricted": False,
+    }
     created = httpx.post(f"{server.url}/api/v1/users", json=body, auth=(server.username, server.password))
     assert created.status_code == 201
     with pytest.raises(TargetError, match="not a superadmin"):

@@ -27,7 +27,9 @@ class Api:
         self.app = app
         self.client = Client(app)
 
-    def __call__(self, method: str, path: str, *, json: Any = None, auth: dict[str, str] | None = None, **kw: Any) -> TestResponse:
+    def __call__(
+        self, method: str, path: str, *, json: Any = None, auth: dict[str, str] | None = None, **kw: Any
+    ) -> TestResponse:
         headers = basic(*ADMIN) if auth is None else auth
         return self.client.open(path, method=method, json=json, headers=headers, **kw)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import kestrapy
 import pytest
 from openapi_spec_validator import validate
@@ -12,7 +15,7 @@ from tests.specs.sdk_coverage import missing_routes
 
 
 @pytest.mark.parametrize("loader", [specs.documented_openapi, specs.openapi], ids=["documented", "refined"])
-def test_description_is_valid_openapi_3_0(loader) -> None:
+def test_description_is_valid_openapi_3_0(loader: Callable[[], dict[str, Any]]) -> None:
     document = loader()
     assert document["openapi"].startswith("3.0.")
     validate(document)
@@ -34,7 +37,10 @@ def test_documented_operation_ids_and_security() -> None:
     by_id = specs.operations_by_id()
     assert {"listApiTokens_1", "createApiTokensForUser_1", "deleteApiToken_1", "patchUserDemo"} <= by_id.keys()
     schemes = specs.openapi()["components"]["securitySchemes"]
-    assert schemes == {"basicAuth": {"type": "http", "scheme": "basic"}, "bearerAuth": {"type": "http", "scheme": "bearer"}}
+    assert schemes == {
+        "basicAuth": {"type": "http", "scheme": "basic"},
+        "bearerAuth": {"type": "http", "scheme": "bearer"},
+    }
 
 
 def test_setup_operations_are_marked_and_excluded_from_the_contract() -> None:

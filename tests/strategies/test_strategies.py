@@ -14,8 +14,12 @@ from reference_server._errors import ApiError
 from reference_server._rules import check_email, check_password, parse_duration
 
 NAMES = strategies.RunNames("abc123", "gw0")
-TOKEN_NAME = re.compile(specs.openapi()["components"]["schemas"]["CreateApiTokenRequest"]["properties"]["name"]["pattern"])
-MAX_AGE = re.compile(specs.openapi()["components"]["schemas"]["CreateApiTokenRequest"]["properties"]["maxAge"]["pattern"])
+TOKEN_NAME = re.compile(
+    specs.openapi()["components"]["schemas"]["CreateApiTokenRequest"]["properties"]["name"]["pattern"]
+)
+MAX_AGE = re.compile(
+    specs.openapi()["components"]["schemas"]["CreateApiTokenRequest"]["properties"]["maxAge"]["pattern"]
+)
 
 
 @given(strategies.emails(NAMES))
