@@ -125,10 +125,29 @@ class Api:
             observer(exchange)
         return exchange
 
+    def send_raw(self, method: str, url: str) -> Exchange:
+        """A request outside the documented operations, aimed only at ids that cannot exist."""
+        named = [
+            segment
+            for segment in url.split("/")
+            if segment and segment not in _STATIC_SEGMENTS and segment != self.target.tenant
+        ]
+        if method != "GET" and not all(segment.startswith(MISSING_PREFIX) for segment in named):
+            raise UnsafeRequest(f"refusing {method} {url}: it names ids this run did not make up")
+        headers = {"Authorization": self.target.credentials.header}
+        response = self.client.request(method, url, headers=headers)
+        exchange = Exchange(f"{method} {url}", response.request, response)
+        for observer in self.observers:
+            observer(exchange)
+        return exchange
+
     def close(self) -> None:
         client = getattr(self._local, "client", None)
         if client is not None:
             client.close()
 
 
-_OPERATIONS = {op.operation_id: op for op in specs.operations(include_setup=True)}
+_OPERATIONS = specs.operations_by_id()
+_STATIC_SEGMENTS = frozenset(
+    segment for op in _OPERATIONS.values() for segment in op.path.split("/") if segment and "{" not in segment
+)

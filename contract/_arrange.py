@@ -75,11 +75,11 @@ class Arranger:
     def create_user(self, body: dict[str, Any] | None = None) -> tuple[CreatedUser, Exchange]:
         body = body if body is not None else self.user_body()
         exchange = expect_status(self.api.call("createUser", json=body), 201, "createUser with valid data")
-        user_id = self._created_user_id(exchange, body["email"])
+        user_id = self.created_user_id(exchange, body["email"])
         self.api.ledger.record(Entry("user", user_id, label=body["email"]))
         return CreatedUser(user_id, body["email"], body.get("password") or None), exchange
 
-    def _created_user_id(self, exchange: Exchange, email: str) -> str:
+    def created_user_id(self, exchange: Exchange, email: str) -> str:
         """The id from the body if the server sent one, else by looking the email up."""
         if exchange.response.content:
             payload = exchange.json()

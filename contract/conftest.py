@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import random
 import signal
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
+from contract._fuzz_engine import FuzzEngine
 from contract._ledger import Ledger
 from contract._run import Run
+from contract._seed import publish_run_seed
 from contract._target import Credentials, Target, TargetError, check_base_url, preflight
 from strategies import new_run_id
 
@@ -77,6 +79,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "read_only": bool(config.getoption("read_only")),
         }
     config.option.hypothesis_seed = info["seed"]
+    publish_run_seed(info["seed"])
     config.stash[INFO_KEY] = info
     if _is_worker(config):
         creds = Credentials(**info["credentials"])
@@ -171,6 +174,14 @@ def run(pytestconfig: pytest.Config) -> Run:
     return contract_run(pytestconfig)
 
 
+@pytest.fixture(scope="session")
+def fuzz_engine(run: Run) -> Iterator[FuzzEngine]:
+    """Shared by the generated and the hand-written request-level tests."""
+    engine = FuzzEngine(run)
+    yield engine
+    engine.close()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not config.getoption("read_only"):
         return
@@ -231,7 +242,11 @@ def _sweep_this_run(config: pytest.Config) -> None:
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
-    if run is not None and run.cleanup is not None:
+    if run is None:
+        return
+    for drift in run.findings.drifts:
+        terminalreporter.write_line(f"drift: {drift.operation} {drift.detail}", yellow=True)
+    if run.cleanup is not None:
         report = run.cleanup
         terminalreporter.write_line(report.summary(), red=not report.ok)
 
