@@ -188,12 +188,14 @@ def relevant_failures(run: SuiteRun, fault: Fault) -> list[CaseResult]:
 
 
 def _nodeid(case: ET.Element) -> str:
-    file = case.get("file") or ""
+    """`path/to/test_x.py::Class::name`, from the class name (the `file` of generated tests is their generator's)."""
+    parts = (case.get("classname") or "").split(".")
     name = case.get("name") or ""
-    classname = case.get("classname") or ""
-    module = file.removesuffix(".py").replace("/", ".")
-    classes = classname[len(module) + 1 :].split(".") if module and classname.startswith(module + ".") else []
-    return "::".join(part for part in (file or classname, *classes, name) if part)
+    for split in range(len(parts), 0, -1):
+        module = "/".join(parts[:split]) + ".py"
+        if (REPO / module).is_file():
+            return "::".join([module, *parts[split:], name])
+    return "::".join(part for part in (case.get("file") or "", name) if part)
 
 
 def parse_junit(path: Path) -> list[CaseResult]:

@@ -7,77 +7,51 @@ whether the suite catches them (tests/test_faults.py checks that).
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from werkzeug.test import Client, TestResponse
+from werkzeug.test import TestResponse
 
 from reference_server import FAULTS, ReferenceApp, ServerConfig
+from tests.reference_server.conftest import ADMIN, basic, bearer
+from tests.reference_server.conftest import Api as AppClient
 
-ADMIN = ("admin@kestra.local", "Admin1234")
 PASSWORD = "Passw0rd-one"
 
+#: (username, password) for basic, a string for bearer, None for no credentials.
+Auth = tuple[str, str] | str | None
 
-class Api:
+
+class Api(AppClient):
+    """The app with some faults on, and the few steps the probes need."""
+
     def __init__(self, faults: frozenset[str]) -> None:
-        self.client = Client(ReferenceApp(ServerConfig(faults=faults)))
+        super().__init__(ReferenceApp(ServerConfig(faults=faults)))
         self.count = 0
 
     def call(
-        self,
-        method: str,
-        path: str,
-        body: Any = None,
-        *,
-        auth: tuple[str, str] | str | None = ADMIN,
-        raw: bytes | None = None,
-        **query: Any,
+        self, method: str, path: str, body: Any = None, *, auth: Auth = ADMIN, raw: bytes | None = None, **query: Any
     ) -> TestResponse:
-        headers = {}
-        if isinstance(auth, tuple):
-            headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode()).decode()
-        elif isinstance(auth, str):
-            headers["Authorization"] = f"Bearer {auth}"
-        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
-        content_type = "application/json" if data is not None else None
-        return self.client.open(
-            path, method=method, data=data, headers=headers, content_type=content_type, query_string=query
-        )
+        headers = basic(*auth) if isinstance(auth, tuple) else bearer(auth) if auth else {}
+        if raw is not None:
+            return self(method, path, data=raw, content_type="application/json", auth=headers, query_string=query)
+        return self(method, path, json=body, auth=headers, query_string=query)
 
     def email(self) -> str:
         self.count += 1
         return f"probe-{self.count}@kestra-contract.test"
 
-    def user(self, *, super_admin: bool = False, password: str = PASSWORD, **fields: Any) -> tuple[str, str]:
+    def user(self, *, super_admin: bool = False) -> tuple[str, str]:
         email = self.email()
-        body = {
-            "tenants": ["main"],
-            "groups": [],
-            "firstName": "Ann",
-            "lastName": "Probe",
-            "email": email,
-            "password": password,
-            "superAdmin": super_admin,
-            "restricted": False,
-            **fields,
-        }
-        assert self.call("POST", "/api/v1/users", body).status_code in (200, 201)
-        return self.find(email), email
-
-    def find(self, email: str) -> str:
-        results = self.call("GET", "/api/v1/users", q=email, page=1, size=10).get_json(force=True)["results"]
-        return str(next(u["id"] for u in results if u["username"] == email))
+        return self.create_user(email, PASSWORD, superAdmin=super_admin), email
 
     def get_user(self, user_id: str) -> Any:
         return self.call("GET", f"/api/v1/users/{user_id}").get_json(force=True)
 
-    def token(self, owner_path: str, **fields: Any) -> dict[str, Any]:
+    def token(self, owner_path: str) -> dict[str, Any]:
         self.count += 1
-        body = {"name": f"probe-{self.count}", "description": "", "maxAge": "", "extended": False, **fields}
-        response = self.call("POST", f"{owner_path}/api-tokens", body)
+        response = self.call("POST", f"{owner_path}/api-tokens", _token_body(name=f"probe-{self.count}"))
         assert response.status_code == 200, response.get_data(as_text=True)
         return dict(response.get_json())
 
