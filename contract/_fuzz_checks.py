@@ -22,7 +22,7 @@ import specs
 from contract._findings import Drift, Findings
 from contract._fuzz_world import Prepared
 
-__all__ = ["policy_checks"]
+__all__ = ["Check", "error_body_shape", "policy_checks"]
 
 Check = Callable[[Any, Response, Case[Any]], bool | None]
 _POLICY = specs.policy()
