@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import typing
 from typing import Any
 
@@ -64,6 +65,30 @@ def _return_type(method: Any) -> Any:
         return Any
 
 
+def _validation_summary(error: pydantic.ValidationError) -> str:
+    """One line per problem, without pydantic's links: what, where, and the value it got."""
+    problems = [
+        f"{'.'.join(str(p) for p in item['loc']) or '$'}: {item['msg']} (got {_short(item.get('input'))})"
+        for item in error.errors()[:3]
+    ]
+    more = f"; and {error.error_count() - 3} more" if error.error_count() > 3 else ""
+    return f"{error.title}: " + "; ".join(problems) + more
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _typed_statuses(method: Any) -> list[str]:
+    """The statuses a generated method deserializes a body for, read from its source."""
+    try:
+        source = inspect.getsource(method)
+    except (OSError, TypeError):
+        return []
+    return re.findall(r"'(\d{3})': \"\w", source)
+
+
 def _is_argument_error(error: pydantic.ValidationError, method_name: str) -> bool:
     """validate_call names the method in its errors; a model names itself."""
     return method_name in str(error.title)
@@ -91,8 +116,8 @@ def _invoke(
             return Result(Outcome.ERROR, f"{method_name} raised {type(error).__name__} {status}: {_body_of(error)}")
         except pydantic.ValidationError as error:
             if _is_argument_error(error, method_name):
-                return Result(Outcome.ERROR, f"{method_name} rejected its arguments: {error}")
-            return Result(Outcome.UNPARSED, f"{method_name} could not parse the response: {error}")
+                return Result(Outcome.ERROR, f"{method_name} rejected its arguments: {_validation_summary(error)}")
+            return Result(Outcome.UNPARSED, f"{method_name} could not parse the response: {_validation_summary(error)}")
         except Exception as error:
             if type(error).__name__ == "JSONDecodeError":  # json's, simplejson's or requests' own
                 return Result(Outcome.UNPARSED, f"{method_name} could not read the response as JSON: {error}")
@@ -113,7 +138,7 @@ def _unsent_query(method: Any, operation: specs.Operation, scenario: Scenario) -
     return [name for name in scenario.query if name in _query_params(operation) and param_key(name) not in accepted]
 
 
-def _judge(operation: specs.Operation, method: Any, call: SdkCall) -> Result:
+def _judge(operation: specs.Operation, type_owner: type, method: Any, call: SdkCall) -> Result:
     if call.status is not None and call.status != operation.success_status:
         return Result(Outcome.ERROR, f"the server answered {call.status}, documented {operation.success_status}")
     schema = _response_schema(operation)
@@ -132,6 +157,9 @@ def _judge(operation: specs.Operation, method: Any, call: SdkCall) -> Result:
     differences = disagreements(dump(call.value), raw, schema, specs.openapi())
     if differences:
         shown = "; ".join(differences[:5]) + (f"; and {len(differences) - 5} more" if len(differences) > 5 else "")
+        typed = _typed_statuses(getattr(type_owner, f"{method.__name__}_with_http_info", method))
+        if call.value is None and typed and str(call.status) not in typed:
+            shown += f" (the SDK reads a body only for status {', '.join(typed)}, the server answered {call.status})"
         return Result(Outcome.UNPARSED, f"the parsed value disagrees with the JSON: {shown}")
     return Result(Outcome.WORKS)
 
@@ -163,7 +191,7 @@ def check_call(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[str | No
         answer.notes[:0] = notes
         return method_name, answer
     method = getattr(sdk.users_api, method_name)
-    result = _judge(operation, method, answer)
+    result = _judge(operation, sdk.users_api, method, answer)
     result.notes[:0] = notes
     if result.outcome is Outcome.WORKS:
         scenario.finish()

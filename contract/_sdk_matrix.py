@@ -189,6 +189,10 @@ def build_matrix(versions: Sequence[VersionResult], operations: Iterable[specs.O
     return table
 
 
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f} s"
+
+
 def _escape(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
@@ -235,6 +239,7 @@ def render_markdown(matrix: dict[str, Any]) -> str:
         clean.append("**no**" + note("import", name, texts))
     row("imports in a clean environment", clean)
     row("client", [str(data.get("style") or "-") for data in versions.values()])
+    row("session time (install + tests)", [_seconds(data.get("seconds")) for data in versions.values()])
     row("works", [f"{data['counts'][str(Outcome.WORKS)]} of {len(matrix['operations'])}" for data in versions.values()])
     for op in matrix["operations"]:
         cells = []
