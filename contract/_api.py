@@ -18,6 +18,9 @@ from contract._target import Credentials, Target
 
 __all__ = ["ANONYMOUS", "MISSING_PREFIX", "Api", "UnsafeRequest", "missing_id"]
 
+#: How requests with a method the path does not document are labelled in records.
+UNDOCUMENTED_METHOD = "(undocumented method)"
+
 #: Ids that no server holds: the suite may aim anything at them.
 MISSING_PREFIX = "kct-missing-"
 ANONYMOUS = Credentials()
@@ -136,7 +139,7 @@ class Api:
             raise UnsafeRequest(f"refusing {method} {url}: it names ids this run did not make up")
         headers = {"Authorization": self.target.credentials.header}
         response = self.client.request(method, url, headers=headers)
-        exchange = Exchange(f"{method} {url}", response.request, response)
+        exchange = Exchange(UNDOCUMENTED_METHOD, response.request, response)
         for observer in self.observers:
             observer(exchange)
         return exchange

@@ -20,6 +20,7 @@ from hypothesis import settings
 
 from contract._fuzz_engine import FuzzEngine
 from contract._ledger import Ledger
+from contract._report_plugin import ReportPlugin
 from contract._run import Run
 from contract._seed import publish_run_seed
 from contract._target import Credentials, Target, TargetError, check_base_url, preflight
@@ -51,6 +52,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("REFERENCE_SERVER_ARGS", ""),
         help="extra arguments for the embedded reference server (when no --base-url is given)",
     )
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register the report writer now: its configure then runs after ours and before junitxml's."""
+    pluginmanager.register(ReportPlugin(INFO_KEY, RUN_KEY, MARKERS), "contract-report")
 
 
 def _is_worker(config: pytest.Config) -> bool:
