@@ -1,12 +1,13 @@
 """Mutation score: run the suite against the reference server with each fault, and tabulate.
 
-    python -m bench.mutation_score [--faults a,b] [--jobs 2] [--seed N|random] [--full]
+    python bench/mutation_score.py [--faults a,b] [--jobs 2] [--seed N|random] [--full]
 
 For each fault: caught or not (the suite failed in a test of an area the catalogue
 expects), by which tests, and how long after the start of the suite the first failure
 came. By default each run is what tests/test_faults.py runs (the fault's selection,
-stopping at the first failure); --full runs the whole default suite to the end, to
-list every test that catches it. Writes reports/bench/mutation-score.json and .md.
+stopping at the first failure, `selftest` profile: `default` without shrinking);
+--full runs the whole default suite to the end, to list every test that catches it.
+Writes reports/bench/mutation-score.json and .md.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def _table(rows: list[Row]) -> str:
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.mutation_score", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="bench/mutation_score.py", description=__doc__.splitlines()[0])
     parser.add_argument("--faults", default="", help="comma-separated subset (default: all)")
     parser.add_argument("--jobs", type=int, default=2, help="suite runs at once (default: 2)")
     parser.add_argument("--seed", default=None, help="hypothesis seed, or 'random' (default: the self-tests' seed)")

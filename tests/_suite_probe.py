@@ -4,6 +4,11 @@ It writes two things into each test case of the JUnit XML that pytest's own repo
 lacks: the test's markers (which area of the suite it belongs to) and, for failures,
 how long after the session started the failure came. Project tests read them back
 through tests._suite_runner.
+
+It also registers the `selftest` hypothesis profile: the default profile without the
+shrink and explain phases. Those run only after a failure was found, so the profile
+finds exactly what `default` finds with the same seed; it just does not spend minutes
+replaying a state machine to minimise an example nobody reads.
 """
 
 from __future__ import annotations
@@ -13,11 +18,23 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
+from hypothesis import Phase, settings
+
+from contract._profiles import register_profiles
 
 MARKERS_PROPERTY = "kct-markers"
 FAILED_AT_PROPERTY = "kct-failed-at"
 
+SELFTEST_PROFILE = "selftest"
+
 _started = time.monotonic()
+
+register_profiles()
+settings.register_profile(
+    SELFTEST_PROFILE,
+    settings.get_profile("default"),
+    phases=[p for p in settings.get_profile("default").phases if p not in (Phase.shrink, Phase.explain)],
+)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from reference_server import FAULTS, Fault, RunningServer, spawn
-from tests._suite_probe import FAILED_AT_PROPERTY, MARKERS_PROPERTY
+from tests._suite_probe import FAILED_AT_PROPERTY, MARKERS_PROPERTY, SELFTEST_PROFILE
 
 __all__ = [
     "CLEAN_CONFIGURATIONS",
@@ -164,8 +164,12 @@ def _text(data: str | bytes | None) -> str:
 
 
 def fault_selection(fault: Fault) -> list[str]:
-    """The pytest arguments that run the part of the suite relevant to `fault`, stopping at its first failure."""
-    return ["-m", fault.marker_expression, "-x", *(["-k", fault.keyword] if fault.keyword else [])]
+    """The pytest arguments that run the part of the suite relevant to `fault`, stopping at its first failure.
+
+    The `selftest` profile is `default` without shrinking (see tests._suite_probe).
+    """
+    selection = ["-m", fault.marker_expression, *(["-k", fault.keyword] if fault.keyword else [])]
+    return ["--hypothesis-profile", SELFTEST_PROFILE, "-x", *selection]
 
 
 def run_fault(name: str, workdir: Path, *, seed: int | None, timeout: float = 600.0) -> SuiteRun:
