@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from reference_server import FAULTS, spawn
+from tests._suite_probe import SELFTEST_PROFILE
 from tests._suite_runner import REPO, SuiteRun, default_seed, fault_selection, relevant_failures, run_suite
 
 OUT_DIR = REPO / "reports" / "bench"
@@ -35,6 +36,7 @@ class Row:
     expected: str
     caught: bool
     exit_code: int
+    seed: int
     catching_tests: list[str]
     other_failures: list[str]
     first_failure_seconds: float | None
@@ -43,7 +45,7 @@ class Row:
 
 def _measure(name: str, workdir: Path, seed: int | None, full: bool) -> Row:
     fault = FAULTS[name]
-    selection = [] if full else fault_selection(fault)
+    selection = ["--hypothesis-profile", SELFTEST_PROFILE] if full else fault_selection(fault)
     with spawn("--faults", name) as server:
         run: SuiteRun = run_suite(server, *selection, workdir=workdir / name, seed=seed)
     catching = relevant_failures(run, fault)
@@ -53,6 +55,7 @@ def _measure(name: str, workdir: Path, seed: int | None, full: bool) -> Row:
         expected=fault.marker_expression,
         caught=run.exit_code == 1 and bool(catching),
         exit_code=run.exit_code,
+        seed=run.seed,
         catching_tests=[c.nodeid for c in catching],
         other_failures=[c.nodeid for c in run.failures if c not in catching],
         first_failure_seconds=run.first_failure_at,
@@ -89,7 +92,7 @@ def _markdown(rows: list[Row], meta: dict[str, object]) -> str:
             else "-"
         )
         first = f"{r.first_failure_seconds:.1f}" if r.first_failure_seconds is not None else "-"
-        mark = "yes" if r.caught else f"**no** (exit {r.exit_code})"
+        mark = "yes" if r.caught else f"**no** (exit {r.exit_code}, seed {r.seed})"
         lines.append(f"| `{r.fault}` | {r.category} | {r.expected} | {mark} | {tests} | {first} | {r.wall_seconds} |")
     return "\n".join(lines) + "\n"
 
@@ -99,7 +102,7 @@ def _table(rows: list[Row]) -> str:
     for r in rows:
         first = f"{r.first_failure_seconds:.1f}" if r.first_failure_seconds is not None else "-"
         tests = ", ".join(_short(t) for t in r.catching_tests[:2]) or "-"
-        caught = "yes" if r.caught else f"NO({r.exit_code})"
+        caught = "yes" if r.caught else f"NO({r.exit_code}, seed {r.seed})"
         out.append(f"{r.fault:30} {r.category:15} {caught:7} {first:>8} {r.wall_seconds:>7}  {tests}")
     caught_count = sum(r.caught for r in rows)
     out.append(f"mutation score: {caught_count}/{len(rows)} caught")

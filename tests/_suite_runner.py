@@ -9,6 +9,7 @@ also says each test's markers and when each failure came.
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 import time
@@ -77,6 +78,8 @@ class CaseResult:
 @dataclass(frozen=True)
 class SuiteRun:
     command: tuple[str, ...]
+    #: The hypothesis seed the run used: `--hypothesis-seed` replays it.
+    seed: int
     exit_code: int
     wall_seconds: float
     cases: tuple[CaseResult, ...]
@@ -116,8 +119,12 @@ def run_suite(
     seed: int | None = None,
     timeout: float = 600.0,
 ) -> SuiteRun:
-    """`pytest contract` against `server`, with `pytest_args` added; never raises on failures."""
+    """`pytest contract` against `server`, with `pytest_args` added; never raises on failures.
+
+    Without a `seed`, one is drawn here, so that every run can be replayed.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
+    seed = random.randrange(2**32) if seed is None else seed
     junit = workdir / "junit.xml"
     command = [
         sys.executable,
@@ -140,7 +147,7 @@ def run_suite(
         "-o",
         "junit_family=xunit1",
         "-q",
-        *(["--hypothesis-seed", str(seed)] if seed is not None else []),
+        f"--hypothesis-seed={seed}",
         *pytest_args,
     ]
     started = time.monotonic()
@@ -154,7 +161,7 @@ def run_suite(
         output = _text(expired.stdout) + _text(expired.stderr) + f"\n[suite killed after {timeout:.0f}s]"
     wall = time.monotonic() - started
     cases = tuple(parse_junit(junit)) if junit.exists() else ()
-    return SuiteRun(tuple(command), exit_code, wall, cases, output)
+    return SuiteRun(tuple(command), seed, exit_code, wall, cases, output)
 
 
 def _text(data: str | bytes | None) -> str:

@@ -25,7 +25,7 @@ from tests._suite_runner import (
 
 def _explain(run: SuiteRun) -> str:
     failed = "\n".join(f"  {c.outcome}: {c.nodeid}" for c in run.failures) or "  (none)"
-    header = f"exit code {run.exit_code} after {run.wall_seconds:.0f}s"
+    header = f"exit code {run.exit_code} after {run.wall_seconds:.0f}s, seed {run.seed}"
     return f"{header}\nfailing tests:\n{failed}\n--- output ---\n{run.tail()}"
 
 
