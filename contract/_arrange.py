@@ -135,9 +135,15 @@ class Arranger:
         self.api.ledger.record(Entry("group", group_id, tenant=self.tenant, label=name))
         return group_id
 
-    def create_service_account(self, *, super_admin: bool = False) -> str:
+    def create_service_account(self, *, super_admin: bool = False, tenants: list[str] | None = None) -> str:
+        """A service account in the suite's tenant, unless `tenants` says otherwise (`[]`: in none)."""
         name = self.names.unique()
-        body = {"name": name, "description": "contract suite", "superAdmin": super_admin, "tenants": [self.tenant]}
+        body = {
+            "name": name,
+            "description": "contract suite",
+            "superAdmin": super_admin,
+            "tenants": [self.tenant] if tenants is None else tenants,
+        }
         exchange = expect_status(self.api.call("createServiceAccount", json=body), 200, "createServiceAccount")
         account_id = str(exchange.json()["id"])
         self.api.ledger.record(Entry("service_account", account_id, label=name))

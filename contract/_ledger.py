@@ -100,4 +100,9 @@ class Ledger:
                 alive[key] = Entry(**record)
             else:
                 alive.pop(key, None)
+                if record["kind"] in ("user", "service_account"):
+                    # forget() drops an owner's tokens with it, without a line for each.
+                    for other, entry in list(alive.items()):
+                        if entry.kind == "token" and entry.parent == record["id"]:
+                            del alive[other]
         return list(alive.values())
