@@ -109,13 +109,21 @@ class AccessMachine(ContractMachine):
         expect_access(self.api, token.credentials, self.access_of(user), "a token just created", user.id)
 
     @precondition(lambda self: len(self.model) > 1)
-    @rule(user=consumes(users))
-    def delete_user(self, user: ModelUser) -> None:
+    @rule(user=consumes(users), use_token=st.booleans(), request=of_machine(_token_requests))
+    def delete_user(self, user: ModelUser, use_token: bool, request: dict[str, Any]) -> None:
+        """A deleted user's password and tokens get a 401, on every operation."""
         expect_status(self.call("deleteUser", {"id": user.id}), 204, "deleteUser")
         self.deleted("user", user.id)
         user.alive = False
         del self.model[user.id]
         self.expect_credentials(user, "a deleted user")
+        tokens = list(user.tokens.values())
+        assert user.password is not None
+        former = tokens[-1].credentials if use_token and tokens else user.login_with(user.password)
+        me_body = {"oldPassword": user.password, "newPassword": user.password + "9"}
+        self.sweep(user, former, request, POLICY.unauthenticated_status, "with the credentials of a deleted user")
+        exchange = self.call("updateCurrentUserPassword", json=me_body, as_=former)
+        expect_status(exchange, POLICY.unauthenticated_status, "PUT /api/v1/me/password as a deleted user")
 
     # -- passwords -----------------------------------------------------------------------
 
@@ -181,6 +189,10 @@ class AccessMachine(ContractMachine):
         if use_token and not any(t.works for t in user.tokens.values()):
             self.new_token(user, request)
         me = self.identity(user, use_token)
+        self.sweep(user, me, request, POLICY.forbidden_status, "by a user who is not a superadmin")
+
+    def sweep(self, user: ModelUser, me: Credentials, request: dict[str, Any], status: int, what: str) -> None:
+        """Send every operation of FORBIDDEN as `me`; each must answer `status`."""
         for operation, build in FORBIDDEN.items():
             path, body, params = build(self, user, request)
             kwargs: dict[str, Any] = {"as_": me, "params": params}
@@ -189,7 +201,7 @@ class AccessMachine(ContractMachine):
             exchange = self.call(operation, path, **kwargs)
             if 200 <= exchange.status < 300:
                 self.adopt(operation, exchange, path, body)
-            expect_status(exchange, POLICY.forbidden_status, f"{operation} by a user who is not a superadmin")
+            expect_status(exchange, status, f"{operation} {what}")
 
     def adopt(self, operation: str, exchange: Exchange, path: dict[str, str], body: Any) -> None:
         """What a wrongly allowed request created goes into the ledger, for cleanup."""

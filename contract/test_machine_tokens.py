@@ -215,12 +215,16 @@ class TokensMachine(ContractMachine):
     @precondition(has_service_account)
     @rule(owner=owners.filter(lambda o: o.kind == "service_account"), request=of_machine(_token_requests))
     def tenant_paths(self, owner: Owner, request: dict[str, Any]) -> None:
-        """The tenant path lists an account of the tenant, finds no other; an unknown tenant finds nothing."""
+        """The tenant path lists an account of the tenant, finds no other; unknown accounts and tenants are 404."""
         if self.reachable(owner, "tenant"):
             self.check_listing(owner, "tenant")
         else:
             operation = self.operation(owner, "tenant", "list")
             expect_status(self.call(operation, {"id": owner.id}), 404, f"{operation} outside the tenant")
+        unknown = missing_id("service-account")
+        for operation in ("listApiTokens", "listApiTokensWithTenant"):
+            exchange = self.call(operation, {"id": unknown})
+            expect_status(exchange, POLICY.unknown_id_statuses, f"{operation} of an unknown service account")
         tenant = missing_id("tenant")
         for action in ("list", "create", "delete"):
             operation = self.operation(owner, "tenant", action)

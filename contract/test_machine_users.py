@@ -254,6 +254,11 @@ class UsersMachine(ContractMachine):
 
     @rule(user=users, groups=of_machine(_group_choices))
     def set_groups(self, user: ModelUser, groups: list[str]) -> None:
+        """With an unknown group id among them nothing changes; without, the user's groups are exactly these."""
+        exchange = self.call("updateUserGroups", {"id": user.id}, json={"groupIds": [*groups, missing_id("group")]})
+        expect_status(exchange, POLICY.unknown_id_statuses, "updateUserGroups with an unknown group id")
+        view, got = self.get(user)
+        self.check_view(user, view, got, "getUser after updateUserGroups was refused")
         exchange = self.call("updateUserGroups", {"id": user.id}, json={"groupIds": groups})
         expect_status(exchange, 204, "updateUserGroups")
         user.groups = set(groups)
@@ -297,6 +302,9 @@ class UsersMachine(ContractMachine):
     @precondition(lambda self: bool(self.model))
     @rule(size=st.integers(1, 4))
     def list_in_pages(self, size: int) -> None:
+        for page, page_size in ((0, size), (1, 0)):
+            exchange = self.call("listUsers", params={"q": self.names.prefix, "page": page, "size": page_size})
+            expect_status(exchange, POLICY.invalid_input_statuses, f"listUsers with page={page}, size={page_size}")
         seen = list_user_pages(self.api, self.names.prefix, size, len(self.model))
         if set(seen) != set(self.model):
             fail(
@@ -323,6 +331,7 @@ class UsersMachine(ContractMachine):
     def expect_gone(self, user: ModelUser, new_password: str, request: dict[str, Any]) -> None:
         """Every operation on a deleted id answers 404; it is in no listing; its password is refused."""
         self.watch.password(new_password)
+        self.watch.password(request["password"])
         fresh = {**request, "email": self.names.email()}
         calls: list[tuple[str, dict[str, str], Any]] = [
             ("getUser", {}, None),
