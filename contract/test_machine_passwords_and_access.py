@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, consumes, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    Bundle,
+    MultipleResults,
+    consumes,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
 
 import specs
 from contract._api import missing_id
@@ -79,9 +88,10 @@ class AccessMachine(ContractMachine):
 
     # -- users and tokens ----------------------------------------------------------------
 
-    @initialize(target=users, request=of_machine(_user_requests))
-    def first_user(self, request: dict[str, Any]) -> ModelUser:
-        return self.new_user(request)
+    @initialize(target=users, first=of_machine(_user_requests), second=of_machine(_user_requests))
+    def first_users(self, first: dict[str, Any], second: dict[str, Any]) -> MultipleResults[ModelUser]:
+        """Two users from the start, so that every rule (deleting one too) is possible at once."""
+        return multiple(self.new_user(first), self.new_user(second))
 
     @rule(target=users, request=of_machine(_user_requests))
     def create_user(self, request: dict[str, Any]) -> ModelUser:
