@@ -7,7 +7,7 @@ ends with the HTTP request and answer of the failing step.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, NoReturn
 
@@ -124,7 +124,7 @@ class SecretWatch:
         except ValueError:
             payload = None
         for key, value in _walk(payload):
-            if key is not None and key.lower().endswith("password") and isinstance(value, str) and value:
+            if key is not None and "password" in key.lower() and isinstance(value, str) and value:
                 fail(f"no password in a response (field {key!r})", exchange)
             if key == "fullToken" and exchange.operation not in TOKEN_CREATING_OPERATIONS and value:
                 fail("a fullToken only in the response that created the token", exchange)
@@ -195,7 +195,3 @@ def listed_user_ids(api: Api, q: str, size: int = 100) -> tuple[set[str], Page]:
     """The ids of one page of `listUsers?q=` (callers keep the matches under `size`)."""
     page = _page(api, q, 1, size)
     return {r["id"] for r in page.results}, page
-
-
-def ids_in(results: Collection[dict[str, Any]]) -> set[str]:
-    return {str(r.get("id")) for r in results}
