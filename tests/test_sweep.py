@@ -49,19 +49,12 @@ def test_the_sweep_touches_only_leftovers_of_finished_runs_against_this_server(
         before = snapshot(server)
         alice = next(u for u in before["users"].values() if u["email"] == "alice@example.com")
         named = [{"op": "created", "kind": "user", "id": alice["id"], "label": "alice"}]
-        this_host = {"host": socket.gethostname(), "ended": False}
+        here = {"host": socket.gethostname(), "ended": False}
         reports = tmp_path / "reports"
+        finished = {"run_id": "aaaaaa", "base_url": "http://127.0.0.1:1", "pid": 1, **here, "ended": True}
+        _fake_run(reports, "other-server", finished, named)
         _fake_run(
-            reports,
-            "other-server",
-            {"run_id": "aaaaaa", "base_url": "http://127.0.0.1:1", "pid": 1, **this_host},
-            named,
-        )
-        _fake_run(
-            reports,
-            "still-running",
-            {"run_id": "bbbbbb", "base_url": server.url, "pid": os.getpid(), **this_host},
-            named,
+            reports, "still-running", {"run_id": "bbbbbb", "base_url": server.url, "pid": os.getpid(), **here}, named
         )
         _fake_run(reports, "no-record", None, named)
         argv = ["--base-url", server.url, "--username", OPS_EMAIL, "--password", OPS_PASSWORD]
