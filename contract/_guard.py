@@ -15,6 +15,7 @@ from typing import Any
 
 import specs
 from contract._ledger import Kind, Ledger
+from contract._target import Credentials
 from strategies import RUN_PREFIX_ROOT
 
 __all__ = ["MISSING_PREFIX", "SafetyGuard", "UnsafeRequest", "is_missing_id", "mutates"]
@@ -90,9 +91,20 @@ class SafetyGuard:
         return f"{RUN_PREFIX_ROOT}{self.ledger.run_id}-"
 
     def check(
-        self, operation: specs.Operation, path: Mapping[str, str], body: Any = None, *, as_suite: bool = True
+        self,
+        operation: specs.Operation,
+        path: Mapping[str, str],
+        as_: Credentials | None = None,
+        *,
+        body: Any = None,
+        as_suite: bool | None = None,
     ) -> None:
-        """Raise UnsafeRequest unless sending this request is safe; `as_suite`: sent as the run's identity."""
+        """Raise UnsafeRequest unless sending this request is safe.
+
+        The request is sent as the run's own identity if `as_suite` says so, else when no
+        other identity `as_` is given. Without `body`, only the path is checked.
+        """
+        as_suite = as_ is None if as_suite is None else as_suite
         if not mutates(operation):
             return
         name = operation.operation_id

@@ -118,4 +118,8 @@ class Ledger:
                 alive[key] = Entry(**record)
             else:
                 alive.pop(key, None)
+                # Deleting an owner deletes its tokens on the server.
+                for other, entry in list(alive.items()):
+                    if entry.kind == "token" and entry.parent == record["id"]:
+                        del alive[other]
         return list(alive.values())

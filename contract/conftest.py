@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +19,10 @@ from hypothesis import settings
 
 from contract._cleanup import CleanupReport
 from contract._ending import CLEANUP_FILE, finish_run, write_process_report
+from contract._fuzz_engine import FuzzEngine
 from contract._leftovers import write_run_record
 from contract._run import Run
+from contract._seed import publish_run_seed
 from contract._signals import held_back, interrupt_on_termination
 from contract._target import Credentials, Target, TargetError, check_base_url, preflight
 from strategies import new_run_id
@@ -36,8 +38,8 @@ MARKERS = {
     "fuzz": "schemathesis property-based requests for every documented operation",
     "stateful": "hypothesis state machines that check what the server does",
     "sdk": "the real kestrapy client against the target",
-    "mutating": "changes state on the target (skipped with --read-only)",
-    "smoke": "read-only checks, safe against a production server",
+    "mutating": "changes state on the target (never runs with --read-only)",
+    "smoke": "changes nothing: safe against a production server; the only tests --read-only runs",
 }
 
 
@@ -48,7 +50,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--token", help="superadmin API token (or $KESTRA_API_TOKEN)")
     group.addoption("--tenant", default=os.environ.get("KESTRA_TENANT", "main"), help="tenant id (default: main)")
     group.addoption("--report-dir", default="reports", help="where runs write their reports (default: reports/)")
-    group.addoption("--read-only", action="store_true", help="run only what changes nothing on the target")
+    group.addoption(
+        "--read-only", action="store_true", help="run only the smoke tests, which change nothing on the target"
+    )
     group.addoption(
         "--reference-server-args",
         default=os.environ.get("REFERENCE_SERVER_ARGS", ""),
@@ -82,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "read_only": bool(config.getoption("read_only")),
         }
     config.option.hypothesis_seed = info["seed"]
+    publish_run_seed(info["seed"])
     config.stash[INFO_KEY] = info
     interrupt_on_termination()
     if _is_worker(config):
@@ -172,13 +177,29 @@ def run(pytestconfig: pytest.Config) -> Run:
     return contract_run(pytestconfig)
 
 
+@pytest.fixture(scope="session")
+def fuzz_engine(run: Run) -> Iterator[FuzzEngine]:
+    """Shared by the generated and the hand-written request-level tests."""
+    engine = FuzzEngine(run)
+    yield engine
+    engine.close()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--read-only runs only tests marked `smoke` (known to change nothing), never one marked `mutating`.
+
+    An allow-list: a test nobody has vouched for does not run against production. The
+    SafetyGuard refuses every change in such a run anyway.
+    """
     if not config.getoption("read_only"):
         return
-    skip = pytest.mark.skip(reason="--read-only: this test changes state")
+    changes = pytest.mark.skip(reason="--read-only: this test changes state")
+    unknown = pytest.mark.skip(reason="--read-only: runs only tests marked smoke")
     for item in items:
         if item.get_closest_marker("mutating"):
-            item.add_marker(skip)
+            item.add_marker(changes)
+        elif not item.get_closest_marker("smoke"):
+            item.add_marker(unknown)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -227,6 +248,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(RUN_KEY, None)
+    if run is not None:
+        for drift in run.findings.drifts:
+            terminalreporter.write_line(f"drift: {drift.operation} {drift.detail}", yellow=True)
     verdict = config.stash.get(VERDICT_KEY, None)
     if verdict is None:
         return

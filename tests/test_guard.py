@@ -28,7 +28,7 @@ def ledger() -> Ledger:
 
 
 def check(guard: SafetyGuard, operation_id: str, path: dict[str, str] | None = None, body: Any = None) -> None:
-    guard.check(OPERATIONS[operation_id], {"tenant": "main", **(path or {})}, body)
+    guard.check(OPERATIONS[operation_id], {"tenant": "main", **(path or {})}, body=body)
 
 
 @pytest.mark.parametrize(
@@ -133,7 +133,7 @@ def test_read_only_refuses_every_operation_that_changes_state(ledger: Ledger) ->
     for operation in changing:
         path = {"id": "U1", "tokenId": "T1", "auth": "a", "tenant": "main"}
         with pytest.raises(UnsafeRequest, match="read-only"):
-            guard.check(operation, path, {"email": PREFIX + "1@x.test"})
+            guard.check(operation, path, body={"email": PREFIX + "1@x.test"})
     for operation in OPERATIONS.values():
         if not mutates(operation):
             guard.check(operation, {"id": PRE_EXISTING, "tenant": "main"})

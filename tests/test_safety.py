@@ -75,7 +75,7 @@ def test_a_run_against_a_faulty_server_fails_and_still_cleans_up(
     server: RunningServer, before: dict[str, Any], tmp_path: Path
 ) -> None:
     with faulty_proxy(server.url, LOSE_CREATED_USERS, FLAKY_DELETES) as proxy:
-        result = run_suite(proxy.url, tmp_path, "contract")
+        result = run_suite(proxy.url, tmp_path, "contract", "-x")
 
     assert result.returncode == 1, _outcome(result)
     assert any(i.startswith(LOSE_CREATED_USERS) for i in proxy.injected), proxy.injected
