@@ -25,6 +25,9 @@ from contract._target import Credentials, Target
 
 __all__ = ["ANONYMOUS", "MISSING_PREFIX", "Api", "SafetyGuard", "UnsafeRequest", "missing_id"]
 
+#: How requests with a method the path does not document are labelled in records.
+UNDOCUMENTED_METHOD = "(undocumented method)"
+
 ANONYMOUS = Credentials()
 _NOT_SET: Any = object()
 
@@ -140,7 +143,7 @@ class Api:
             raise UnsafeRequest(f"refusing {method} {url}: it names ids this run did not make up")
         headers = {"Authorization": self.target.credentials.header}
         response = self.client.request(method, url, headers=headers)
-        exchange = Exchange(f"{method} {url}", response.request, response)
+        exchange = Exchange(UNDOCUMENTED_METHOD, response.request, response)
         for observer in self.observers:
             observer(exchange)
         return exchange

@@ -28,7 +28,7 @@ import specs
 from contract._api import ANONYMOUS
 from contract._exchange import ContractViolation, Exchange, curl
 from contract._findings import Drift
-from contract._fuzz_checks import error_body_shape, policy_checks
+from contract._fuzz_checks import Check, error_body_shape, policy_checks
 from contract._fuzz_world import NOT_SET, Draw, FuzzWorld, Prepared
 from contract._ledger import Entry
 from contract._run import Run
@@ -122,7 +122,24 @@ class FuzzEngine:
             *SCHEMA_CHECKS,
             *policy_checks(operation, prepared, self.run.findings, lambda: curl(exchange.request)),
         ]
-        case.validate_response(response, checks=checks, headers={"Authorization": credentials.header})
+        recorded = [self._recorded(operation.operation_id, check) for check in checks]
+        case.validate_response(response, checks=recorded, headers={"Authorization": credentials.header})
+
+    def _recorded(self, operation_id: str, check: Check) -> Check:
+        """The same check, counted in the run's record as run, and as failed when it raises."""
+        record = self.run.record
+
+        def recorded(ctx: Any, response: Response, case: Case[Any]) -> bool | None:
+            try:
+                result = check(ctx, response, case)
+            except AssertionError:
+                record.check(operation_id, check.__name__, passed=False)
+                raise
+            record.check(operation_id, check.__name__, passed=True)
+            return result
+
+        recorded.__name__ = check.__name__
+        return recorded
 
     def execute_unauthenticated(self, case: Case[Any], draw: Draw, variant: str) -> None:
         """Send the case without valid credentials: 401, whatever else is wrong with it."""

@@ -21,6 +21,7 @@ from contract._cleanup import CleanupReport
 from contract._ending import CLEANUP_FILE, finish_run, write_process_report
 from contract._fuzz_engine import FuzzEngine
 from contract._leftovers import write_run_record
+from contract._report_plugin import ReportPlugin
 from contract._run import Run
 from contract._seed import publish_run_seed
 from contract._signals import held_back, interrupt_on_termination
@@ -58,6 +59,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("REFERENCE_SERVER_ARGS", ""),
         help="extra arguments for the embedded reference server (when no --base-url is given)",
     )
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register the report writer now: its configure then runs after ours and before junitxml's."""
+    pluginmanager.register(ReportPlugin(INFO_KEY, RUN_KEY, MARKERS), "contract-report")
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -242,6 +248,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             return
         verdict = finish_run(config.stash[TARGET_KEY], run_dir, info["run_id"], read_only=info["read_only"])
     config.stash[VERDICT_KEY] = verdict
+    # The controller speaks last for the run (the report plugin reads it from here).
+    contract_run(config).cleanup = verdict[0]
     report, problems = verdict
     if (not report.ok or problems) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

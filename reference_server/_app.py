@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -61,8 +62,13 @@ class ReferenceApp:
             )
         )
         self.admin.set_password(config.admin_password)
+        #: Every request, for benchmarks that compare engines by what the server saw.
+        self.requests_served = 0
+        self._count_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self._count_lock:
+            self.requests_served += 1
         request = Request(environ)
         response = self.dispatch(request)
         return response(environ, start_response)
@@ -147,6 +153,7 @@ class ReferenceApp:
                     for a in self.store.service_accounts.values()
                 },
                 "groups": {g.id: {**views.group_detail(g), "tenant": g.tenant} for g in self.store.groups.values()},
+                "requestsServed": self.requests_served,
             }
         return self._json(200, state)
 
