@@ -17,7 +17,7 @@ from contract._api import Api
 from contract._guard import UnsafeRequest
 from contract._ledger import CLEANUP_ORDER, Entry
 
-__all__ = ["CleanupReport", "delete_all", "delete_entry"]
+__all__ = ["DEFAULT_BUDGET_SECONDS", "CleanupReport", "delete_all", "delete_entry"]
 
 _TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
 #: How long a whole cleanup may take, so an unreachable server cannot hold a run forever.
