@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import specs
-from contract._api import ANONYMOUS
+from contract._api import ANONYMOUS, MISSING_PREFIX
 from contract._exchange import ContractViolation, Exchange, curl
 from contract._findings import Drift
 from contract._fuzz_checks import Check, error_body_shape, policy_checks
@@ -53,6 +53,9 @@ def users_schema() -> Any:
         "generation": {"mode": "all"},
         "phases": {"examples": {"enabled": False}},
         "output": {"sanitization": {"enabled": True}},
+        # Path ids are always chosen by the world (real objects or missing ids): fixing them
+        # here spares schemathesis from generating strings that would be thrown away.
+        "parameters": {f"path.{name}": f"{MISSING_PREFIX}placeholder" for name in ("id", "tokenId", "auth", "tenant")},
         # The name and maxAge patterns make hypothesis filter a lot; that is expected here.
         "suppress-health-check": ["filter_too_much", "too_slow", "data_too_large"],
     }
