@@ -76,19 +76,6 @@ class Arranger:
         exchange = expect_status(self.api.call("createUser", json=body), 201, "createUser with valid data")
         return CreatedUser(_created_id(exchange), body["email"], body.get("password") or None), exchange
 
-    def created_user_id(self, exchange: Exchange, email: str) -> str:
-        """The id of the user a createUser exchange created: as recorded, from the body, or by email."""
-        if exchange.created is not None:
-            return exchange.created.id
-        if exchange.response.content:
-            payload = exchange.json()
-            if isinstance(payload, dict) and isinstance(payload.get("id"), str):
-                return str(payload["id"])
-        return self.find_user_id(email)
-
-    def find_user_id(self, email: str) -> str:
-        return self.api.find_user_id(email)
-
     def token_body(self, **overrides: Any) -> dict[str, Any]:
         body: dict[str, Any] = {
             "name": self.names.unique(),

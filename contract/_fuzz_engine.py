@@ -26,11 +26,11 @@ from schemathesis.specs.openapi.checks import (
 
 import specs
 from contract._api import ANONYMOUS, MISSING_PREFIX
+from contract._creations import CREATING_OPERATIONS, MissingId, created_entry
 from contract._exchange import ContractViolation, Exchange, curl
 from contract._findings import Drift
 from contract._fuzz_checks import Check, error_body_shape, policy_checks
 from contract._fuzz_world import NOT_SET, Draw, FuzzWorld, Prepared
-from contract._ledger import Entry
 from contract._run import Run
 from contract._seed import run_seed
 from contract._target import Credentials
@@ -161,7 +161,9 @@ class FuzzEngine:
         self, operation: specs.Operation, case: Case[Any], prepared: Prepared, authorization: str | None
     ) -> tuple[Response, Exchange]:
         self._apply(case, prepared)
-        self.run.api.guard.check(operation, case.path_parameters or {}, prepared.as_)
+        # Valid bodies are the world's and must pass the guard whole; invalid ones are refused by servers.
+        body = case.body if prepared.positive else None
+        self.run.api.guard.check(operation, case.path_parameters or {}, prepared.as_, body=body)
         headers = {"Authorization": authorization} if authorization else {}
         response = case.call(base_url=self.run.target.base_url, session=self.session, headers=headers)
         exchange = _as_exchange(operation.operation_id, response)
@@ -203,16 +205,15 @@ class FuzzEngine:
             return
         ledger = self.run.ledger
         op = operation.operation_id
-        if op == "createUser" and isinstance(body, dict) and isinstance(body.get("email"), str):
-            user_id = self.run.arrange.created_user_id(exchange, body["email"])
-            ledger.record(Entry("user", user_id, label=body["email"]))
-        elif op.startswith("createApiTokensForUser"):
-            payload = exchange.json() if exchange.response.content else {}
-            if isinstance(payload, dict) and isinstance(payload.get("id"), str):
-                kind = "user" if op.endswith("_1") else "service_account"
-                ledger.record(Entry("token", payload["id"], parent=path["id"], parent_kind=kind))
-                if isinstance(payload.get("fullToken"), str):
-                    self.world.known_full_tokens.add(payload["fullToken"])
+        if op in CREATING_OPERATIONS:
+            try:
+                payload = exchange.json() if exchange.response.content else None
+                entry = created_entry(op, path, body, payload, self.run.api.find_user_id)
+            except (ValueError, MissingId):
+                return  # the response-schema checks report a creation that says nothing of what it made
+            ledger.record(entry)
+            if entry.kind == "token" and isinstance(payload, dict) and isinstance(payload.get("fullToken"), str):
+                self.world.known_full_tokens.add(payload["fullToken"])
         elif op == "deleteUser":
             ledger.forget("user", path["id"])
         elif op.startswith("deleteApiToken"):
