@@ -111,9 +111,15 @@ class Arranger:
         exchange = expect_status(self.api.call("createGroup", json=body), 200, "createGroup")
         return _created_id(exchange)
 
-    def create_service_account(self, *, super_admin: bool = False) -> str:
+    def create_service_account(self, *, super_admin: bool = False, tenants: list[str] | None = None) -> str:
+        """A service account in the suite's tenant, unless `tenants` says otherwise (`[]`: in none)."""
         name = self.names.unique()
-        body = {"name": name, "description": "contract suite", "superAdmin": super_admin, "tenants": [self.tenant]}
+        body = {
+            "name": name,
+            "description": "contract suite",
+            "superAdmin": super_admin,
+            "tenants": [self.tenant] if tenants is None else tenants,
+        }
         exchange = expect_status(self.api.call("createServiceAccount", json=body), 200, "createServiceAccount")
         return _created_id(exchange)
 
