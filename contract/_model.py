@@ -38,8 +38,8 @@ class ModelUser:
     email: str
     first_name: str
     last_name: str
-    #: The login name; None once an email change leaves it open whether the server followed.
-    username: str | None
+    #: The login name: the email it was created with, or after an email change what the server shows.
+    username: str
     password: str | None
     super_admin: bool = False
     restricted: bool = False
@@ -51,14 +51,8 @@ class ModelUser:
 
     kind: OwnerKind = "user"
 
-    @property
-    def password_login(self) -> Credentials | None:
-        if self.password is None or self.username is None:
-            return None
-        return Credentials(username=self.username, password=self.password)
-
     def login_with(self, password: str) -> Credentials:
-        return Credentials(username=self.username or self.email, password=password)
+        return Credentials(username=self.username, password=password)
 
     def change_password(self, new_password: str) -> None:
         if self.password is not None and self.password != new_password:
@@ -75,10 +69,8 @@ class ModelUser:
 @dataclass(eq=False)
 class ModelServiceAccount:
     id: str
-    name: str
     #: Whether the account belongs to the suite's tenant (tenant-scoped token paths find it).
     in_tenant: bool
-    super_admin: bool = False
     tokens: dict[str, ModelToken] = field(default_factory=dict)
     alive: bool = True
 

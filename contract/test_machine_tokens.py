@@ -116,8 +116,9 @@ class TokensMachine(ContractMachine):
     # -- owners ------------------------------------------------------------------------
 
     @initialize(target=owners)
-    def first_owner(self) -> Owner:
-        return self.new_owner("user")
+    def first_owners(self) -> MultipleResults[Owner]:
+        """A user and a service account of the tenant from the start: every rule is possible at once."""
+        return multiple(self.new_owner("user"), self.new_owner("service account"))
 
     @rule(target=owners, kind=st.sampled_from(["user", "service account", "service account in no tenant"]))
     def add_owner(self, kind: str) -> Owner:
@@ -135,7 +136,7 @@ class TokensMachine(ContractMachine):
             in_tenant = kind == "service account"
             account_id = self.arrange.create_service_account(tenants=None if in_tenant else [])
             self.created("service_account", account_id)
-            owner = ModelServiceAccount(account_id, "", in_tenant)
+            owner = ModelServiceAccount(account_id, in_tenant)
         self.live_owners[owner.id] = owner
         return owner
 

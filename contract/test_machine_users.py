@@ -10,7 +10,16 @@ from typing import Any
 
 import pytest
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, consumes, initialize, invariant, precondition, rule
+from hypothesis.stateful import (
+    Bundle,
+    MultipleResults,
+    consumes,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
 
 import specs
 from contract._api import missing_id
@@ -69,8 +78,7 @@ class UsersMachine(ContractMachine):
                 wrong.append(f"{name}={actual!r}, expected {expected!r}")
 
         same("email", str(view.get("email", "")).casefold(), user.email.casefold())
-        if user.username is not None:
-            same("username", str(view.get("username", "")).casefold(), user.username.casefold())
+        same("username", str(view.get("username", "")).casefold(), user.username.casefold())
         same("firstName", view.get("firstName"), user.first_name)
         same("lastName", view.get("lastName"), user.last_name)
         same("superAdmin", view.get("superAdmin"), user.super_admin)
@@ -91,11 +99,11 @@ class UsersMachine(ContractMachine):
             wrong.append(f"auths={auths!r}, expected none (no password login)")
         check(not wrong, f"{what} shows user {user.id} as the model holds it", exchange, "; ".join(wrong))
 
-    def follow_username(self, user: ModelUser, old_email: str, view: dict[str, Any]) -> None:
+    def follow_username(self, user: ModelUser, old_email: str, view: dict[str, Any], exchange: Exchange) -> None:
         """After an email change the username is the old or the new email (the contract allows both)."""
         username = str(view.get("username", ""))
         if username.casefold() not in (old_email.casefold(), user.email.casefold()):
-            fail(f"username of {user.id} is its old or its new email, got {username!r}")
+            fail(f"username of {user.id} is its old or its new email, got {username!r}", exchange)
         user.username = username
 
     def get(self, user: ModelUser) -> tuple[dict[str, Any], Exchange]:
@@ -134,9 +142,10 @@ class UsersMachine(ContractMachine):
 
     # -- rules -------------------------------------------------------------------------
 
-    @initialize(target=users, request=of_machine(_user_requests))
-    def create_first_user(self, request: dict[str, Any]) -> ModelUser:
-        return self.new_user(request)
+    @initialize(target=users, first=of_machine(_user_requests), second=of_machine(_user_requests))
+    def create_first_users(self, first: dict[str, Any], second: dict[str, Any]) -> MultipleResults[ModelUser]:
+        """Two users from the start, so that every rule (deleting one too) is possible at once."""
+        return multiple(self.new_user(first), self.new_user(second))
 
     @rule(target=users, request=of_machine(_user_requests))
     def create_user(self, request: dict[str, Any]) -> ModelUser:
@@ -225,7 +234,7 @@ class UsersMachine(ContractMachine):
         user.first_name, user.last_name, user.email = first_name, last_name, body["email"]
         user.groups, user.restricted, user.super_admin = set(groups), restricted, super_admin
         if email:
-            self.follow_username(user, old_email, view)
+            self.follow_username(user, old_email, view, exchange)
         self.check_view(user, view, exchange, "the updateUser answer")
 
     @rule(user=users, first_name=person_names, last_name=person_names, email=of_machine(_new_emails))
@@ -236,7 +245,7 @@ class UsersMachine(ContractMachine):
         view = json_object(exchange, "patchUser answers the ApiUser")
         user.first_name, user.last_name, user.email = first_name, last_name, body["email"]
         if email:
-            self.follow_username(user, old_email, view)
+            self.follow_username(user, old_email, view, exchange)
         self.check_view(user, view, exchange, "the patchUser answer")
 
     @rule(user=users, restricted=st.booleans())
@@ -376,7 +385,7 @@ class UsersMachine(ContractMachine):
         )
         for summary in page.results:
             user = self.model[summary["id"]]
-            if user.username is not None and str(summary.get("username", "")).casefold() != user.username.casefold():
+            if str(summary.get("username", "")).casefold() != user.username.casefold():
                 fail(f"listUsers shows username {user.username!r} for {user.id}", page.exchange)
             if summary.get("superAdmin") != user.super_admin:
                 fail(f"listUsers shows superAdmin={user.super_admin} for {user.id}", page.exchange)
