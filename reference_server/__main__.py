@@ -60,8 +60,8 @@ def _stop(signum: int, frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.faults == "list":
-        for name, description in sorted(FAULTS.items()):
-            print(f"{name:32} {description}")
+        for name, fault in sorted(FAULTS.items()):
+            print(f"{name:30} {fault.category:15} {fault.description}")
         return 0
     try:
         config = config_from_args(args)
