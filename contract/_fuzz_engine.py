@@ -82,6 +82,14 @@ def _negated(case: Case[Any]) -> frozenset[str]:
     )
 
 
+#: Token delete operation -> the list that must no longer show the token.
+_TOKEN_LISTS = {
+    "deleteApiToken_1": "listApiTokens_1",
+    "deleteApiToken": "listApiTokens",
+    "deleteApiTokenWithTenant": "listApiTokensWithTenant",
+}
+
+
 def _operation_of(case: Case[Any]) -> specs.Operation:
     return specs.operations_by_id()[case.operation.definition.raw["operationId"]]
 
@@ -127,6 +135,32 @@ class FuzzEngine:
         ]
         recorded = [self._recorded(operation.operation_id, check) for check in checks]
         case.validate_response(response, checks=recorded, headers={"Authorization": credentials.header})
+        if operation.operation_id in _TOKEN_LISTS and response.status_code < 300:
+            self._expect_token_gone(operation, case.path_parameters or {}, exchange)
+
+    def _expect_token_gone(self, operation: specs.Operation, path: dict[str, Any], deleted: Exchange) -> None:
+        """A delete that answered success took effect: the token is off its owner's list and refused."""
+        token = self.world.fresh_tokens.get(str(path.get("tokenId")))
+        if token is None or token.owner_id != path.get("id"):
+            return
+        listing = self.run.api.call(
+            _TOKEN_LISTS[operation.operation_id], {k: v for k, v in path.items() if k != "tokenId"}
+        )
+        payload = listing.json() if listing.status == 200 else {}
+        listed = [t.get("id") for t in payload.get("results", [])] if isinstance(payload, dict) else []
+        if token.id in listed:
+            raise ContractViolation(
+                f"token {token.id} gone from the list after {operation.operation_id} answered {deleted.status}",
+                listing,
+                f"the delete was: {curl(deleted.request)}",
+            )
+        probe = self.run.api.call("listUsers", params={"page": 1, "size": 1}, as_=token.credentials)
+        if probe.status != specs.policy().unauthenticated_status:
+            raise ContractViolation(
+                f"401 for the fullToken of a token deleted with {operation.operation_id}",
+                probe,
+                f"the delete was: {curl(deleted.request)}",
+            )
 
     def _recorded(self, operation_id: str, check: Check) -> Check:
         """The same check, counted in the run's record as run, and as failed when it raises."""
