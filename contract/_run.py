@@ -11,6 +11,7 @@ from contract._arrange import Arranger
 from contract._cleanup import CleanupReport, delete_all
 from contract._findings import Findings
 from contract._ledger import Ledger
+from contract._record import Record
 from contract._target import Target
 from strategies import RunNames
 
@@ -30,11 +31,13 @@ class Run:
     names: RunNames = field(init=False)
     arrange: Arranger = field(init=False)
     findings: Findings = field(default_factory=Findings)
+    record: Record = field(default_factory=Record)
     cleanup: CleanupReport | None = None
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.run_id, self.run_dir / "ledger" / f"{self.worker}-{os.getpid()}.jsonl")
         self.api = Api(self.target, self.ledger, SafetyGuard(self.ledger, self.read_only))
+        self.api.observers.append(self.record.observe)
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)
 

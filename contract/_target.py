@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
@@ -22,8 +22,9 @@ class Credentials:
     """Exactly one identity: basic (username, password) or a bearer token."""
 
     username: str | None = None
-    password: str | None = None
-    token: str | None = None
+    #: Secrets stay out of reprs: pytest prints fixtures' reprs in tracebacks.
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_options(cls, username: str | None, password: str | None, token: str | None) -> Credentials | None:

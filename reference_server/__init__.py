@@ -8,8 +8,8 @@ contract allows and switches on deliberate faults.
 
 from reference_server._app import ReferenceApp
 from reference_server._config import ServerConfig
-from reference_server._faults import FAULTS
+from reference_server._faults import AREAS, FAULTS, Fault
 from reference_server._serve import make_http_server
 from reference_server._spawn import RunningServer, spawn
 
-__all__ = ["FAULTS", "ReferenceApp", "RunningServer", "ServerConfig", "make_http_server", "spawn"]
+__all__ = ["AREAS", "FAULTS", "Fault", "ReferenceApp", "RunningServer", "ServerConfig", "make_http_server", "spawn"]

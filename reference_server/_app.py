@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import threading
 import time
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
@@ -31,17 +33,24 @@ def _rule_path(path: str) -> str:
     return path.replace("{", "<").replace("}", ">")
 
 
+def _credential_stamp(principal: Principal) -> bytes:
+    """Changes when the principal's password does."""
+    return principal.password_digest if isinstance(principal, User) else b""
+
+
 class ReferenceApp:
     """A WSGI app that behaves as contract-semantics.md says a Kestra server does."""
 
     def __init__(self, config: ServerConfig) -> None:
         self.config = config
-        self.store = Store(config.tenants)
+        self.store = Store(config)
         self.operations = {op.operation_id: op for op in specs.operations(include_setup=True)}
         missing = self.operations.keys() - HANDLERS.keys()
         if missing:
             raise RuntimeError(f"no handler for {sorted(missing)}")
-        self.validator = RequestValidator(specs.openapi(), config.lenient_required, config.invalid_input_status)
+        self.validator = RequestValidator(
+            specs.openapi(), config.lenient_required, config.invalid_input_status, config.faults
+        )
         self.routes = Map(
             [
                 Rule(_rule_path(op.path), methods=[op.method], endpoint=op.operation_id)
@@ -61,8 +70,17 @@ class ReferenceApp:
             )
         )
         self.admin.set_password(config.admin_password)
+        #: Authorization header -> (principal, credential stamp); only filled by the login-cache faults.
+        self._login_cache: dict[str, tuple[Principal, bytes]] = {}
+        #: Ids seen acting as superadmin; only filled by the `demoted-keeps-power` fault.
+        self._known_superadmins: set[str] = set()
+        #: Every request, for benchmarks that compare engines by what the server saw.
+        self.requests_served = 0
+        self._count_lock = threading.Lock()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        with self._count_lock:
+            self.requests_served += 1
         request = Request(environ)
         response = self.dispatch(request)
         return response(environ, start_response)
@@ -71,7 +89,10 @@ class ReferenceApp:
         try:
             adapter = self.routes.bind_to_environ(request.environ)
             endpoint, path = adapter.match()
-            principal = self._authenticate(request)
+            if endpoint == "getUser" and self.config.has("skip-auth-get-user"):
+                principal: Principal = self.admin  # the route was left out of the secured paths
+            else:
+                principal = self._authenticate(request)
             if endpoint == "_state":
                 return self._state(principal)
             return self._call(request, str(endpoint), dict(path), principal)
@@ -85,6 +106,9 @@ class ReferenceApp:
             return self._error(404, "Not found")
         except HTTPException as error:
             return self._error(error.code or 400, error.description or "Bad request")
+        except Exception:
+            # What a real server's last-resort handler does; a conforming server never gets here.
+            return self._error(500, "Internal server error")
 
     # -- steps -----------------------------------------------------------------
 
@@ -93,6 +117,9 @@ class ReferenceApp:
         scheme, _, credentials = header.partition(" ")
         principal: Principal | None = None
         with self.store.lock:
+            cached = self._cached_login(header)
+            if cached is not None:
+                return cached
             if scheme.lower() == "basic":
                 try:
                     decoded = base64.b64decode(credentials.strip(), validate=True).decode()
@@ -105,11 +132,36 @@ class ReferenceApp:
                 principal = self.store.principal_by_token(credentials.strip())
         if principal is None:
             raise ApiError(401, "Unauthorized")
+        self._remember_login(scheme.lower(), header, principal)
         return principal
+
+    def _remember_login(self, scheme: str, header: str, principal: Principal) -> None:
+        """A login cache, as servers add for speed; the faults forget to evict it on deletion."""
+        if (scheme == "basic" and self.config.has("deleted-user-still-logs-in")) or (
+            scheme == "bearer" and self.config.has("deleted-token-still-valid")
+        ):
+            self._login_cache[header] = (principal, _credential_stamp(principal))
+
+    def _cached_login(self, header: str) -> Principal | None:
+        """A cached principal, still valid while its password is unchanged (deletion is not checked)."""
+        entry = self._login_cache.get(header)
+        if entry is None or entry[1] != _credential_stamp(entry[0]):
+            return None
+        return entry[0]
+
+    def _is_superadmin(self, principal: Principal) -> bool:
+        if principal.super_admin:
+            if self.config.has("demoted-keeps-power"):
+                self._known_superadmins.add(principal.id)  # a role cache that demotion does not evict
+            return True
+        return principal.id in self._known_superadmins
 
     def _call(self, request: Request, operation_id: str, path: dict[str, str], principal: Principal) -> Response:
         operation = self.operations[operation_id]
-        if operation_id not in specs.policy().open_to_any_identity and not principal.super_admin:
+        open_to_all = operation_id in specs.policy().open_to_any_identity or (
+            operation.method == "GET" and self.config.has("non-superadmin-allowed")
+        )
+        if not open_to_all and not self._is_superadmin(principal):
             raise ApiError(403, "Forbidden")
         query = self.validator.query(operation, request.args)
         body = self._body(request, operation) if "requestBody" in operation.definition else None
@@ -124,7 +176,9 @@ class ReferenceApp:
         try:
             body = json.loads(request.get_data())
         except (ValueError, UnicodeDecodeError):
-            raise ApiError(self.config.invalid_input_status, "Malformed JSON") from None
+            if not self.config.has("malformed-json-accepted"):
+                raise ApiError(self.config.invalid_input_status, "Malformed JSON") from None
+            body = {}  # "treat an unreadable body as empty"
         self.validator.body(operation, body)
         return body
 
@@ -147,6 +201,7 @@ class ReferenceApp:
                     for a in self.store.service_accounts.values()
                 },
                 "groups": {g.id: {**views.group_detail(g), "tenant": g.tenant} for g in self.store.groups.values()},
+                "requestsServed": self.requests_served,
             }
         return self._json(200, state)
 
@@ -155,7 +210,7 @@ class ReferenceApp:
     def _reply(self, reply: Reply) -> Response:
         if reply.body is None:
             return self._empty(reply.status)
-        return self._json(reply.status, reply.body)
+        return self._json(reply.status, reply.body, reply.content_type)
 
     @staticmethod
     def _empty(status: int) -> Response:
@@ -169,7 +224,10 @@ class ReferenceApp:
 
     def _error(self, status: int, message: str) -> Response:
         style = self.config.auth_error_body if status in (401, 403) else self.config.error_body
-        if style == "empty":
+        if status == 404 and self.config.has("error-body-html"):
+            page = f"<html><body><h1>{status} Not Found</h1><p>{escape(message)}</p></body></html>"
+            response = Response(page, status=status, content_type="text/html; charset=utf-8")
+        elif style == "empty":
             response = self._empty(status)
         elif style == "problem":
             problem = {"type": "about:blank", "title": message, "status": status, "detail": message}

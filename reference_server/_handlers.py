@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class Call:
 class Reply:
     status: int
     body: Any = None
+    content_type: str = "application/json"
 
 
 Handler = Callable[[Call], Reply]
@@ -59,6 +61,13 @@ def handles(operation_id: str) -> Callable[[Handler], Handler]:
 # -- users -------------------------------------------------------------------
 
 
+def _check_names(call: Call, first_name: str, last_name: str) -> None:
+    check_name(first_name, "firstName")
+    check_name(last_name, "lastName")
+    if call.config.has("unicode-name-500"):
+        (first_name + last_name).encode("latin-1")  # a latin-1 column: raises outside it
+
+
 def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     email = call.field("email", user.email)
     first_name = call.field("firstName", user.first_name)
@@ -67,14 +76,14 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     tenants = call.field("tenants", user.tenants)
     groups = call.field("groups", list(user.groups))
     check_email(email)
-    check_name(first_name, "firstName")
-    check_name(last_name, "lastName")
+    _check_names(call, first_name, last_name)
     if password:
         check_password(password)
     for tenant in tenants:
         call.store.tenant(tenant)
     resolved = [call.store.group(gid) for gid in groups]
-    call.store.ensure_email_free(email, for_user=None if creating else user.id)
+    if not (creating and call.config.has("duplicate-email-accepted")):
+        call.store.ensure_email_free(email, for_user=None if creating else user.id)
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
@@ -91,9 +100,10 @@ def create_user(call: Call) -> Reply:
     user = User(id=new_id(), super_admin=False)
     _apply_user_fields(call, user, creating=True)
     call.store.add_user(user)
+    status = 200 if call.config.has("create-user-200") else 201
     if call.config.create_user_body == "user":
-        return Reply(201, views.user(call.store, user))
-    return Reply(201)
+        return Reply(status, views.user(call.store, user))
+    return Reply(status)
 
 
 @handles("getUser")
@@ -104,17 +114,23 @@ def get_user(call: Call) -> Reply:
 @handles("updateUser")
 def update_user(call: Call) -> Reply:
     user = call.user()
+    if call.config.has("update-user-not-saved"):
+        user = copy.copy(user)  # changes a detached copy
     _apply_user_fields(call, user, creating=False)
-    return Reply(200, views.user(call.store, user))
+    view = views.user(call.store, user)
+    if call.config.has("password-in-response"):
+        view = {**call.body, **view}  # the request merged into the answer
+    return Reply(200, view)
 
 
 @handles("patchUser")
 def patch_user(call: Call) -> Reply:
     user = call.user()
+    if call.config.has("patch-user-not-saved"):
+        user = copy.copy(user)  # changes a detached copy
     email = call.body["email"]
     check_email(email)
-    check_name(call.body["firstName"], "firstName")
-    check_name(call.body["lastName"], "lastName")
+    _check_names(call, call.body["firstName"], call.body["lastName"])
     call.store.ensure_email_free(email, for_user=user.id)
     user.email = email
     user.first_name = call.body["firstName"]
@@ -125,12 +141,16 @@ def patch_user(call: Call) -> Reply:
 @handles("deleteUser")
 def delete_user(call: Call) -> Reply:
     call.store.delete_user(call.path["id"])
+    if call.config.has("delete-user-200"):
+        return Reply(200, {})
     return Reply(204)
 
 
 @handles("patchUserDemo")
 def patch_user_demo(call: Call) -> Reply:
-    call.user().restricted = call.body["restricted"]
+    user = call.user()
+    if not call.config.has("restricted-flag-not-saved"):
+        user.restricted = call.body["restricted"]
     return Reply(200)
 
 
@@ -144,6 +164,8 @@ def patch_user_super_admin(call: Call) -> Reply:
 def patch_user_password(call: Call) -> Reply:
     user = call.user()
     check_password(call.body["password"])
+    if call.config.has("old-password-still-valid") and user.password_auth_id is not None:
+        user.retired_passwords.append((user.password_salt, user.password_digest))
     user.set_password(call.body["password"])
     return Reply(200, {})
 
@@ -153,7 +175,8 @@ def update_current_user_password(call: Call) -> Reply:
     me = call.principal
     if not isinstance(me, User) or me.password_auth_id is None:
         raise ApiError(400, "The current identity has no password")
-    if not me.password_matches(call.body["oldPassword"]):
+    old_checked = not call.config.has("wrong-old-password-accepted")
+    if old_checked and not me.password_matches(call.body["oldPassword"]):
         raise ApiError(422, "The old password does not match")
     check_password(call.body["newPassword"])
     me.set_password(call.body["newPassword"])
@@ -162,6 +185,9 @@ def update_current_user_password(call: Call) -> Reply:
 
 @handles("deleteUserAuthMethod")
 def delete_user_auth_method(call: Call) -> Reply:
+    if call.config.has("unknown-auth-500"):
+        # finds the auth method first, then its owner: no such method raises StopIteration
+        next(u for u in call.store.users.values() if u.password_auth_id == call.path["auth"])
     user = call.user()
     if user.password_auth_id is None or user.password_auth_id != call.path["auth"]:
         raise ApiError(404, f"Auth method '{call.path['auth']}' not found")
@@ -190,11 +216,11 @@ _SORT_KEYS: dict[str, Callable[[User], str]] = {
 
 @handles("listUsers")
 def list_users(call: Call) -> Reply:
-    q = (call.query.get("q") or "").casefold()
+    q = "" if call.config.has("q-filter-ignored") else (call.query.get("q") or "").casefold()
     page, size = call.query["page"], call.query["size"]
     matches = [
         u
-        for u in call.store.users.values()
+        for u in call.store.listed_users()
         if not q or any(q in text.casefold() for text in (u.username, u.email, u.display_name))
     ]
     for spec in reversed(call.query.get("sort") or []):
@@ -202,14 +228,28 @@ def list_users(call: Call) -> Reply:
         key = _SORT_KEYS.get(field)
         if key:
             matches.sort(key=key, reverse=direction == "desc")
-    start = (page - 1) * size
+    start = _page_offset(call, page, size)
     results = [views.user_summary(call.store, u) for u in matches[start : start + size]]
-    return Reply(200, {"results": results, "total": len(matches)})
+    total = len(results) if call.config.has("list-total-wrong") else len(matches)
+    content_type = "text/plain" if call.config.has("wrong-content-type") else "application/json"
+    return Reply(200, {"results": results, "total": total}, content_type)
+
+
+def _page_offset(call: Call, page: int, size: int) -> int:
+    """Where a page starts, as a database OFFSET; a negative one is a server error, as in SQL."""
+    offset = (page - 1) * size
+    if call.config.has("huge-page-500"):
+        offset = (offset + 2**31) % 2**32 - 2**31  # computed in a 32-bit int
+    if call.config.has("list-pages-overlap") and page > 1:
+        offset -= 1
+    if offset < 0:
+        raise ValueError(f"OFFSET must not be negative: {offset}")
+    return offset
 
 
 @handles("autocompleteUsers")
 def autocomplete_users(call: Call) -> Reply:
-    tenant = call.tenant
+    tenant = call.path["tenant"] if call.config.has("unknown-tenant-accepted") else call.tenant
     q = (call.field("q", None) or call.field("username", None) or "").casefold()
     ids = call.field("ids", None)
     found = [
@@ -219,30 +259,46 @@ def autocomplete_users(call: Call) -> Reply:
         and (not q or any(q in t.casefold() for t in (u.username, u.email, u.display_name)))
         and (not ids or u.id in ids)
     ]
+    if call.config.has("autocomplete-object-not-array"):
+        return Reply(200, {"results": found})
     return Reply(200, found)
 
 
 @handles("updateUserGroups")
 def update_user_groups(call: Call) -> Reply:
     tenant = call.tenant
-    call.store.set_user_groups(call.user(), tenant, call.body["groupIds"])
+    user = call.user()
+    if call.config.has("group-change-not-saved"):
+        user = copy.deepcopy(user)  # changes a detached copy
+    call.store.set_user_groups(user, tenant, call.body["groupIds"])
     return Reply(204)
 
 
 # -- API tokens ----------------------------------------------------------------
 
 
+def _max_age(call: Call) -> float | None:
+    try:
+        return parse_duration(call.field("maxAge", None))
+    except ApiError:
+        if call.config.has("bad-duration-accepted"):
+            return None  # "unparseable means no expiry"
+        raise
+
+
 def _token_request(call: Call) -> TokenRequest:
     return TokenRequest(
         name=call.body["name"],
         description=call.field("description", ""),
-        max_age_seconds=parse_duration(call.field("maxAge", None)),
+        max_age_seconds=_max_age(call),
         extended=bool(call.field("extended", False)),
     )
 
 
 def _create_token(call: Call, owner: Principal) -> Reply:
     token, full_token = call.store.create_token(owner, _token_request(call))
+    if call.config.has("token-list-leaks-fulltoken"):
+        token.full_token = full_token  # kept in clear, and the summary shows every stored field
     return Reply(200, {"id": token.id, "name": token.name, "fullToken": full_token})
 
 
@@ -252,12 +308,14 @@ def _list_tokens(owner: Principal) -> Reply:
 
 
 def _service_account(call: Call, *, tenant_scoped: bool) -> ServiceAccount:
-    tenant = call.tenant if tenant_scoped else None
+    tenant = call.tenant if tenant_scoped and not call.config.has("sa-tenant-check-missing") else None
     return call.store.service_account(call.path["id"], tenant)
 
 
 @handles("listApiTokens_1")
 def list_user_tokens(call: Call) -> Reply:
+    if call.config.has("unknown-user-token-list-200") and call.path["id"] not in call.store.users:
+        return Reply(200, {"results": []})  # lists tokens by owner id without looking the owner up
     return _list_tokens(call.user())
 
 
@@ -268,7 +326,13 @@ def create_user_token(call: Call) -> Reply:
 
 @handles("deleteApiToken_1")
 def delete_user_token(call: Call) -> Reply:
-    call.store.delete_token(call.user(), call.path["tokenId"])
+    owner = call.user()
+    if call.config.has("cross-user-token-delete"):
+        # finds the token by id alone
+        owner = next((u for u in call.store.users.values() if call.path["tokenId"] in u.tokens), owner)
+    call.store.delete_token(owner, call.path["tokenId"])
+    if call.config.has("delete-token-200"):
+        return Reply(200, {})
     return Reply(204)
 
 
@@ -294,7 +358,12 @@ def create_sa_token_in_tenant(call: Call) -> Reply:
 
 @handles("deleteApiToken")
 def delete_sa_token(call: Call) -> Reply:
-    call.store.delete_token(_service_account(call, tenant_scoped=False), call.path["tokenId"])
+    account = _service_account(call, tenant_scoped=False)
+    if call.config.has("sa-token-delete-ignored"):
+        if call.path["tokenId"] not in account.tokens:
+            raise ApiError(404, f"API token '{call.path['tokenId']}' not found")
+        return Reply(200, {})  # the delete was never issued
+    call.store.delete_token(account, call.path["tokenId"])
     return Reply(200, {})
 
 

@@ -36,6 +36,8 @@ class Token:
     max_age_seconds: float | None
     extended: bool
     last_used: float = field(default_factory=time.time)
+    #: Only set by the `token-list-leaks-fulltoken` fault: a server that keeps tokens in clear.
+    full_token: str | None = field(default=None, repr=False)
 
     def expires_at(self) -> float | None:
         if self.max_age_seconds is None:
@@ -60,6 +62,8 @@ class Token:
         exp = self.expires_at()
         if exp is not None:
             data["exp"] = _iso(exp)
+        if self.full_token is not None:
+            data["fullToken"] = self.full_token
         return data
 
 
@@ -92,6 +96,8 @@ class User(Principal):
     password_auth_id: str | None = None
     password_salt: bytes = b""
     password_digest: bytes = b""
+    #: (salt, digest) of earlier passwords; only the `old-password-still-valid` fault keeps any.
+    retired_passwords: list[tuple[bytes, bytes]] = field(default_factory=list)
 
     @property
     def username(self) -> str:
@@ -111,11 +117,13 @@ class User(Principal):
     def clear_password(self) -> None:
         self.password_auth_id = None
         self.password_digest = b""
+        self.retired_passwords.clear()
 
     def password_matches(self, password: str) -> bool:
         if self.password_auth_id is None:
             return False
-        return hmac.compare_digest(_digest(password, self.password_salt), self.password_digest)
+        stored = [(self.password_salt, self.password_digest), *self.retired_passwords]
+        return any(hmac.compare_digest(_digest(password, salt), digest) for salt, digest in stored)
 
     def auths(self) -> list[dict[str, str]]:
         if self.password_auth_id is None:

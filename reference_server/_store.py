@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from reference_server._config import ServerConfig
 from reference_server._errors import ApiError
 from reference_server._model import Group, Principal, ServiceAccount, Token, User, new_id
 
@@ -31,10 +32,13 @@ def _token_digest(full_token: str) -> bytes:
 
 
 class Store:
-    def __init__(self, tenants: tuple[str, ...]) -> None:
+    def __init__(self, config: ServerConfig) -> None:
+        self.config = config
         self.lock = threading.RLock()
-        self.tenants: dict[str, str] = {t: t.capitalize() for t in tenants}
+        self.tenants: dict[str, str] = {t: t.capitalize() for t in config.tenants}
         self.users: dict[str, User] = {}
+        #: Users deleted while the `deleted-user-still-listed` fault is on (a soft-delete flag).
+        self._soft_deleted: dict[str, User] = {}
         self.service_accounts: dict[str, ServiceAccount] = {}
         self.groups: dict[str, Group] = {}
         self._tokens_by_digest: dict[bytes, tuple[str, str]] = {}
@@ -91,6 +95,13 @@ class Store:
 
     # -- users ---------------------------------------------------------------
 
+    def listed_users(self) -> list[User]:
+        """The users listUsers shows."""
+        users = list(self.users.values())
+        if self.config.has("deleted-user-still-listed"):
+            users += self._soft_deleted.values()  # the list query forgot `WHERE NOT deleted`
+        return users
+
     def ensure_email_free(self, email: str, for_user: str | None = None) -> None:
         holder = self.user_by_email(email)
         if holder is not None and holder.id != for_user:
@@ -104,6 +115,8 @@ class Store:
         user = self.user(user_id)
         self._forget_tokens(user)
         del self.users[user_id]
+        if self.config.has("deleted-user-still-listed"):
+            self._soft_deleted[user_id] = user
 
     def set_user_groups(self, user: User, tenant: str, group_ids: list[str]) -> None:
         groups = [self.group(gid, tenant) for gid in group_ids]
@@ -146,8 +159,9 @@ class Store:
 
     # -- tokens --------------------------------------------------------------
 
-    def create_token(self, owner: Principal, request: TokenRequest) -> tuple[Token, str]:
-        full_token = "kt_" + secrets.token_urlsafe(30)
+    def create_token(self, owner: Principal, request: TokenRequest, full_token: str | None = None) -> tuple[Token, str]:
+        """A new token; `full_token` fixes its secret (pre-existing data), else a random one."""
+        full_token = full_token or "kt_" + secrets.token_urlsafe(30)
         now = time.time()
         token = Token(
             id=new_id(),

@@ -22,7 +22,8 @@ def _tenants(store: Store, tenant_ids: list[str]) -> list[dict[str, str]]:
 
 
 def user(store: Store, u: User) -> dict[str, Any]:
-    return {
+    groups = [{"id": gid, "tenantId": tenant} for gid, tenant in u.groups.items()]
+    view = {
         "id": u.id,
         "username": u.username,
         "displayName": u.display_name,
@@ -31,10 +32,13 @@ def user(store: Store, u: User) -> dict[str, Any]:
         "email": u.email,
         "tenants": _tenants(store, u.tenants),
         "auths": u.auths(),
-        "groups": [{"id": gid, "tenantId": tenant} for gid, tenant in u.groups.items()],
+        "groups": groups if groups or not store.config.has("null-groups-list") else None,
         "superAdmin": u.super_admin,
         "restricted": u.restricted,
     }
+    if store.config.has("user-missing-displayname"):
+        del view["displayName"]
+    return view
 
 
 def user_summary(store: Store, u: User) -> dict[str, Any]:
@@ -42,9 +46,9 @@ def user_summary(store: Store, u: User) -> dict[str, Any]:
         "id": u.id,
         "username": u.username,
         "displayName": u.display_name,
-        "tenants": _tenants(store, u.tenants),
+        "tenants": None if u.super_admin and store.config.has("null-tenants-list") else _tenants(store, u.tenants),
         "auths": u.auths(),
-        "superAdmin": u.super_admin,
+        "superAdmin": str(u.super_admin).lower() if store.config.has("summary-superadmin-string") else u.super_admin,
     }
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "documented_openapi",
     "openapi",
     "operations",
+    "operations_by_id",
     "policy",
 ]
 
@@ -140,6 +141,12 @@ def _iter_operations(spec: dict[str, Any]) -> Iterator[Operation]:
         for method, definition in item.items():
             if method in HTTP_METHODS:
                 yield Operation(definition["operationId"], method.upper(), path, definition)
+
+
+@cache
+def operations_by_id() -> dict[str, Operation]:
+    """Every operation of the refined description (setup included), by operationId."""
+    return {op.operation_id: op for op in _iter_operations(_refined())}
 
 
 def operations(*, include_setup: bool = False) -> list[Operation]:

@@ -1,0 +1,1 @@
+"""Benchmarks of the suite: scripts that measure it and write reports/bench/."""

@@ -1,0 +1,64 @@
+"""The words an SDK check ends in, shared by the tests that record them and the matrix that reads them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+__all__ = ["PROPERTY", "Outcome", "Result", "mask_secrets", "worst"]
+
+_SECRET_VALUE = re.compile(
+    r"""(?P<key>['"]?(?:password|oldPassword|newPassword|fullToken|old_password|new_password|full_token)['"]?"""
+    r"""\s*[:=]\s*)(?P<quote>['"])(?:(?!(?P=quote)).)*(?P=quote)""",
+    re.IGNORECASE,
+)
+
+
+def mask_secrets(text: str) -> str:
+    """Replace password and token values in a message (JSON, repr or pydantic style) with ***."""
+    return _SECRET_VALUE.sub(lambda m: f"{m['key']}{m['quote']}***{m['quote']}", text)
+
+
+class Outcome(StrEnum):
+    WORKS = "works"
+    MISSING = "missing"
+    UNPARSED = "does not parse"
+    ERROR = "error"
+    NOT_RUN = "not run"
+
+
+#: JUnit properties a check records, so that the matrix need not parse failure text.
+PROPERTY = {
+    "operation": "sdk_operation",
+    "check": "sdk_check",
+    "outcome": "sdk_outcome",
+    "method": "sdk_method",
+    "detail": "sdk_detail",
+    "note": "sdk_note",
+}
+
+#: Which outcome a cell shows when an operation's checks disagree: the most telling one.
+_SEVERITY = [Outcome.MISSING, Outcome.ERROR, Outcome.UNPARSED, Outcome.NOT_RUN, Outcome.WORKS]
+
+
+def worst(outcomes: list[Outcome]) -> Outcome:
+    return min(outcomes, key=_SEVERITY.index) if outcomes else Outcome.NOT_RUN
+
+
+@dataclass
+class Result:
+    """How one check of one operation went."""
+
+    outcome: Outcome
+    detail: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.detail = mask_secrets(self.detail)
+
+    def describe(self, operation_id: str, sdk_label: str) -> str:
+        text = f"{operation_id} with {sdk_label}: {self.outcome}"
+        if self.detail:
+            text += f"\n{self.detail}"
+        return text

@@ -1,0 +1,99 @@
+"""The installed kestrapy against the target: every documented Users operation, through the SDK.
+
+Each documented operation is found in the SDK by its HTTP method and path (names changed
+between versions), called with realistic arguments on objects this run created, and
+judged: works, missing from the SDK, response does not parse, or error. Operations with
+ids in the path are also called on unknown ids, which must raise the SDK's ApiException
+with 404. Every check records its outcome as JUnit properties for the version matrix
+(`nox -s sdk_matrix`).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from collections.abc import Callable
+
+import pytest
+
+import specs
+from contract._run import Run
+from contract._sdk_check import check_call, check_unknown_id
+from contract._sdk_client import Sdk, load_sdk
+from contract._sdk_outcome import PROPERTY, Outcome, Result
+
+pytestmark = pytest.mark.sdk
+
+RecordProperty = Callable[[str, object], None]
+
+#: listUsers needs nothing created (it lists what exists when the run is read-only).
+_READS_ONLY = {"listUsers"}
+
+
+def _call_params() -> list[object]:
+    return [
+        pytest.param(op, id=op.operation_id, marks=[] if op.operation_id in _READS_ONLY else [pytest.mark.mutating])
+        for op in specs.operations()
+    ]
+
+
+def _unknown_id_params() -> list[object]:
+    return [
+        pytest.param(op, id=op.operation_id, marks=[] if op.method == "GET" else [pytest.mark.mutating])
+        for op in specs.operations()
+        if any(p["in"] == "path" and p["name"] != "tenant" for p in op.definition.get("parameters", []))
+    ]
+
+
+def _installed_version() -> str:
+    try:
+        return importlib.metadata.version("kestrapy")
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+@pytest.fixture(scope="session")
+def sdk(run: Run, record_testsuite_property: RecordProperty) -> Sdk:
+    version = _installed_version()
+    record_testsuite_property("kestrapy_version", version)
+    record_testsuite_property("target", "the embedded reference server" if run.target.embedded else run.target.base_url)
+    try:
+        loaded = load_sdk()
+    except Exception as error:
+        record_testsuite_property("kestrapy_import_error", f"{type(error).__name__}: {error}")
+        pytest.fail(f"kestrapy {version} cannot be used: {type(error).__name__}: {error}", pytrace=False)
+    record_testsuite_property("kestrapy_style", loaded.style)
+    return loaded
+
+
+def _report(
+    record_property: RecordProperty,
+    sdk: Sdk,
+    operation: specs.Operation,
+    check: str,
+    method: str | None,
+    result: Result,
+) -> None:
+    record_property(PROPERTY["operation"], operation.operation_id)
+    record_property(PROPERTY["check"], check)
+    record_property(PROPERTY["outcome"], str(result.outcome))
+    record_property(PROPERTY["method"], method or "")
+    if result.detail:
+        record_property(PROPERTY["detail"], result.detail)
+    for note in result.notes:
+        record_property(PROPERTY["note"], note)
+    if result.outcome is not Outcome.WORKS:
+        pytest.fail(result.describe(operation.operation_id, f"kestrapy {sdk.version}"), pytrace=False)
+
+
+@pytest.mark.parametrize("operation", _call_params())
+def test_sdk_call(operation: specs.Operation, sdk: Sdk, run: Run, record_property: RecordProperty) -> None:
+    """The call succeeds, returns the declared model, and that model agrees with the JSON."""
+    method, result = check_call(sdk, run, operation)
+    _report(record_property, sdk, operation, "call", method, result)
+
+
+@pytest.mark.parametrize("operation", _unknown_id_params())
+def test_sdk_unknown_id(operation: specs.Operation, sdk: Sdk, run: Run, record_property: RecordProperty) -> None:
+    """On an id that does not exist, the SDK raises its ApiException with the 404."""
+    method, result = check_unknown_id(sdk, run, operation)
+    _report(record_property, sdk, operation, "unknown_id", method, result)

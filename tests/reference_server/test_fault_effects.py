@@ -1,0 +1,282 @@
+"""Each fault of the catalogue shows on the wire, and the clean server does not show it.
+
+A probe drives the in-process reference app through the HTTP API and answers whether
+the fault's misbehaviour appeared. This proves the faults themselves, independently of
+whether the suite catches them (tests/test_faults.py checks that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from werkzeug.test import TestResponse
+
+from reference_server import FAULTS, ReferenceApp, ServerConfig
+from tests.reference_server.conftest import ADMIN, basic, bearer
+from tests.reference_server.conftest import Api as AppClient
+
+PASSWORD = "Passw0rd-one"
+
+#: (username, password) for basic, a string for bearer, None for no credentials.
+Auth = tuple[str, str] | str | None
+
+
+class Api(AppClient):
+    """The app with some faults on, and the few steps the probes need."""
+
+    def __init__(self, faults: frozenset[str]) -> None:
+        super().__init__(ReferenceApp(ServerConfig(faults=faults)))
+        self.count = 0
+
+    def call(
+        self, method: str, path: str, body: Any = None, *, auth: Auth = ADMIN, raw: bytes | None = None, **query: Any
+    ) -> TestResponse:
+        headers = basic(*auth) if isinstance(auth, tuple) else bearer(auth) if auth else {}
+        if raw is not None:
+            return self(method, path, data=raw, content_type="application/json", auth=headers, query_string=query)
+        return self(method, path, json=body, auth=headers, query_string=query)
+
+    def email(self) -> str:
+        self.count += 1
+        return f"probe-{self.count}@kestra-contract.test"
+
+    def user(self, *, super_admin: bool = False) -> tuple[str, str]:
+        email = self.email()
+        return self.create_user(email, PASSWORD, superAdmin=super_admin), email
+
+    def get_user(self, user_id: str) -> Any:
+        return self.call("GET", f"/api/v1/users/{user_id}").get_json(force=True)
+
+    def token(self, owner_path: str) -> dict[str, Any]:
+        self.count += 1
+        response = self.call("POST", f"{owner_path}/api-tokens", _token_body(name=f"probe-{self.count}"))
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return dict(response.get_json())
+
+    def service_account(self, tenants: list[str]) -> str:
+        self.count += 1
+        body = {"name": f"sa-{self.count}", "description": "", "superAdmin": False, "tenants": tenants}
+        return str(self.call("POST", "/api/v1/service-accounts", body).get_json()["id"])
+
+    def listing(self, **query: Any) -> Any:
+        return self.call("GET", "/api/v1/users", **query).get_json(force=True)
+
+
+def _created_then_read(api: Api, change: Callable[[str], TestResponse], read: Callable[[Any], Any]) -> Any:
+    user_id, _ = api.user()
+    assert change(user_id).status_code in (200, 204)
+    return read(api.get_user(user_id))
+
+
+def _logs_in(api: Api, auth: tuple[str, str] | str) -> bool:
+    """Authenticated (as anyone) rather than refused with 401."""
+    return api.call("GET", "/api/v1/users", auth=auth, page=1, size=1).status_code != 401
+
+
+def _old_password_still_valid(api: Api) -> bool:
+    user_id, email = api.user()
+    api.call("PATCH", f"/api/v1/users/{user_id}/password", {"password": "Another-pass9"})
+    return _logs_in(api, (email, PASSWORD))
+
+
+def _deleted_token_still_valid(api: Api) -> bool:
+    user_id, _ = api.user()
+    token = api.token(f"/api/v1/users/{user_id}")
+    assert _logs_in(api, token["fullToken"])
+    api.call("DELETE", f"/api/v1/users/{user_id}/api-tokens/{token['id']}")
+    return _logs_in(api, token["fullToken"])
+
+
+def _deleted_user_still_logs_in(api: Api) -> bool:
+    user_id, email = api.user()
+    assert _logs_in(api, (email, PASSWORD))
+    api.call("DELETE", f"/api/v1/users/{user_id}")
+    return _logs_in(api, (email, PASSWORD))
+
+
+def _demoted_keeps_power(api: Api) -> bool:
+    user_id, email = api.user(super_admin=True)
+    assert api.call("GET", "/api/v1/users", auth=(email, PASSWORD), page=1, size=1).status_code == 200
+    api.call("PATCH", f"/api/v1/users/{user_id}/superadmin", {"superAdmin": False})
+    return api.call("GET", "/api/v1/users", auth=(email, PASSWORD), page=1, size=1).status_code == 200
+
+
+def _cross_user_token_delete(api: Api) -> bool:
+    owner, _ = api.user()
+    other, _ = api.user()
+    token = api.token(f"/api/v1/users/{owner}")
+    return api.call("DELETE", f"/api/v1/users/{other}/api-tokens/{token['id']}").status_code < 300
+
+
+def _delete_token_status_is_200(api: Api) -> bool:
+    user_id, _ = api.user()
+    token = api.token(f"/api/v1/users/{user_id}")
+    return api.call("DELETE", f"/api/v1/users/{user_id}/api-tokens/{token['id']}").status_code == 200
+
+
+def _sa_token_delete_ignored(api: Api) -> bool:
+    account = api.service_account(["main"])
+    token = api.token(f"/api/v1/service-accounts/{account}")
+    assert api.call("DELETE", f"/api/v1/service-accounts/{account}/api-tokens/{token['id']}").status_code == 200
+    return _logs_in(api, token["fullToken"])
+
+
+def _group_change_not_saved(api: Api) -> bool:
+    group = api.call("POST", "/api/v1/main/groups", {"name": "g", "description": "", "membersId": []}).get_json()
+    return not _created_then_read(
+        api, lambda uid: api.call("PUT", f"/api/v1/main/users/{uid}/groups", {"groupIds": [group["id"]]}), _groups
+    )
+
+
+def _groups(user: Any) -> Any:
+    return user["groups"]
+
+
+def _list_pages_overlap(api: Api) -> bool:
+    api.user()
+    first = api.listing(page=1, size=1)["results"]
+    second = api.listing(page=2, size=1)["results"]
+    return bool({u["id"] for u in first} & {u["id"] for u in second})
+
+
+def _deleted_user_still_listed(api: Api) -> bool:
+    user_id, email = api.user()
+    api.call("DELETE", f"/api/v1/users/{user_id}")
+    return bool(api.listing(q=email, page=1, size=10)["results"])
+
+
+def _duplicate_email_accepted(api: Api) -> bool:
+    _, email = api.user()
+    return api.call("POST", "/api/v1/users", _user_body(email=email)).status_code < 300
+
+
+def _token_list_leaks(api: Api) -> bool:
+    user_id, _ = api.user()
+    api.token(f"/api/v1/users/{user_id}")
+    listing = api.call("GET", f"/api/v1/users/{user_id}/api-tokens").get_json()
+    return any("fullToken" in t for t in listing["results"])
+
+
+def _password_in_response(api: Api) -> bool:
+    user_id, email = api.user()
+    body = _user_body(email=email, password="Secret-pass77")
+    return "Secret-pass77" in api.call("PUT", f"/api/v1/users/{user_id}", body).get_data(as_text=True)
+
+
+def _sa_tenant_check_missing(api: Api) -> bool:
+    account = api.service_account([])
+    return api.call("GET", f"/api/v1/main/service-accounts/{account}/api-tokens").status_code == 200
+
+
+def _patch(api: Api, path: str, body: Any) -> Callable[[str], TestResponse]:
+    return lambda uid: api.call("PATCH", path.format(uid), body)
+
+
+def _user_body(**fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"tenants": ["main"], "groups": [], "firstName": "New", "lastName": "Name"}
+    return body | {"email": "fresh@kestra.test", "password": "", "superAdmin": False, "restricted": False, **fields}
+
+
+#: fault -> a probe that answers True when the fault's misbehaviour shows.
+PROBES: dict[str, Callable[[Api], bool]] = {
+    "user-missing-displayname": lambda api: "displayName" not in api.get_user(api.user()[0]),
+    "summary-superadmin-string": lambda api: isinstance(api.listing()["results"][0]["superAdmin"], str),
+    "null-tenants-list": lambda api: api.listing()["results"][0]["tenants"] is None,
+    "null-groups-list": lambda api: api.get_user(api.user()[0])["groups"] is None,
+    "autocomplete-object-not-array": lambda api: isinstance(
+        api.call("POST", "/api/v1/main/tenant-access/autocomplete", {}).get_json(), dict
+    ),
+    "create-user-200": lambda api: api.call("POST", "/api/v1/users", _user_body()).status_code == 200,
+    "delete-user-200": lambda api: api.call("DELETE", f"/api/v1/users/{api.user()[0]}").status_code == 200,
+    "delete-token-200": _delete_token_status_is_200,
+    "unknown-user-token-list-200": lambda api: api.call("GET", "/api/v1/users/nope/api-tokens").status_code == 200,
+    "wrong-content-type": lambda api: api.call("GET", "/api/v1/users").mimetype == "text/plain",
+    "error-body-html": lambda api: api.call("GET", "/api/v1/users/nope").mimetype == "text/html",
+    "malformed-json-accepted": lambda api: (
+        api.call("POST", "/api/v1/main/tenant-access/autocomplete", raw=b"{not json").status_code == 200
+    ),
+    "wrong-type-accepted": lambda api: (
+        api.call("PATCH", f"/api/v1/users/{api.user()[0]}/restricted", {"restricted": "false"}).status_code == 200
+    ),
+    "bad-token-name-accepted": lambda api: (
+        api.call("POST", f"/api/v1/users/{api.user()[0]}/api-tokens", _token_body(name="Not Valid")).status_code == 200
+    ),
+    "bad-duration-accepted": lambda api: (
+        api.call("POST", f"/api/v1/users/{api.user()[0]}/api-tokens", _token_body(maxAge="1h")).status_code == 200
+    ),
+    "duplicate-email-accepted": _duplicate_email_accepted,
+    "page-zero-500": lambda api: api.call("GET", "/api/v1/users", page=0, size=10).status_code == 500,
+    "huge-page-500": lambda api: api.call("GET", "/api/v1/users", page=2147483647, size=10).status_code == 500,
+    "unicode-name-500": lambda api: api.call("POST", "/api/v1/users", _user_body(firstName="山田")).status_code == 500,
+    "unknown-auth-500": lambda api: api.call("DELETE", "/api/v1/users/nope/auths/nope").status_code == 500,
+    "patch-user-not-saved": lambda api: (
+        _created_then_read(
+            api,
+            _patch(api, "/api/v1/users/{}", {"firstName": "Bo", "lastName": "X", "email": api.email()}),
+            _first_name,
+        )
+        != "Bo"
+    ),
+    "update-user-not-saved": lambda api: (
+        _created_then_read(
+            api, lambda uid: api.call("PUT", f"/api/v1/users/{uid}", _user_body(email=api.email())), _first_name
+        )
+        != "New"
+    ),
+    "restricted-flag-not-saved": lambda api: (
+        not _created_then_read(
+            api, _patch(api, "/api/v1/users/{}/restricted", {"restricted": True}), lambda u: u["restricted"]
+        )
+    ),
+    "group-change-not-saved": _group_change_not_saved,
+    "deleted-user-still-listed": _deleted_user_still_listed,
+    "sa-token-delete-ignored": _sa_token_delete_ignored,
+    "list-total-wrong": lambda api: bool(api.user() and api.user()) and api.listing(page=1, size=1)["total"] == 1,
+    "list-pages-overlap": _list_pages_overlap,
+    "q-filter-ignored": lambda api: api.listing(q=api.user()[1], page=1, size=10)["total"] > 1,
+    "skip-auth-get-user": lambda api: api.call("GET", f"/api/v1/users/{api.user()[0]}", auth=None).status_code == 200,
+    "old-password-still-valid": _old_password_still_valid,
+    "deleted-token-still-valid": _deleted_token_still_valid,
+    "deleted-user-still-logs-in": _deleted_user_still_logs_in,
+    "wrong-old-password-accepted": lambda api: (
+        api.call(
+            "PUT",
+            "/api/v1/me/password",
+            {"oldPassword": "Wrong-pass1", "newPassword": "Brand-new-pass2"},
+            auth=(api.user()[1], PASSWORD),
+        ).status_code
+        == 200
+    ),
+    "non-superadmin-allowed": lambda api: (
+        api.call("GET", "/api/v1/users", auth=(api.user()[1], PASSWORD), page=1, size=1).status_code == 200
+    ),
+    "demoted-keeps-power": _demoted_keeps_power,
+    "cross-user-token-delete": _cross_user_token_delete,
+    "token-list-leaks-fulltoken": _token_list_leaks,
+    "password-in-response": _password_in_response,
+    "sa-tenant-check-missing": _sa_tenant_check_missing,
+    "unknown-tenant-accepted": lambda api: (
+        api.call("POST", "/api/v1/nope/tenant-access/autocomplete", {}).status_code == 200
+    ),
+}
+
+
+def _token_body(**fields: Any) -> dict[str, Any]:
+    return {"name": "ok", "description": "", "maxAge": "", "extended": False, **fields}
+
+
+def _first_name(user: Any) -> Any:
+    return user["firstName"]
+
+
+def test_every_fault_has_a_probe() -> None:
+    assert sorted(PROBES) == sorted(FAULTS)
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_fault_shows_only_when_switched_on(name: str) -> None:
+    probe = PROBES[name]
+    assert probe(Api(frozenset({name}))), f"{name} does not show"
+    assert not probe(Api(frozenset())), f"the clean server shows {name}"
