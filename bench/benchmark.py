@@ -153,7 +153,7 @@ def render(measures: list[Measure], faults: list[dict[str, Any]]) -> str:
         ]
     caught = [f for f in faults if f.get("caught")]
     if faults:
-        times = sorted(f["seconds_to_first_failure"] for f in caught if f.get("seconds_to_first_failure") is not None)
+        times = sorted(f["first_failure_seconds"] for f in caught if f.get("first_failure_seconds") is not None)
         median = times[len(times) // 2] if times else float("nan")
         lines += [
             "",

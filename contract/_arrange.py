@@ -1,4 +1,4 @@
-"""Create the objects tests act on, each recorded in the ledger once the server confirms it."""
+"""Create the objects tests act on (Api.call records each in the ledger once the server confirms it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 from contract._api import Api
 from contract._exchange import ContractViolation, Exchange, expect_status
-from contract._ledger import Entry
 from contract._target import Credentials
 from strategies import RunNames
 
@@ -75,26 +74,7 @@ class Arranger:
     def create_user(self, body: dict[str, Any] | None = None) -> tuple[CreatedUser, Exchange]:
         body = body if body is not None else self.user_body()
         exchange = expect_status(self.api.call("createUser", json=body), 201, "createUser with valid data")
-        user_id = self.created_user_id(exchange, body["email"])
-        self.api.ledger.record(Entry("user", user_id, label=body["email"]))
-        return CreatedUser(user_id, body["email"], body.get("password") or None), exchange
-
-    def created_user_id(self, exchange: Exchange, email: str) -> str:
-        """The id from the body if the server sent one, else by looking the email up."""
-        if exchange.response.content:
-            payload = exchange.json()
-            if isinstance(payload, dict) and isinstance(payload.get("id"), str):
-                return str(payload["id"])
-        return self.find_user_id(email)
-
-    def find_user_id(self, email: str) -> str:
-        listing = expect_status(
-            self.api.call("listUsers", params={"q": email, "page": 1, "size": 10}), 200, "listUsers by email"
-        )
-        matches = [u for u in listing.json().get("results", []) if u.get("username") == email]
-        if len(matches) != 1:
-            raise ContractViolation(f"exactly one user with username {email} after createUser", listing)
-        return str(matches[0]["id"])
+        return CreatedUser(_created_id(exchange), body["email"], body.get("password") or None), exchange
 
     def token_body(self, **overrides: Any) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -120,25 +100,32 @@ class Arranger:
             self.api.call(operation, {"id": owner_id}, json=body), 200, f"{operation} with valid data"
         )
         payload = exchange.json()
-        if not isinstance(payload, dict) or not isinstance(payload.get("id"), str) or not payload.get("fullToken"):
+        if not isinstance(payload, dict) or not payload.get("fullToken"):
             raise ContractViolation("a body with the token's id and fullToken", exchange)
-        self.api.ledger.record(
-            Entry("token", payload["id"], parent=owner_id, parent_kind=owner_kind, label=body["name"])
-        )
-        return CreatedToken(payload["id"], body["name"], owner_id, owner_kind, str(payload["fullToken"])), exchange
+        token_id = _created_id(exchange)
+        return CreatedToken(token_id, body["name"], owner_id, owner_kind, str(payload["fullToken"])), exchange
 
     def create_group(self, members: list[str] | None = None) -> str:
         name = self.names.unique()
         body = {"name": name, "description": "contract suite", "membersId": members or []}
         exchange = expect_status(self.api.call("createGroup", json=body), 200, "createGroup")
-        group_id = str(exchange.json()["id"])
-        self.api.ledger.record(Entry("group", group_id, tenant=self.tenant, label=name))
-        return group_id
+        return _created_id(exchange)
 
-    def create_service_account(self, *, super_admin: bool = False) -> str:
+    def create_service_account(self, *, super_admin: bool = False, tenants: list[str] | None = None) -> str:
+        """A service account in the suite's tenant, unless `tenants` says otherwise (`[]`: in none)."""
         name = self.names.unique()
-        body = {"name": name, "description": "contract suite", "superAdmin": super_admin, "tenants": [self.tenant]}
+        body = {
+            "name": name,
+            "description": "contract suite",
+            "superAdmin": super_admin,
+            "tenants": [self.tenant] if tenants is None else tenants,
+        }
         exchange = expect_status(self.api.call("createServiceAccount", json=body), 200, "createServiceAccount")
-        account_id = str(exchange.json()["id"])
-        self.api.ledger.record(Entry("service_account", account_id, label=name))
-        return account_id
+        return _created_id(exchange)
+
+
+def _created_id(exchange: Exchange) -> str:
+    """The id Api.call read from the confirmation (and wrote to the ledger)."""
+    if exchange.created is None:
+        raise ContractViolation("a confirmation that names what was created", exchange)
+    return exchange.created.id

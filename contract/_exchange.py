@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from contract._ledger import Entry
+
 __all__ = ["ContractViolation", "Exchange", "curl", "expect_status"]
 
 _SECRET_HEADERS = {"authorization", "cookie", "x-api-key"}
@@ -45,6 +47,8 @@ class Exchange:
     operation: str
     request: httpx.Request
     response: httpx.Response
+    #: What the server confirmed this request created (already in the ledger).
+    created: Entry | None = None
 
     @property
     def status(self) -> int:

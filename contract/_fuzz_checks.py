@@ -9,9 +9,9 @@ never come back.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator
@@ -90,18 +90,27 @@ def _without_required(node: Any) -> Any:
     return node
 
 
+@cache
+def _body_validators(operation_id: str) -> tuple[OAS30Validator, OAS30Validator] | None:
+    """(one that ignores `required`, the strict one) for the operation's JSON body."""
+    schema = _body_schema(specs.operations_by_id()[operation_id])
+    if schema is None:
+        return None
+    components = specs.openapi()["components"]
+    lenient = {**_without_required(schema), "components": _without_required(components)}
+    return OAS30Validator(lenient), OAS30Validator({**schema, "components": components})
+
+
 def _body_faults(operation: specs.Operation, body: Any) -> tuple[list[str], list[str]]:
     """(what is invalid, which required fields are omitted) in a JSON body."""
-    schema = _body_schema(operation)
-    if schema is None:
+    validators = _body_validators(operation.operation_id)
+    if validators is None:
         return [], []
-    spec = specs.openapi()
-    lenient = {**_without_required(schema), "components": _without_required(copy.deepcopy(spec["components"]))}
-    invalid = [e.message for e in OAS30Validator(lenient).iter_errors(body)]
+    lenient, strict = validators
+    invalid = [e.message for e in lenient.iter_errors(body)]
     if invalid:
         return invalid, []
-    strict = {**schema, "components": spec["components"]}
-    return [], [e.message for e in OAS30Validator(strict).iter_errors(body) if e.validator == "required"]
+    return [], [e.message for e in strict.iter_errors(body) if e.validator == "required"]
 
 
 def _as_on_the_wire(value: Any, schema: dict[str, Any]) -> Any:

@@ -25,12 +25,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import specs
-from contract._api import ANONYMOUS
+from contract._api import ANONYMOUS, MISSING_PREFIX
+from contract._creations import CREATING_OPERATIONS, MissingId, created_entry
 from contract._exchange import ContractViolation, Exchange, curl
 from contract._findings import Drift
 from contract._fuzz_checks import Check, error_body_shape, policy_checks
 from contract._fuzz_world import NOT_SET, Draw, FuzzWorld, Prepared
-from contract._ledger import Entry
 from contract._run import Run
 from contract._seed import run_seed
 from contract._target import Credentials
@@ -53,6 +53,9 @@ def users_schema() -> Any:
         "generation": {"mode": "all"},
         "phases": {"examples": {"enabled": False}},
         "output": {"sanitization": {"enabled": True}},
+        # Path ids are always chosen by the world (real objects or missing ids): fixing them
+        # here spares schemathesis from generating strings that would be thrown away.
+        "parameters": {f"path.{name}": f"{MISSING_PREFIX}placeholder" for name in ("id", "tokenId", "auth", "tenant")},
         # The name and maxAge patterns make hypothesis filter a lot; that is expected here.
         "suppress-health-check": ["filter_too_much", "too_slow", "data_too_large"],
     }
@@ -77,6 +80,14 @@ def _negated(case: Case[Any]) -> frozenset[str]:
         for location, info in meta.components.items()
         if info.mode.is_negative and location in (ParameterLocation.QUERY, ParameterLocation.BODY)
     )
+
+
+#: Token delete operation -> the list that must no longer show the token.
+_TOKEN_LISTS = {
+    "deleteApiToken_1": "listApiTokens_1",
+    "deleteApiToken": "listApiTokens",
+    "deleteApiTokenWithTenant": "listApiTokensWithTenant",
+}
 
 
 def _operation_of(case: Case[Any]) -> specs.Operation:
@@ -124,6 +135,32 @@ class FuzzEngine:
         ]
         recorded = [self._recorded(operation.operation_id, check) for check in checks]
         case.validate_response(response, checks=recorded, headers={"Authorization": credentials.header})
+        if operation.operation_id in _TOKEN_LISTS and response.status_code < 300:
+            self._expect_token_gone(operation, case.path_parameters or {}, exchange)
+
+    def _expect_token_gone(self, operation: specs.Operation, path: dict[str, Any], deleted: Exchange) -> None:
+        """A delete that answered success took effect: the token is off its owner's list and refused."""
+        token = self.world.fresh_tokens.get(str(path.get("tokenId")))
+        if token is None or token.owner_id != path.get("id"):
+            return
+        listing = self.run.api.call(
+            _TOKEN_LISTS[operation.operation_id], {k: v for k, v in path.items() if k != "tokenId"}
+        )
+        payload = listing.json() if listing.status == 200 else {}
+        listed = [t.get("id") for t in payload.get("results", [])] if isinstance(payload, dict) else []
+        if token.id in listed:
+            raise ContractViolation(
+                f"token {token.id} gone from the list after {operation.operation_id} answered {deleted.status}",
+                listing,
+                f"the delete was: {curl(deleted.request)}",
+            )
+        probe = self.run.api.call("listUsers", params={"page": 1, "size": 1}, as_=token.credentials)
+        if probe.status != specs.policy().unauthenticated_status:
+            raise ContractViolation(
+                f"401 for the fullToken of a token deleted with {operation.operation_id}",
+                probe,
+                f"the delete was: {curl(deleted.request)}",
+            )
 
     def _recorded(self, operation_id: str, check: Check) -> Check:
         """The same check, counted in the run's record as run, and as failed when it raises."""
@@ -158,7 +195,9 @@ class FuzzEngine:
         self, operation: specs.Operation, case: Case[Any], prepared: Prepared, authorization: str | None
     ) -> tuple[Response, Exchange]:
         self._apply(case, prepared)
-        self.run.api.guard.check(operation, case.path_parameters or {}, prepared.as_)
+        # Valid bodies are the world's and must pass the guard whole; invalid ones are refused by servers.
+        body = case.body if prepared.positive else None
+        self.run.api.guard.check(operation, case.path_parameters or {}, prepared.as_, body=body)
         headers = {"Authorization": authorization} if authorization else {}
         response = case.call(base_url=self.run.target.base_url, session=self.session, headers=headers)
         exchange = _as_exchange(operation.operation_id, response)
@@ -200,16 +239,15 @@ class FuzzEngine:
             return
         ledger = self.run.ledger
         op = operation.operation_id
-        if op == "createUser" and isinstance(body, dict) and isinstance(body.get("email"), str):
-            user_id = self.run.arrange.created_user_id(exchange, body["email"])
-            ledger.record(Entry("user", user_id, label=body["email"]))
-        elif op.startswith("createApiTokensForUser"):
-            payload = exchange.json() if exchange.response.content else {}
-            if isinstance(payload, dict) and isinstance(payload.get("id"), str):
-                kind = "user" if op.endswith("_1") else "service_account"
-                ledger.record(Entry("token", payload["id"], parent=path["id"], parent_kind=kind))
-                if isinstance(payload.get("fullToken"), str):
-                    self.world.known_full_tokens.add(payload["fullToken"])
+        if op in CREATING_OPERATIONS:
+            try:
+                payload = exchange.json() if exchange.response.content else None
+                entry = created_entry(op, path, body, payload, self.run.api.find_user_id)
+            except (ValueError, MissingId):
+                return  # the response-schema checks report a creation that says nothing of what it made
+            ledger.record(entry)
+            if entry.kind == "token" and isinstance(payload, dict) and isinstance(payload.get("fullToken"), str):
+                self.world.known_full_tokens.add(payload["fullToken"])
         elif op == "deleteUser":
             ledger.forget("user", path["id"])
         elif op.startswith("deleteApiToken"):

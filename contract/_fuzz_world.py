@@ -63,6 +63,8 @@ class FuzzWorld:
     pool_groups: list[str] = field(default_factory=list)
     pool_account: str = ""
     known_full_tokens: set[str] = field(default_factory=set)
+    #: Tokens the world made for delete cases, by id: a delete must end them.
+    fresh_tokens: dict[str, CreatedToken] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _ready: bool = False
 
@@ -102,6 +104,7 @@ class FuzzWorld:
     def _fresh_token(self, owner_id: str, kind: str) -> CreatedToken:
         token, _ = self.run.arrange.create_token(owner_id, kind)  # type: ignore[arg-type]
         self.known_full_tokens.add(token.full_token)
+        self.fresh_tokens[token.id] = token
         return token
 
     # -- per operation ---------------------------------------------------------

@@ -45,8 +45,20 @@ class Ledger:
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
 
+    @classmethod
+    def resume(cls, run_id: str, path: Path) -> Ledger:
+        """The ledger a process left in `path`, to finish its cleanup: deletions append there."""
+        ledger = cls(run_id, path)
+        for entry in cls.read_file(path):
+            ledger._entries[(entry.kind, entry.id)] = entry
+        return ledger
+
     def record(self, entry: Entry) -> Entry:
+        """Write `entry` down (once: recording the same object again changes nothing)."""
         with self._lock:
+            known = self._entries.get((entry.kind, entry.id))
+            if known is not None:
+                return known
             self._entries[(entry.kind, entry.id)] = entry
             self.created += 1
             if self.path is not None:
@@ -55,19 +67,20 @@ class Ledger:
         return entry
 
     def forget(self, kind: Kind, object_id: str) -> None:
-        """The object is gone (deleted by a test or by cleanup)."""
+        """The object is gone (deleted by a test or by cleanup), and so are its tokens."""
         with self._lock:
             entry = self._entries.pop((kind, object_id), None)
-            if entry is not None:
-                self._gone.add((kind, object_id))
-                if kind == "user" or kind == "service_account":
-                    for key, token in list(self._entries.items()):
-                        if token.kind == "token" and token.parent == object_id:
-                            del self._entries[key]
-                            self._gone.add(key)
-                if self.path is not None:
-                    with self.path.open("a") as handle:
-                        handle.write(json.dumps({"op": "deleted", "kind": kind, "id": object_id}) + "\n")
+            if entry is None:
+                return
+            gone: list[tuple[str, str]] = [(kind, object_id)]
+            if kind in ("user", "service_account"):
+                gone += [key for key, e in self._entries.items() if e.kind == "token" and e.parent == object_id]
+            for key in gone:
+                self._entries.pop(key, None)
+                self._gone.add(key)
+            if self.path is not None:
+                with self.path.open("a") as handle:
+                    handle.writelines(json.dumps({"op": "deleted", "kind": k, "id": i}) + "\n" for k, i in gone)
 
     def owns(self, kind: Kind, object_id: str) -> bool:
         with self._lock:
@@ -88,20 +101,26 @@ class Ledger:
 
     @staticmethod
     def read_file(path: Path) -> list[Entry]:
-        """The entries a ledger file says are still alive."""
+        """The entries a ledger file says are still alive.
+
+        A process killed while writing leaves a torn last line; it is skipped (the object
+        it named, if any, still carries the run prefix).
+        """
         alive: dict[tuple[str, str], Entry] = {}
         for line in path.read_text().splitlines():
-            if not line.strip():
+            try:
+                record = json.loads(line)
+                op = record.pop("op")
+            except (ValueError, KeyError, AttributeError):
                 continue
-            record = json.loads(line)
-            op = record.pop("op")
             key = (record["kind"], record["id"])
             if op == "created":
                 alive[key] = Entry(**record)
             else:
                 alive.pop(key, None)
-                # Deleting an owner deletes its tokens on the server.
-                for other, entry in list(alive.items()):
-                    if entry.kind == "token" and entry.parent == record["id"]:
-                        del alive[other]
+                if record["kind"] in ("user", "service_account"):
+                    # forget() drops an owner's tokens with it, without a line for each.
+                    for other, entry in list(alive.items()):
+                        if entry.kind == "token" and entry.parent == record["id"]:
+                            del alive[other]
         return list(alive.values())

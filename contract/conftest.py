@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import random
-import signal
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,14 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from contract._cleanup import CleanupReport
+from contract._ending import CLEANUP_FILE, finish_run, write_process_report
 from contract._fuzz_engine import FuzzEngine
-from contract._ledger import Ledger
+from contract._leftovers import write_run_record
 from contract._report_plugin import ReportPlugin
 from contract._run import Run
 from contract._seed import publish_run_seed
+from contract._signals import held_back, interrupt_on_termination
 from contract._target import Credentials, Target, TargetError, check_base_url, preflight
 from strategies import new_run_id
 
@@ -30,12 +32,15 @@ RUN_KEY = pytest.StashKey[Run]()
 TARGET_KEY = pytest.StashKey[Target]()
 SERVER_KEY = pytest.StashKey[Any]()
 INFO_KEY = pytest.StashKey[dict[str, Any]]()
+#: The run's cleanup verdict and any problems reaching it, for the terminal summary.
+VERDICT_KEY = pytest.StashKey[tuple[CleanupReport, list[str]]]()
 
 MARKERS = {
     "fuzz": "schemathesis property-based requests for every documented operation",
     "stateful": "hypothesis state machines that check what the server does",
     "sdk": "the real kestrapy client against the target",
-    "mutating": "changes state on the target (skipped with --read-only)",
+    "mutating": "changes state on the target (never runs with --read-only)",
+    "smoke": "changes nothing: safe against a production server; the only tests --read-only runs",
 }
 
 
@@ -46,7 +51,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--token", help="superadmin API token (or $KESTRA_API_TOKEN)")
     group.addoption("--tenant", default=os.environ.get("KESTRA_TENANT", "main"), help="tenant id (default: main)")
     group.addoption("--report-dir", default="reports", help="where runs write their reports (default: reports/)")
-    group.addoption("--read-only", action="store_true", help="run only what changes nothing on the target")
+    group.addoption(
+        "--read-only", action="store_true", help="run only the smoke tests, which change nothing on the target"
+    )
     group.addoption(
         "--reference-server-args",
         default=os.environ.get("REFERENCE_SERVER_ARGS", ""),
@@ -87,6 +94,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.option.hypothesis_seed = info["seed"]
     publish_run_seed(info["seed"])
     config.stash[INFO_KEY] = info
+    interrupt_on_termination()
     if _is_worker(config):
         creds = Credentials(**info["credentials"])
         config.stash[TARGET_KEY] = Target(info["base_url"], creds, info["tenant"], info["embedded"])
@@ -111,12 +119,7 @@ def pytest_configure(config: pytest.Config) -> None:
         embedded=target.embedded,
         run_dir=str(_run_dir(config, info["run_id"])),
     )
-    signal.signal(signal.SIGTERM, _terminate)
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    """SIGTERM takes the same road as Ctrl-C, so that cleanup runs."""
-    raise KeyboardInterrupt
+    write_run_record(Path(info["run_dir"]), info["run_id"], target.base_url)
 
 
 def _resolve_target(config: pytest.Config) -> Target:
@@ -189,12 +192,20 @@ def fuzz_engine(run: Run) -> Iterator[FuzzEngine]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """--read-only runs only tests marked `smoke` (known to change nothing), never one marked `mutating`.
+
+    An allow-list: a test nobody has vouched for does not run against production. The
+    SafetyGuard refuses every change in such a run anyway.
+    """
     if not config.getoption("read_only"):
         return
-    skip = pytest.mark.skip(reason="--read-only: this test changes state")
+    changes = pytest.mark.skip(reason="--read-only: this test changes state")
+    unknown = pytest.mark.skip(reason="--read-only: runs only tests marked smoke")
     for item in items:
         if item.get_closest_marker("mutating"):
-            item.add_marker(skip)
+            item.add_marker(changes)
+        elif not item.get_closest_marker("smoke"):
+            item.add_marker(unknown)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -223,38 +234,48 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Delete what the run created, whether it passed, failed or was interrupted."""
     config = session.config
-    run = config.stash.get(RUN_KEY, None)
-    if run is not None:
-        run.finish()
-    if not _is_worker(config) and TARGET_KEY in config.stash:
-        _sweep_this_run(config)
-
-
-def _sweep_this_run(config: pytest.Config) -> None:
-    """Catch what a killed worker left; workers clean up after themselves."""
+    if TARGET_KEY not in config.stash:
+        return
     info = config.stash[INFO_KEY]
-    ledger_dir = Path(info["run_dir"]) / "ledger"
-    if not ledger_dir.is_dir():
-        return
-    leftovers = [entry for path in sorted(ledger_dir.glob("*.jsonl")) for entry in Ledger.read_file(path)]
-    if not leftovers:
-        return
-    run = contract_run(config)
-    for entry in leftovers:
-        run.ledger.record(entry)
-    run.finish()
+    run_dir = Path(info["run_dir"])
+    with held_back():
+        run = config.stash.get(RUN_KEY, None)
+        if run is not None:
+            write_process_report(run_dir, f"{run.worker}-{os.getpid()}", run.finish())
+        if _is_worker(config):
+            return
+        verdict = finish_run(config.stash[TARGET_KEY], run_dir, info["run_id"], read_only=info["read_only"])
+    config.stash[VERDICT_KEY] = verdict
+    # The controller speaks last for the run (the report plugin reads it from here).
+    contract_run(config).cleanup = verdict[0]
+    report, problems = verdict
+    if (not report.ok or problems) and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     run = config.stash.get(RUN_KEY, None)
-    if run is None:
+    if run is not None:
+        for drift in run.findings.drifts:
+            terminalreporter.write_line(f"drift: {drift.operation} {drift.detail}", yellow=True)
+    verdict = config.stash.get(VERDICT_KEY, None)
+    if verdict is None:
         return
-    for drift in run.findings.drifts:
-        terminalreporter.write_line(f"drift: {drift.operation} {drift.detail}", yellow=True)
-    if run.cleanup is not None:
-        report = run.cleanup
-        terminalreporter.write_line(report.summary(), red=not report.ok)
+    report, problems = verdict
+    ok = report.ok and not problems
+    terminalreporter.write_line(report.summary(), red=not ok, green=ok)
+    for problem in problems:
+        terminalreporter.write_line(f"  {problem}", red=True)
+    run_dir = Path(config.stash[INFO_KEY]["run_dir"])
+    terminalreporter.write_line(f"cleanup report: {run_dir / CLEANUP_FILE}")
+    if not ok:
+        terminalreporter.write_line(
+            "what could not be deleted stays in the run's ledger: "
+            "python -m contract.sweep --base-url URL ... --delete deletes it later",
+            red=True,
+        )
 
 
 def _stop_server(config: pytest.Config) -> None:

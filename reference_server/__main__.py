@@ -6,10 +6,12 @@ import argparse
 import os
 import signal
 import sys
-from typing import Any
+from typing import Any, cast
 
+from reference_server._app import ReferenceApp
 from reference_server._config import ServerConfig
 from reference_server._faults import FAULTS
+from reference_server._seed import load_seed_file
 from reference_server._serve import make_http_server
 
 FAULTS_ENV = "REFERENCE_SERVER_FAULTS"
@@ -33,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         default=os.environ.get(FAULTS_ENV, ""),
         help=f"comma-separated deliberate defects (or ${FAULTS_ENV}); 'list' prints them",
     )
+    parser.add_argument("--seed-file", help="JSON file of objects that exist before any run (see _seed.py)")
     return parser
 
 
@@ -66,6 +69,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     server = make_http_server(config, args.host, args.port)
+    if args.seed_file:
+        try:
+            load_seed_file(cast(ReferenceApp, server.app).store, args.seed_file)
+        except ValueError as error:
+            server.server_close()
+            print(f"error: {error}", file=sys.stderr)
+            return 2
     host, port = str(server.host), server.port
     print(f"Kestra reference server listening on http://{host}:{port}", flush=True)
     print(f"Superadmin: {config.admin_username} / {config.admin_password} (HTTP basic)", flush=True)

@@ -238,7 +238,8 @@ FAULTS: dict[str, Fault] = {
         "deletion",
         "deleteApiToken (service account) answers 200 but the token stays, listed and valid",
         "stateful",
-        keyword=_TOKENS_MACHINE,
+        "fuzz",
+        keyword=_any(_TOKENS_MACHINE, "test_operation[DELETE and api-tokens"),
     ),
     # -- listing -----------------------------------------------------------------------
     "list-total-wrong": _fault(

@@ -1,10 +1,13 @@
 """Start the reference server in a child process and learn its URL.
 
 A separate process keeps the server off the suite's GIL, which matters on 2 cores.
+The child ignores the terminal's Ctrl-C (SIGINT) and hang-up (SIGHUP): they are meant
+for the suite, which still needs the server to clean up before it stops it.
 """
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
@@ -41,6 +44,12 @@ class RunningServer:
         self.stop()
 
 
+def _ignore_terminal_signals() -> None:
+    """Runs in the child before exec; ignored signals stay ignored in the new interpreter."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+
 def spawn(
     *args: str,
     username: str = "admin@kestra.local",
@@ -60,7 +69,9 @@ def spawn(
         password,
         *args,
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_ignore_terminal_signals
+    )
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -159,8 +159,9 @@ class Store:
 
     # -- tokens --------------------------------------------------------------
 
-    def create_token(self, owner: Principal, request: TokenRequest) -> tuple[Token, str]:
-        full_token = "kt_" + secrets.token_urlsafe(30)
+    def create_token(self, owner: Principal, request: TokenRequest, full_token: str | None = None) -> tuple[Token, str]:
+        """A new token; `full_token` fixes its secret (pre-existing data), else a random one."""
+        full_token = full_token or "kt_" + secrets.token_urlsafe(30)
         now = time.time()
         token = Token(
             id=new_id(),

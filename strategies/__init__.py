@@ -5,8 +5,26 @@ reached); the `invalid_*` and `weak_*` strategies are for what a server must ref
 """
 
 from strategies.naming import EMAIL_DOMAIN, RUN_PREFIX_ROOT, RunNames, new_run_id
-from strategies.people import create_user_requests, email_locals, emails, passwords, person_names, weak_passwords
-from strategies.tokens import create_token_requests, durations, invalid_durations, invalid_token_names, token_names
+from strategies.people import (
+    create_user_requests,
+    email_locals,
+    emails,
+    long_emails,
+    passwords,
+    person_names,
+    user_emails,
+    weak_passwords,
+)
+from strategies.tokens import (
+    create_token_requests,
+    durations,
+    invalid_durations,
+    invalid_token_names,
+    lasting_durations,
+    token_descriptions,
+    token_names,
+    usable_token_requests,
+)
 
 __all__ = [
     "EMAIL_DOMAIN",
@@ -19,9 +37,14 @@ __all__ = [
     "emails",
     "invalid_durations",
     "invalid_token_names",
+    "lasting_durations",
+    "long_emails",
     "new_run_id",
     "passwords",
     "person_names",
+    "token_descriptions",
     "token_names",
+    "usable_token_requests",
+    "user_emails",
     "weak_passwords",
 ]

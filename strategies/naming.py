@@ -35,6 +35,12 @@ class RunNames:
         with self._lock:
             return f"{self.prefix}{next(self._counter)}"
 
+    def child(self) -> RunNames:
+        """Names under a fresh sub-prefix (`<prefix><n>-`): a `q` filter that finds only them."""
+        child = RunNames(self.run_id)
+        child.prefix = f"{self.unique()}-"
+        return child
+
     def email(self, local: str = "", domain: str = EMAIL_DOMAIN) -> str:
         local = f".{local}" if local else ""
         return f"{self.unique()}{local}@{domain}"

@@ -8,9 +8,18 @@ from typing import Any
 from hypothesis import strategies as st
 
 import specs
-from strategies.naming import RunNames
+from strategies.naming import EMAIL_DOMAIN, RunNames
 
-__all__ = ["create_user_requests", "email_locals", "emails", "passwords", "person_names", "weak_passwords"]
+__all__ = [
+    "create_user_requests",
+    "email_locals",
+    "emails",
+    "long_emails",
+    "passwords",
+    "person_names",
+    "user_emails",
+    "weak_passwords",
+]
 
 _LIMITS = specs.policy()
 
@@ -37,6 +46,39 @@ def emails(draw: st.DrawFn, names: RunNames) -> str:
     """Unique, well-formed, at most 254 characters, on a reserved test domain."""
     email = names.email(draw(email_locals), draw(_DOMAINS))
     return email[: _LIMITS.email_max_length]
+
+
+_LOCAL_MAX = 64
+_LABEL_MAX = 63
+_LABEL_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _labels(size: int, fill: str) -> str:
+    """`size` characters of dot-separated DNS labels, none longer than 63 or empty."""
+    labels: list[str] = []
+    remaining = size
+    while remaining > 0:
+        length = min(_LABEL_MAX, remaining)
+        if remaining - length == 1:
+            length -= 1
+        labels.append(fill * length)
+        remaining -= length + 1
+    return ".".join(labels)
+
+
+@st.composite
+def long_emails(draw: st.DrawFn, names: RunNames) -> str:
+    """Unique emails at or just under the 254-character limit: a 64-character local part, 63-character labels."""
+    total = draw(st.integers(_LIMITS.email_max_length - 8, _LIMITS.email_max_length))
+    fill = draw(st.sampled_from(_LABEL_CHARS))
+    local = f"{names.unique()}.{fill * _LOCAL_MAX}"[:_LOCAL_MAX]
+    room = total - len(local) - 1 - len(EMAIL_DOMAIN) - 1
+    return f"{local}@{_labels(room, fill)}.{EMAIL_DOMAIN}"
+
+
+def user_emails(names: RunNames) -> st.SearchStrategy[str]:
+    """Valid emails, ordinary or at the length limit, each unique on the server."""
+    return st.one_of(emails(names), emails(names), long_emails(names))
 
 
 _PASSWORD_CHARS = string.ascii_letters + string.digits + "!#%&*+-=?@^_~"
@@ -69,8 +111,12 @@ def create_user_requests(
     groups: list[str] | None = None,
     *,
     with_password: bool | None = None,
+    edge_emails: bool = False,
 ) -> dict[str, Any]:
-    """A valid `ApiCreateOrUpdateUserRequest` that passes every business rule."""
+    """A valid `ApiCreateOrUpdateUserRequest` that passes every business rule.
+
+    `edge_emails` also draws emails at the 254-character limit.
+    """
     has_password = draw(st.booleans()) if with_password is None else with_password
     chosen_groups = draw(st.lists(st.sampled_from(groups), unique=True, max_size=2)) if groups else []
     return {
@@ -78,7 +124,7 @@ def create_user_requests(
         "groups": chosen_groups,
         "firstName": draw(person_names),
         "lastName": draw(person_names),
-        "email": draw(emails(names)),
+        "email": draw(user_emails(names) if edge_emails else emails(names)),
         "password": draw(passwords()) if has_password else "",
         "superAdmin": False,
         "restricted": draw(st.booleans()),

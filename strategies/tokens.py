@@ -8,7 +8,16 @@ from hypothesis import strategies as st
 
 from strategies.naming import RunNames
 
-__all__ = ["create_token_requests", "durations", "invalid_durations", "invalid_token_names", "token_names"]
+__all__ = [
+    "create_token_requests",
+    "durations",
+    "invalid_durations",
+    "invalid_token_names",
+    "lasting_durations",
+    "token_descriptions",
+    "token_names",
+    "usable_token_requests",
+]
 
 NAME_MAX = 63
 
@@ -60,5 +69,44 @@ def create_token_requests(draw: st.DrawFn, names: RunNames) -> dict[str, Any]:
         "name": draw(token_names(names)),
         "description": draw(st.text(max_size=40)),
         "maxAge": draw(st.one_of(st.just(""), durations())),
+        "extended": draw(st.booleans()),
+    }
+
+
+_DURATION_MAX = 9999
+
+
+def lasting_durations(min_seconds: int = 3600) -> st.SearchStrategy[str]:
+    """Durations of at least `min_seconds` (`P2D`, `PT3H30M`, `PT120M`, `PT3600S`): a token stays usable for a run."""
+    days = st.integers(max(1, -(-min_seconds // 86400)), 400)
+    time_part = st.one_of(st.just(""), st.integers(1, 23).map(lambda h: f"T{h}H"))
+    options = [
+        st.builds(lambda d, t: f"P{d}D{t}", days, time_part),
+        st.builds(
+            lambda h, m: f"PT{h}H" + (f"{m}M" if m else ""),
+            st.integers(max(1, -(-min_seconds // 3600)), _DURATION_MAX),
+            st.none() | st.integers(1, 59),
+        ),
+    ]
+    if -(-min_seconds // 60) <= _DURATION_MAX:
+        options.append(st.integers(max(1, -(-min_seconds // 60)), _DURATION_MAX).map(lambda m: f"PT{m}M"))
+    if min_seconds <= _DURATION_MAX:
+        options.append(st.integers(max(1, min_seconds), _DURATION_MAX).map(lambda s: f"PT{s}S"))
+    return st.one_of(options)
+
+
+_WORD = st.text(st.characters(categories=["L", "N", "P"]), min_size=1, max_size=12)
+
+#: Realistic descriptions: unicode words, no control characters, no outer spaces.
+token_descriptions = st.lists(_WORD, max_size=4).map(" ".join)
+
+
+@st.composite
+def usable_token_requests(draw: st.DrawFn, names: RunNames, min_seconds: int = 3600) -> dict[str, Any]:
+    """A valid `CreateApiTokenRequest` whose token works for at least `min_seconds` (or never expires)."""
+    return {
+        "name": draw(token_names(names)),
+        "description": draw(token_descriptions),
+        "maxAge": draw(st.one_of(st.just(""), lasting_durations(min_seconds))),
         "extended": draw(st.booleans()),
     }

@@ -1,0 +1,400 @@
+"""Users behave as documented, step after step: create, read, list, update, patch, delete.
+
+The machine keeps the users it created in a model and, after every step, checks that
+`listUsers?q=<its prefix>` and `getUser` show exactly that model.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    MultipleResults,
+    consumes,
+    initialize,
+    invariant,
+    multiple,
+    precondition,
+    rule,
+)
+
+import specs
+from contract._api import missing_id
+from contract._exchange import Exchange, expect_status
+from contract._machine_base import ContractMachine, Session, machine_session, of_machine, run_machine
+from contract._machine_checks import (
+    check,
+    expect_access,
+    fail,
+    json_array,
+    json_object,
+    list_user_pages,
+    listed_user_ids,
+)
+from contract._model import ModelUser
+from contract._run import Run
+from strategies import create_user_requests, passwords, person_names, user_emails
+
+pytestmark = [pytest.mark.stateful, pytest.mark.mutating]
+
+POLICY = specs.policy()
+#: Share of the profile's examples this machine runs (the profile's step count applies as is).
+EXAMPLES_FRACTION = 0.5
+
+
+def _user_requests(machine: UsersMachine) -> st.SearchStrategy[dict[str, Any]]:
+    return create_user_requests(machine.names, [machine.tenant], machine.groups, edge_emails=True)
+
+
+def _group_choices(machine: UsersMachine) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(machine.groups), unique=True, max_size=len(machine.groups))
+
+
+def _new_emails(machine: UsersMachine) -> st.SearchStrategy[str | None]:
+    """None keeps the current email; else a fresh one."""
+    return st.none() | user_emails(machine.names)
+
+
+class UsersMachine(ContractMachine):
+    users = Bundle("users")
+    deleted_users = Bundle("deleted_users")
+
+    def __init__(self, session: Session, groups: list[str]) -> None:
+        super().__init__(session)
+        self.groups = groups
+        self.model: dict[str, ModelUser] = {}
+
+    # -- checks ------------------------------------------------------------------------
+
+    def check_view(self, user: ModelUser, view: dict[str, Any], exchange: Exchange, what: str) -> None:
+        """An ApiUser (getUser, updateUser, patchUser answers) shows what the model holds."""
+        wrong: list[str] = []
+
+        def same(name: str, actual: Any, expected: Any) -> None:
+            if actual != expected:
+                wrong.append(f"{name}={actual!r}, expected {expected!r}")
+
+        same("email", str(view.get("email", "")).casefold(), user.email.casefold())
+        same("username", str(view.get("username", "")).casefold(), user.username.casefold())
+        same("firstName", view.get("firstName"), user.first_name)
+        same("lastName", view.get("lastName"), user.last_name)
+        same("superAdmin", view.get("superAdmin"), user.super_admin)
+        same("restricted", view.get("restricted"), user.restricted)
+        tenants = {t.get("id") for t in view.get("tenants") or [] if isinstance(t, dict)}
+        if self.tenant not in tenants:
+            wrong.append(f"tenants={sorted(map(str, tenants))}, expected to hold {self.tenant!r}")
+        groups = {
+            g.get("id")
+            for g in view.get("groups") or []
+            if isinstance(g, dict) and g.get("tenantId", self.tenant) == self.tenant
+        }
+        same("groups in the tenant", sorted(map(str, groups)), sorted(user.groups))
+        auths = view.get("auths") or []
+        if user.password is not None and not auths:
+            wrong.append("auths=[], expected the password login")
+        if user.password is None and auths:
+            wrong.append(f"auths={auths!r}, expected none (no password login)")
+        check(not wrong, f"{what} shows user {user.id} as the model holds it", exchange, "; ".join(wrong))
+
+    def follow_username(self, user: ModelUser, old_email: str, view: dict[str, Any], exchange: Exchange) -> None:
+        """After an email change the username is the old or the new email (the contract allows both)."""
+        username = str(view.get("username", ""))
+        if username.casefold() not in (old_email.casefold(), user.email.casefold()):
+            fail(f"username of {user.id} is its old or its new email, got {username!r}", exchange)
+        user.username = username
+
+    def get(self, user: ModelUser) -> tuple[dict[str, Any], Exchange]:
+        exchange = expect_status(self.call("getUser", {"id": user.id}), 200, "getUser of a live user")
+        return json_object(exchange, "getUser answers an ApiUser"), exchange
+
+    def expect_found(self, user: ModelUser) -> None:
+        """`q=<email>` finds exactly this user; autocomplete in the tenant finds it too."""
+        ids, page = listed_user_ids(self.api, user.email, size=10)
+        check(
+            ids == {user.id} and len(page.results) == 1 and page.total == 1,
+            f"listUsers q=<email> finds exactly user {user.id}",
+            page.exchange,
+        )
+        found = self.autocomplete(user.email)
+        check(found[0].count(user.id) == 1, f"autocompleteUsers q=<email> finds user {user.id} once", found[1])
+
+    def autocomplete(self, q: str) -> tuple[list[str], Exchange]:
+        exchange = expect_status(self.call("autocompleteUsers", json={"q": q}), 200, "autocompleteUsers")
+        entries = json_array(exchange, "autocompleteUsers answers an array")
+        return [str(e.get("id")) for e in entries if isinstance(e, dict)], exchange
+
+    def put_body(self, user: ModelUser, **changes: Any) -> dict[str, Any]:
+        body = {
+            "tenants": [self.tenant],
+            "groups": sorted(user.groups),
+            "firstName": user.first_name,
+            "lastName": user.last_name,
+            "email": user.email,
+            "password": user.password or "",
+            "superAdmin": user.super_admin,
+            "restricted": user.restricted,
+        }
+        body.update(changes)
+        return body
+
+    # -- rules -------------------------------------------------------------------------
+
+    @initialize(target=users, first=of_machine(_user_requests), second=of_machine(_user_requests))
+    def create_first_users(self, first: dict[str, Any], second: dict[str, Any]) -> MultipleResults[ModelUser]:
+        """Two users from the start, so that every rule (deleting one too) is possible at once."""
+        return multiple(self.new_user(first), self.new_user(second))
+
+    @rule(target=users, request=of_machine(_user_requests))
+    def create_user(self, request: dict[str, Any]) -> ModelUser:
+        return self.new_user(request)
+
+    def new_user(self, request: dict[str, Any]) -> ModelUser:
+        self.watch.password(request["password"])
+        created, exchange = self.arrange.create_user(request)
+        self.created("user", created.id)
+        user = ModelUser(
+            id=created.id,
+            email=request["email"],
+            first_name=request["firstName"],
+            last_name=request["lastName"],
+            username=request["email"],
+            password=request["password"] or None,
+            super_admin=request["superAdmin"],
+            restricted=request["restricted"],
+            groups=set(request["groups"]),
+        )
+        self.model[user.id] = user
+        if exchange.response.content:
+            self.check_view(
+                user,
+                json_object(exchange, "createUser answers nothing or the ApiUser"),
+                exchange,
+                "the createUser answer",
+            )
+        view, got = self.get(user)
+        self.check_view(user, view, got, "getUser after createUser")
+        self.expect_found(user)
+        return user
+
+    @rule(user=users, request=of_machine(_user_requests))
+    def create_with_taken_email(self, user: ModelUser, request: dict[str, Any]) -> None:
+        self.watch.password(request["password"])
+        exchange = self.call("createUser", json={**request, "email": user.email})
+        if exchange.status < 300:
+            self.adopt_users(user.email, keep={user.id})
+        expect_status(exchange, POLICY.duplicate_email_statuses, "createUser with an email already in use")
+        ids, page = listed_user_ids(self.api, user.email, size=10)
+        check(ids == {user.id}, f"still exactly one user with that email: {user.id}", page.exchange)
+
+    @rule(user=users, other=users, how=st.sampled_from(["updateUser", "patchUser"]))
+    def take_email_of_other_user(self, user: ModelUser, other: ModelUser, how: str) -> None:
+        if user is other:
+            return
+        if how == "updateUser":
+            body = self.put_body(user, email=other.email)
+        else:
+            body = {"firstName": user.first_name, "lastName": user.last_name, "email": other.email}
+        exchange = self.call(how, {"id": user.id}, json=body)
+        expect_status(exchange, POLICY.duplicate_email_statuses, f"{how} to an email that another user has")
+
+    @rule(
+        user=users,
+        first_name=person_names,
+        last_name=person_names,
+        email=of_machine(_new_emails),
+        groups=of_machine(_group_choices),
+        restricted=st.booleans(),
+        super_admin=st.booleans(),
+    )
+    def update_user(
+        self,
+        user: ModelUser,
+        first_name: str,
+        last_name: str,
+        email: str | None,
+        groups: list[str],
+        restricted: bool,
+        super_admin: bool,
+    ) -> None:
+        old_email = user.email
+        body = self.put_body(
+            user,
+            firstName=first_name,
+            lastName=last_name,
+            email=email or user.email,
+            groups=groups,
+            restricted=restricted,
+            superAdmin=super_admin,
+        )
+        exchange = expect_status(self.call("updateUser", {"id": user.id}, json=body), 200, "updateUser")
+        view = json_object(exchange, "updateUser answers the ApiUser")
+        user.first_name, user.last_name, user.email = first_name, last_name, body["email"]
+        user.groups, user.restricted, user.super_admin = set(groups), restricted, super_admin
+        if email:
+            self.follow_username(user, old_email, view, exchange)
+        self.check_view(user, view, exchange, "the updateUser answer")
+
+    @rule(user=users, first_name=person_names, last_name=person_names, email=of_machine(_new_emails))
+    def patch_user(self, user: ModelUser, first_name: str, last_name: str, email: str | None) -> None:
+        old_email = user.email
+        body = {"firstName": first_name, "lastName": last_name, "email": email or user.email}
+        exchange = expect_status(self.call("patchUser", {"id": user.id}, json=body), 200, "patchUser")
+        view = json_object(exchange, "patchUser answers the ApiUser")
+        user.first_name, user.last_name, user.email = first_name, last_name, body["email"]
+        if email:
+            self.follow_username(user, old_email, view, exchange)
+        self.check_view(user, view, exchange, "the patchUser answer")
+
+    @rule(user=users, restricted=st.booleans())
+    def set_restricted(self, user: ModelUser, restricted: bool) -> None:
+        expect_status(
+            self.call("patchUserDemo", {"id": user.id}, json={"restricted": restricted}), 200, "patchUserDemo"
+        )
+        user.restricted = restricted
+
+    @rule(user=users, super_admin=st.booleans())
+    def set_superadmin(self, user: ModelUser, super_admin: bool) -> None:
+        exchange = self.call("patchUserSuperAdmin", {"id": user.id}, json={"superAdmin": super_admin})
+        expect_status(exchange, 200, "patchUserSuperAdmin")
+        user.super_admin = super_admin
+
+    @rule(user=users, groups=of_machine(_group_choices))
+    def set_groups(self, user: ModelUser, groups: list[str]) -> None:
+        """With an unknown group id among them nothing changes; without, the user's groups are exactly these."""
+        exchange = self.call("updateUserGroups", {"id": user.id}, json={"groupIds": [*groups, missing_id("group")]})
+        expect_status(exchange, POLICY.unknown_id_statuses, "updateUserGroups with an unknown group id")
+        view, got = self.get(user)
+        self.check_view(user, view, got, "getUser after updateUserGroups was refused")
+        exchange = self.call("updateUserGroups", {"id": user.id}, json={"groupIds": groups})
+        expect_status(exchange, 204, "updateUserGroups")
+        user.groups = set(groups)
+
+    @precondition(lambda self: any(u.password is not None for u in self.model.values()))
+    @rule(user=users.filter(lambda u: u.password is not None))
+    def delete_password_login(self, user: ModelUser) -> None:
+        view, got = self.get(user)
+        auths = [a for a in view.get("auths") or [] if isinstance(a, dict) and isinstance(a.get("id"), str)]
+        password_auths = [a for a in auths if "pass" in f"{a.get('type')} {a.get('name')}".lower()]
+        chosen = password_auths or auths
+        check(len(chosen) == 1, "one password entry in `auths` of a user created with a password", got)
+        auth_id = chosen[0]["id"]
+        exchange = self.call("deleteUserAuthMethod", {"id": user.id, "auth": auth_id})
+        expect_status(exchange, 200, "deleteUserAuthMethod of the password entry")
+        answer = json_object(exchange, "deleteUserAuthMethod answers the ApiUser")
+        remaining = {a.get("id") for a in answer.get("auths") or [] if isinstance(a, dict)}
+        check(auth_id not in remaining, f"auth {auth_id} gone from `auths`", exchange)
+        old = user.password
+        assert old is not None
+        user.password = None
+        user.old_passwords.append(old)
+        expect_access(self.api, user.login_with(old), "refused", "password login after its auth entry was deleted")
+
+    @rule(user=users)
+    def unknown_ids_under_a_user(self, user: ModelUser) -> None:
+        for operation, path in (
+            ("getUser", {"id": missing_id("user")}),
+            ("deleteUserAuthMethod", {"id": user.id, "auth": missing_id("auth")}),
+            ("deleteApiToken_1", {"id": user.id, "tokenId": missing_id("token")}),
+            ("deleteRefreshToken", {"id": missing_id("user")}),
+            ("impersonate", {"id": missing_id("user")}),
+        ):
+            expect_status(self.call(operation, path), POLICY.unknown_id_statuses, f"{operation} of an unknown id")
+
+    @rule(user=users)
+    def refresh_token_and_impersonation(self, user: ModelUser) -> None:
+        expect_status(self.call("deleteRefreshToken", {"id": user.id}), 204, "deleteRefreshToken of a live user")
+        expect_status(self.call("impersonate", {"id": user.id}), 200, "impersonate a live user")
+
+    @precondition(lambda self: bool(self.model))
+    @rule(size=st.integers(1, 4))
+    def list_in_pages(self, size: int) -> None:
+        for page, page_size in ((0, size), (1, 0)):
+            exchange = self.call("listUsers", params={"q": self.names.prefix, "page": page, "size": page_size})
+            expect_status(exchange, POLICY.invalid_input_statuses, f"listUsers with page={page}, size={page_size}")
+        seen = list_user_pages(self.api, self.names.prefix, size, len(self.model))
+        if set(seen) != set(self.model):
+            fail(
+                f"the pages of q={self.names.prefix!r} together hold each of the machine's users once",
+                detail=f"listed {sorted(seen)}, model {sorted(self.model)}",
+            )
+
+    @precondition(lambda self: len(self.model) > 1)
+    @rule(target=deleted_users, user=consumes(users), new_password=passwords(), request=of_machine(_user_requests))
+    def delete_user(self, user: ModelUser, new_password: str, request: dict[str, Any]) -> ModelUser:
+        expect_status(self.call("deleteUser", {"id": user.id}), 204, "deleteUser")
+        self.deleted("user", user.id)
+        del self.model[user.id]
+        user.alive = False
+        self.expect_gone(user, new_password, request)
+        return user
+
+    @rule(user=deleted_users)
+    def deleted_user_stays_gone(self, user: ModelUser) -> None:
+        expect_status(self.call("getUser", {"id": user.id}), 404, "getUser of a deleted user")
+        ids, page = listed_user_ids(self.api, user.email, size=10)
+        check(user.id not in ids, f"deleted user {user.id} not in listUsers", page.exchange)
+
+    def expect_gone(self, user: ModelUser, new_password: str, request: dict[str, Any]) -> None:
+        """Every operation on a deleted id answers 404; it is in no listing; its password is refused."""
+        self.watch.password(new_password)
+        self.watch.password(request["password"])
+        fresh = {**request, "email": self.names.email()}
+        calls: list[tuple[str, dict[str, str], Any]] = [
+            ("getUser", {}, None),
+            ("updateUser", {}, fresh),
+            ("patchUser", {}, {"firstName": "Gone", "lastName": "User", "email": self.names.email()}),
+            ("listApiTokens_1", {}, None),
+            ("createApiTokensForUser_1", {}, self.arrange.token_body(name=self.names.unique())),
+            ("deleteApiToken_1", {"tokenId": missing_id("token")}, None),
+            ("deleteUserAuthMethod", {"auth": missing_id("auth")}, None),
+            ("impersonate", {}, None),
+            ("patchUserPassword", {}, {"password": new_password}),
+            ("deleteRefreshToken", {}, None),
+            ("patchUserDemo", {}, {"restricted": True}),
+            ("patchUserSuperAdmin", {}, {"superAdmin": True}),
+            ("updateUserGroups", {}, {"groupIds": []}),
+            ("deleteUser", {}, None),
+        ]
+        for operation, extra, body in calls:
+            kwargs: dict[str, Any] = {} if body is None else {"json": body}
+            exchange = self.call(operation, {"id": user.id, **extra}, **kwargs)
+            if operation == "createApiTokensForUser_1":
+                self.adopt_token(exchange, user.id, "user")
+            expect_status(exchange, 404, f"{operation} of a deleted user")
+        ids, page = listed_user_ids(self.api, user.email, size=10)
+        check(user.id not in ids, f"deleted user {user.id} gone from listUsers", page.exchange)
+        found, exchange = self.autocomplete(user.email)
+        check(user.id not in found, f"deleted user {user.id} gone from autocompleteUsers", exchange)
+        for password in (user.password, *user.old_passwords[-1:]):
+            if password is not None:
+                expect_access(self.api, user.login_with(password), "refused", "password of a deleted user")
+
+    # -- after every step --------------------------------------------------------------
+
+    @invariant()
+    def server_holds_the_model(self) -> None:
+        ids, page = listed_user_ids(self.api, self.names.prefix, size=100)
+        check(
+            ids == set(self.model) and page.total == len(self.model),
+            f"listUsers q=<machine prefix> holds exactly the {len(self.model)} users of the model",
+            page.exchange,
+            f"listed {sorted(ids)} (total {page.total}), model {sorted(self.model)}",
+        )
+        for summary in page.results:
+            user = self.model[summary["id"]]
+            if str(summary.get("username", "")).casefold() != user.username.casefold():
+                fail(f"listUsers shows username {user.username!r} for {user.id}", page.exchange)
+            if summary.get("superAdmin") != user.super_admin:
+                fail(f"listUsers shows superAdmin={user.super_admin} for {user.id}", page.exchange)
+        for user in self.model.values():
+            view, exchange = self.get(user)
+            self.check_view(user, view, exchange, "getUser")
+
+
+def test_users_behave_as_documented(run: Run) -> None:
+    with machine_session(run) as session:
+        groups = [session.group(), session.group()]
+        run_machine(lambda: UsersMachine(session, groups), EXAMPLES_FRACTION)

@@ -1,0 +1,104 @@
+"""A proxy in front of the reference server that misbehaves the way networks and servers do.
+
+It stands for a faulty server in the safety tests: answers that are lost after the
+server acted, transient 503s, deletions that always fail. Faults can be switched off
+while it runs, so a later sweep reaches the same base URL. It also records every
+request, so a test can tell what a run sent.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+#: createUser reaches the server, but the suite gets a 500 (no confirmation, no id).
+LOSE_CREATED_USERS = "lose-created-users"
+#: The first DELETE of every path answers 503 without reaching the server.
+FLAKY_DELETES = "flaky-deletes"
+#: Deleting a service account always answers 500.
+STUCK_SERVICE_ACCOUNTS = "stuck-service-accounts"
+
+_SERVICE_ACCOUNT = re.compile(r"^/api/v1/service-accounts/[^/]+$")
+_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
+
+
+class FaultyProxy:
+    def __init__(self, upstream: str, faults: set[str]) -> None:
+        self.upstream = upstream
+        self.faults = set(faults)
+        self.seen_deletes: set[str] = set()
+        self.injected: list[str] = []
+        #: (method, path) of every request that came through.
+        self.requests: list[tuple[str, str]] = []
+        self._lock = threading.Lock()
+        self._client = httpx.Client(base_url=upstream, timeout=30)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: object) -> None:
+                """Quiet."""
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, content = proxy.answer(self.command, self.path, dict(self.headers), body)
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def _fault(self, name: str, what: str) -> bool:
+        with self._lock:
+            if name in self.faults:
+                self.injected.append(f"{name}: {what}")
+                return True
+            return False
+
+    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        bare = path.split("?", 1)[0]
+        with self._lock:
+            self.requests.append((method, bare))
+        if method == "DELETE":
+            with self._lock:
+                first = bare not in self.seen_deletes
+                self.seen_deletes.add(bare)
+            if first and self._fault(FLAKY_DELETES, path):
+                return 503, {"Content-Type": "application/json"}, b'{"message": "try again"}'
+            if _SERVICE_ACCOUNT.match(bare) and self._fault(STUCK_SERVICE_ACCOUNTS, path):
+                return 500, {"Content-Type": "application/json"}, b'{"message": "stuck"}'
+        sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP | {"host"}}
+        response = self._client.request(method, path, headers=sent, content=body)
+        created_user = method == "POST" and bare == "/api/v1/users" and response.is_success
+        if created_user and self._fault(LOSE_CREATED_USERS, path):
+            return 500, {"Content-Type": "application/json"}, b'{"message": "lost"}'
+        kept = {k: v for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP}
+        return response.status_code, kept, response.content
+
+
+@contextmanager
+def faulty_proxy(upstream: str, *faults: str) -> Iterator[FaultyProxy]:
+    proxy = FaultyProxy(upstream, set(faults))
+    thread = threading.Thread(target=proxy.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    try:
+        yield proxy
+    finally:
+        proxy.server.shutdown()
+        proxy.server.server_close()
+        proxy._client.close()
+        thread.join(timeout=5)

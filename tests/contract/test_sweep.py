@@ -1,0 +1,84 @@
+"""The sweep deletes leftovers of earlier runs against this server, and nothing else."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract import sweep
+from contract._leftovers import run_id_of_email
+from tests._seeded import OPS_EMAIL, OPS_PASSWORD, SEED, seeded_server, snapshot
+
+
+@pytest.mark.parametrize(
+    ("email", "run_id"),
+    [
+        ("kct-ab12cd-1@kestra-contract.test", "ab12cd"),
+        ("kct-ab12cd-gw1-7.x@kestra-contract.test", "ab12cd"),
+        ("KCT-AB12CD-1@Kestra-Contract.test", "ab12cd"),
+        ("kct-ab12cd-1@example.com", None),
+        ("kct-ab1-1@kestra-contract.test", None),
+        ("alice@example.com", None),
+        ("ops.kct-ab12cd-1@kestra-contract.test", None),
+    ],
+)
+def test_only_the_suites_own_emails_are_recognised(email: str, run_id: str | None) -> None:
+    assert run_id_of_email(email) == run_id
+
+
+def _fake_run(report_dir: Path, name: str, run: dict[str, Any] | None, ledger: list[dict[str, Any]]) -> None:
+    run_dir = report_dir / "runs" / name
+    (run_dir / "ledger").mkdir(parents=True)
+    if run is not None:
+        (run_dir / "run.json").write_text(json.dumps(run))
+    (run_dir / "ledger" / "main-1.jsonl").write_text("".join(json.dumps(line) + "\n" for line in ledger))
+
+
+def test_the_sweep_touches_only_leftovers_of_finished_runs_against_this_server(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lookalikes = ["kct-ab12cd-1@example.com", "kct-ab1-1@kestra-contract.test", "ops.kct-ab12cd-1@kestra-contract.test"]
+    leftover = "kct-zz99zz-1@kestra-contract.test"
+    seed = {**SEED, "users": SEED["users"] + [{"email": e} for e in [*lookalikes, leftover]]}
+    with seeded_server(tmp_path, seed=seed) as server:
+        before = snapshot(server)
+        alice = next(u for u in before["users"].values() if u["email"] == "alice@example.com")
+        named = [{"op": "created", "kind": "user", "id": alice["id"], "label": "alice"}]
+        here = {"host": socket.gethostname(), "ended": False}
+        reports = tmp_path / "reports"
+        finished = {"run_id": "aaaaaa", "base_url": "http://127.0.0.1:1", "pid": 1, **here, "ended": True}
+        _fake_run(reports, "other-server", finished, named)
+        _fake_run(
+            reports, "still-running", {"run_id": "bbbbbb", "base_url": server.url, "pid": os.getpid(), **here}, named
+        )
+        _fake_run(reports, "no-record", None, named)
+        argv = ["--base-url", server.url, "--username", OPS_EMAIL, "--password", OPS_PASSWORD]
+
+        assert sweep.main([*argv, "--report-dir", str(reports)]) == 0
+        dry = capsys.readouterr().out
+        assert sweep.main([*argv, "--report-dir", str(reports), "--delete"]) == 0
+        done = capsys.readouterr().out
+        after = snapshot(server)
+
+    assert "still-running: still running" in dry
+    assert "users with the suite's prefix, in no ledger: 1" in dry
+    assert leftover in dry
+    assert alice["id"] not in dry
+    assert "cleanup: 1 deleted, 0 already gone, 0 failed" in done
+    gone = {k for k in before["users"] if k not in after["users"]}
+    assert [before["users"][k]["email"] for k in gone] == [leftover]
+    assert all(after["users"][k] == v for k, v in before["users"].items() if k not in gone)
+    assert after["serviceAccounts"] == before["serviceAccounts"]
+    assert after["groups"] == before["groups"]
+
+
+def test_the_sweep_needs_a_superadmin(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with seeded_server(tmp_path) as server:
+        code = sweep.main(["--base-url", server.url, "--username", "alice@example.com", "--password", "AlicePass123"])
+    assert code == sweep.EXIT_USAGE
+    assert "not a superadmin" in capsys.readouterr().err

@@ -1,0 +1,227 @@
+"""A run touches only what it created and leaves nothing behind: passed, failed, interrupted or killed.
+
+One reference server holds pre-existing data (users with passwords and tokens, a group,
+service accounts with tokens) for the whole module. After every run below, the server
+must hold exactly what it held before, every seeded secret must still work, and nothing
+carrying the run prefix may remain.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reference_server import RunningServer
+from tests._faulty_proxy import FLAKY_DELETES, LOSE_CREATED_USERS, STUCK_SERVICE_ACCOUNTS, faulty_proxy
+from tests._seeded import (
+    REPO,
+    assert_untouched,
+    cleanup_report,
+    ledger_lines,
+    prefixed,
+    run_suite,
+    seeded_server,
+    snapshot,
+    suite_command,
+    sweep,
+)
+
+PROBE = ["-p", "contract.conftest", "tests/safety_probe/probe_hold.py"]
+#: Objects each probe test creates: a user and its token, a service account and its token, a group.
+PER_PROBE = 5
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with seeded_server(tmp_path_factory.mktemp("seeded")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def before(server: RunningServer) -> dict[str, Any]:
+    state = snapshot(server)
+    assert len(state["users"]) == 4, "the bootstrap admin and 3 seeded users"
+    assert len(state["serviceAccounts"]) == 2
+    assert len(state["groups"]) == 1
+    return state
+
+
+def _outcome(result: subprocess.CompletedProcess[str]) -> str:
+    return f"exit {result.returncode}\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+
+
+def test_a_passing_run_deletes_what_it_created(server: RunningServer, before: dict[str, Any], tmp_path: Path) -> None:
+    result = run_suite(server.url, tmp_path, "contract", "-n", "2")
+
+    assert result.returncode == 0, _outcome(result)
+    lines = ledger_lines(tmp_path)
+    created = {(e["kind"], e["id"]) for e in lines if e["op"] == "created"}
+    deleted = {(e["kind"], e["id"]) for e in lines if e["op"] == "deleted"}
+    assert created, "the run created nothing: it proves nothing about cleanup"
+    assert created <= deleted, f"in the ledger but never deleted: {created - deleted}"
+    assert cleanup_report(tmp_path)["ok"] is True
+    assert_untouched(server, before)
+
+
+def test_a_run_against_a_faulty_server_fails_and_still_cleans_up(
+    server: RunningServer, before: dict[str, Any], tmp_path: Path
+) -> None:
+    with faulty_proxy(server.url, LOSE_CREATED_USERS, FLAKY_DELETES) as proxy:
+        result = run_suite(proxy.url, tmp_path, "contract", "-x")
+
+    assert result.returncode == 1, _outcome(result)
+    assert any(i.startswith(LOSE_CREATED_USERS) for i in proxy.injected), proxy.injected
+    assert any(i.startswith(FLAKY_DELETES) for i in proxy.injected), proxy.injected
+    report = cleanup_report(tmp_path)
+    assert report["ok"] is True, json.dumps(report, indent=1)
+    # The users the suite never heard about were found by the run's prefix, and deleted.
+    assert report["processes"]["last pass"]["deleted"] >= 1, json.dumps(report["processes"])
+    assert_untouched(server, before)
+
+
+def test_a_read_only_run_sends_nothing_that_changes_state(
+    server: RunningServer, before: dict[str, Any], tmp_path: Path
+) -> None:
+    with faulty_proxy(server.url) as proxy:
+        result = run_suite(proxy.url, tmp_path, "contract", "--read-only", "-rs")
+
+    assert result.returncode == 0, _outcome(result)
+    assert "--read-only: this test changes state" in result.stdout
+    changing = [r for r in proxy.requests if r[0] != "GET" and not r[1].endswith("/tenant-access/autocomplete")]
+    assert not changing, changing
+    assert len(proxy.requests) > 10, "the read-only run checked next to nothing"
+    assert not ledger_lines(tmp_path)
+    assert_untouched(server, before)
+
+
+def test_what_cleanup_cannot_delete_is_reported_then_swept(
+    server: RunningServer, before: dict[str, Any], tmp_path: Path
+) -> None:
+    with faulty_proxy(server.url, STUCK_SERVICE_ACCOUNTS) as proxy:
+        result = run_suite(proxy.url, tmp_path, "contract/test_cleanup_operations.py")
+        report = cleanup_report(tmp_path)
+        stuck = [f for f in report["failed"] if f["kind"] == "service_account"]
+        assert result.returncode == 1, _outcome(result)
+        assert stuck, json.dumps(report, indent=1)
+        assert all("answered 500" in f["reason"] for f in stuck), stuck
+        assert "could not delete service_account" in result.stdout
+        assert report["ok"] is False
+        assert len(prefixed(snapshot(server))) == len(stuck)
+
+        proxy.faults.clear()
+        dry = sweep(proxy.url, tmp_path)
+        assert dry.returncode == 0, _outcome(dry)
+        assert all(f["id"] in dry.stdout for f in stuck), dry.stdout
+        assert len(prefixed(snapshot(server))) == len(stuck), "a dry run deleted something"
+
+        swept = sweep(proxy.url, tmp_path, "--delete")
+        assert swept.returncode == 0, _outcome(swept)
+    assert f"cleanup: {len(stuck)} deleted" in swept.stdout, swept.stdout
+    assert_untouched(server, before)
+
+
+class Probe:
+    """A run of the probe that holds once every test has created its objects."""
+
+    def __init__(self, server: RunningServer, report_dir: Path, *args: str, token: bool = False) -> None:
+        self.ready_dir = report_dir / "ready"
+        self.ready_dir.mkdir(parents=True)
+        self.expected = 2
+        command = suite_command(server.url, report_dir, *PROBE, *args, token=token)
+        env = {**os.environ, "SAFETY_PROBE_DIR": str(self.ready_dir)}
+        self.process = subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,
+        )  # fmt: skip
+
+    def wait_until_holding(self, parallel: bool, timeout: float = 90) -> None:
+        expected = 2 if parallel else 1
+        deadline = time.monotonic() + timeout
+        while len(list(self.ready_dir.glob("ready-*"))) < expected:
+            assert self.process.poll() is None, f"the probe ended early:\n{self.process.communicate()[0][-3000:]}"
+            assert time.monotonic() < deadline, "the probe did not get ready"
+            time.sleep(0.05)
+
+    def stop(self, signum: int, *, whole_group: bool) -> str:
+        if whole_group:
+            os.killpg(self.process.pid, signum)
+        else:
+            self.process.send_signal(signum)
+        output, _ = self.process.communicate(timeout=90)
+        return output
+
+    def kill_leftovers(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@pytest.mark.parametrize(
+    ("signum", "whole_group", "args", "token"),
+    [
+        pytest.param(signal.SIGINT, True, ("-n", "2"), False, id="ctrl-c-in-a-terminal-xdist"),
+        pytest.param(signal.SIGTERM, False, ("-n", "2"), False, id="sigterm-to-the-controller-xdist"),
+        pytest.param(signal.SIGTERM, False, (), True, id="sigterm-single-process-as-a-token"),
+    ],
+)
+def test_an_interrupted_run_cleans_up(
+    server: RunningServer,
+    before: dict[str, Any],
+    tmp_path: Path,
+    signum: int,
+    whole_group: bool,
+    args: tuple[str, ...],
+    token: bool,
+) -> None:
+    probe = Probe(server, tmp_path, *args, token=token)
+    try:
+        probe.wait_until_holding(parallel=bool(args))
+        holding = len(prefixed(snapshot(server)))
+        output = probe.stop(signum, whole_group=whole_group)
+    finally:
+        probe.kill_leftovers()
+
+    assert holding == PER_PROBE * (2 if args else 1), "the probe created what it should before it was stopped"
+    assert probe.process.returncode == pytest.ExitCode.INTERRUPTED, output[-3000:]
+    report = cleanup_report(tmp_path)
+    assert report["ok"] is True, json.dumps(report, indent=1)
+    assert len(report["deleted"]) == holding, output[-3000:]
+    assert f"cleanup: {holding} deleted, 0 already gone, 0 failed" in output
+    assert_untouched(server, before)
+
+
+def test_a_killed_run_is_found_and_swept(server: RunningServer, before: dict[str, Any], tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    probe = Probe(server, reports, "-n", "2")
+    try:
+        probe.wait_until_holding(parallel=True)
+        probe.stop(signal.SIGKILL, whole_group=True)
+    finally:
+        probe.kill_leftovers()
+    left = prefixed(snapshot(server))
+    assert len(left) == 2 * PER_PROBE, left
+
+    # Without the ledgers (reports lost with a CI machine), the prefix still finds the users.
+    by_prefix = sweep(server.url, tmp_path / "no-reports")
+    assert by_prefix.returncode == 0, _outcome(by_prefix)
+    assert "users with the suite's prefix, in no ledger: 2" in by_prefix.stdout, by_prefix.stdout
+
+    dry = sweep(server.url, reports)
+    assert dry.returncode == 0, _outcome(dry)
+    assert f"{2 * PER_PROBE} object(s) would be" in dry.stdout, dry.stdout
+    assert prefixed(snapshot(server)) == left, "a dry run deleted something"
+
+    swept = sweep(server.url, reports, "--delete")
+    assert swept.returncode == 0, _outcome(swept)
+    assert f"cleanup: {2 * PER_PROBE} deleted, 0 already gone, 0 failed" in swept.stdout, swept.stdout
+    assert_untouched(server, before)
+    again = sweep(server.url, reports)
+    assert "0 object(s) would be" in again.stdout, again.stdout
