@@ -1,9 +1,11 @@
 """Targeted checks for rules that generation reaches only by luck.
 
-Found by the mutation score (bench/mutation_score.py): with the default profile,
+Found by the mutation score (bench/mutation_score.py). With the default profile,
 schemathesis sends a string where a boolean is documented in about one negative case
-out of a hundred, and `page=0` in a run out of two. Both are rules
-contract-semantics.md states outright, so they are checked here every run.
+out of a hundred, and `page=0` in a run out of two; the state machines check demotion,
+group changes and deletion too, but their random walk misses one of them in roughly one
+run out of ten. Each is a rule contract-semantics.md states outright, so it is checked
+here on every run, in the fewest requests that show it.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import pytest
 import specs
 from contract._exchange import ContractViolation, expect_status
 from contract._fuzz_engine import FuzzEngine
+from contract._machine_checks import Access, check, expect_access, json_array, json_object, listed_user_ids
 from contract._run import Run
-
-pytestmark = pytest.mark.fuzz
 
 POLICY = specs.policy()
 
 
+@pytest.mark.fuzz
 @pytest.mark.parametrize(("page", "size"), [(0, 10), (-1, 10), (1, 0), (1, -5), (0, 0)])
 def test_pages_below_one_are_refused(page: int, size: int, run: Run) -> None:
     """`page` and `size` start at 1: smaller values get 400 or 422, never a 5xx or a page."""
@@ -57,6 +59,7 @@ def _valid_body(operation_id: str, run: Run) -> dict[str, Any]:
     return bodies[operation_id]
 
 
+@pytest.mark.fuzz
 @pytest.mark.mutating
 @pytest.mark.parametrize(("operation_id", "field", "value"), WRONG_TYPES)
 def test_a_field_of_the_wrong_type_is_refused(
@@ -76,3 +79,54 @@ def test_a_field_of_the_wrong_type_is_refused(
     if before != after:
         changed = sorted(key for key in before if before[key] != after.get(key))
         raise ContractViolation("nothing changes after a refused request", exchange, "changed: " + ", ".join(changed))
+
+
+# -- effects that the state machines reach only on most runs ----------------------------
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+def test_demotion_takes_effect_at_once(run: Run) -> None:
+    """A promoted user may call Superadmin-only operations; demoted, it gets 403 on the next call."""
+    user, _ = run.arrange.create_user()
+    expect_access(run.api, user.credentials, "forbidden", "a plain user", user.id)
+    steps: tuple[tuple[bool, Access], ...] = ((True, "superadmin"), (False, "forbidden"))
+    for super_admin, access in steps:
+        exchange = run.api.call("patchUserSuperAdmin", {"id": user.id}, json={"superAdmin": super_admin})
+        expect_status(exchange, 200, "patchUserSuperAdmin")
+        expect_access(run.api, user.credentials, access, f"right after patchUserSuperAdmin {super_admin}", user.id)
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+def test_group_changes_are_saved(run: Run) -> None:
+    """The user's groups in the tenant are exactly the last `groupIds` set, as the next getUser shows."""
+    groups = [run.arrange.create_group(), run.arrange.create_group()]
+    user, _ = run.arrange.create_user()
+    for wanted in (groups, groups[1:], []):
+        exchange = run.api.call("updateUserGroups", {"id": user.id}, json={"groupIds": wanted})
+        expect_status(exchange, 204, "updateUserGroups")
+        fetched = expect_status(run.api.call("getUser", {"id": user.id}), 200, "getUser")
+        shown = {
+            g.get("id")
+            for g in json_object(fetched, "getUser answers an ApiUser").get("groups") or []
+            if isinstance(g, dict) and g.get("tenantId", run.target.tenant) == run.target.tenant
+        }
+        check(shown == set(wanted), f"groups {sorted(wanted)} after updateUserGroups", fetched)
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+def test_a_deleted_user_is_gone_everywhere(run: Run) -> None:
+    """After deleteUser: getUser 404, in no listing, and its password refused."""
+    user, _ = run.arrange.create_user()
+    expect_access(run.api, user.credentials, "forbidden", "a plain user before deletion", user.id)
+    expect_status(run.api.call("deleteUser", {"id": user.id}), 204, "deleteUser")
+    run.ledger.forget("user", user.id)
+    expect_status(run.api.call("getUser", {"id": user.id}), 404, "getUser of a deleted user")
+    ids, page = listed_user_ids(run.api, user.email, size=10)
+    check(user.id not in ids, f"deleted user {user.id} gone from listUsers", page.exchange)
+    found = expect_status(run.api.call("autocompleteUsers", json={"q": user.email}), 200, "autocompleteUsers")
+    entries = json_array(found, "autocompleteUsers answers an array")
+    check(all(e.get("id") != user.id for e in entries if isinstance(e, dict)), "gone from autocompleteUsers", found)
+    expect_access(run.api, user.credentials, "refused", "the password of a deleted user")

@@ -49,6 +49,7 @@ _DELETE_USER = "test_operation[DELETE and users/ and not api-tokens and not auth
 _USERS_MACHINE = "test_users_behave"
 _TOKENS_MACHINE = "test_tokens_behave"
 _ACCESS_MACHINE = "test_passwords_and_access"
+_DELETED_USER = "test_a_deleted_user_is_gone"
 
 
 def _any(*keywords: str) -> str:
@@ -225,14 +226,14 @@ FAULTS: dict[str, Fault] = {
         "persistence",
         "updateUserGroups answers 204 but the user's groups do not change",
         "stateful",
-        keyword=_USERS_MACHINE,
+        keyword=_any(_USERS_MACHINE, "test_group_changes_are_saved"),
     ),
     # -- deletion ----------------------------------------------------------------------
     "deleted-user-still-listed": _fault(
         "deletion",
         "deleted users stay in listUsers (the soft-delete flag is not filtered)",
         "stateful",
-        keyword=_USERS_MACHINE,
+        keyword=_any(_USERS_MACHINE, _DELETED_USER),
     ),
     "sa-token-delete-ignored": _fault(
         "deletion",
@@ -279,7 +280,7 @@ FAULTS: dict[str, Fault] = {
         "authentication",
         "basic logins are cached and deleting a user does not evict them",
         "stateful",
-        keyword=_any(_ACCESS_MACHINE, _USERS_MACHINE),
+        keyword=_any(_ACCESS_MACHINE, _USERS_MACHINE, _DELETED_USER),
     ),
     "wrong-old-password-accepted": _fault(
         "authentication",
@@ -298,7 +299,7 @@ FAULTS: dict[str, Fault] = {
         "authorization",
         "superadmins are cached on first use: a demoted user keeps its power",
         "stateful",
-        keyword=_ACCESS_MACHINE,
+        keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
     ),
     "cross-user-token-delete": _fault(
         "authorization",
