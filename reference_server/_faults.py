@@ -50,6 +50,7 @@ _USERS_MACHINE = "test_users_behave"
 _TOKENS_MACHINE = "test_tokens_behave"
 _ACCESS_MACHINE = "test_passwords_and_access"
 _DELETED_USER = "test_a_deleted_user_is_gone"
+_CHANGE_SAVED = "test_each_change_is_saved"
 
 
 def _any(*keywords: str) -> str:
@@ -208,19 +209,19 @@ FAULTS: dict[str, Fault] = {
         "persistence",
         "patchUser answers the new values but does not save them",
         "stateful",
-        keyword=_USERS_MACHINE,
+        keyword=_any(_USERS_MACHINE, _CHANGE_SAVED),
     ),
     "update-user-not-saved": _fault(
         "persistence",
         "updateUser answers the new values but does not save them",
         "stateful",
-        keyword=_USERS_MACHINE,
+        keyword=_any(_USERS_MACHINE, _CHANGE_SAVED),
     ),
     "restricted-flag-not-saved": _fault(
         "persistence",
         "patchUserDemo answers 200 but restricted does not change",
         "stateful",
-        keyword=_USERS_MACHINE,
+        keyword=_any(_USERS_MACHINE, _CHANGE_SAVED),
     ),
     "group-change-not-saved": _fault(
         "persistence",
