@@ -4,8 +4,8 @@ Found by the mutation score (bench/mutation_score.py). With the default profile,
 schemathesis sends a string where a boolean is documented in about one negative case
 out of a hundred, and `page=0` in a run out of two; the state machines check saved
 changes, demotion, group changes and deletion too, but their random walk misses one of
-these in roughly one run out of ten. Each is a rule contract-semantics.md states outright, so it is checked
-here on every run, in the fewest requests that show it.
+these in roughly one run out of ten. Each is a rule contract-semantics.md states
+outright, so it is checked here on every run, in the fewest requests that show it.
 """
 
 from __future__ import annotations
