@@ -4,6 +4,6 @@ The contract suite's own plugin lives in contract/conftest.py, so that `pytest t
 never starts a target.
 """
 
-from contract._profiles import register_profiles
+from contract.harness import register_profiles
 
 register_profiles()

@@ -89,4 +89,4 @@ def sdk_matrix(session: nox.Session, kestrapy: str) -> None:
         "seconds": round(time.monotonic() - started, 1),
     }
     (out / "import.json").write_text(json.dumps(record, indent=2) + "\n")
-    session.run("python", "-m", "contract._sdk_matrix", "--root", str(MATRIX_DIR), "--versions", *SDK_VERSIONS)
+    session.run("python", "-m", "contract.sdk.matrix", "--root", str(MATRIX_DIR), "--versions", *SDK_VERSIONS)

@@ -17,15 +17,24 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
-from contract._cleanup import CleanupReport
-from contract._ending import CLEANUP_FILE, finish_run, write_process_report
-from contract._fuzz_engine import FuzzEngine
-from contract._leftovers import write_run_record
-from contract._report_plugin import ReportPlugin
-from contract._run import Run
-from contract._seed import publish_run_seed
-from contract._signals import held_back, interrupt_on_termination
-from contract._target import Credentials, Target, TargetError, check_base_url, preflight
+from contract.fuzz import FuzzEngine
+from contract.harness import (
+    CLEANUP_FILE,
+    CleanupReport,
+    Credentials,
+    Run,
+    Target,
+    TargetError,
+    check_base_url,
+    finish_run,
+    held_back,
+    interrupt_on_termination,
+    preflight,
+    publish_run_seed,
+    write_process_report,
+    write_run_record,
+)
+from contract.reporting import ReportPlugin
 from strategies import new_run_id
 
 RUN_KEY = pytest.StashKey[Run]()

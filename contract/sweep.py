@@ -18,10 +18,21 @@ from pathlib import Path
 
 import httpx
 
-from contract._exchange import ContractViolation
-from contract._ledger import Entry, Ledger
-from contract._leftovers import RunRecord, delete_leftovers, leftover_ledgers, prefixed_users, run_id_of_email
-from contract._target import Credentials, Target, TargetError, check_base_url, preflight
+from contract.harness import (
+    ContractViolation,
+    Credentials,
+    Entry,
+    Ledger,
+    RunRecord,
+    Target,
+    TargetError,
+    check_base_url,
+    delete_leftovers,
+    leftover_ledgers,
+    prefixed_users,
+    preflight,
+    run_id_of_email,
+)
 
 __all__ = ["main"]
 

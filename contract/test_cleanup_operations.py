@@ -10,10 +10,7 @@ from __future__ import annotations
 import pytest
 
 import specs
-from contract._cleanup import delete_all
-from contract._exchange import expect_status
-from contract._run import Run
-from contract._target import Credentials
+from contract.harness import Credentials, Run, delete_all, expect_status
 
 pytestmark = pytest.mark.mutating
 

@@ -9,7 +9,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from schemathesis import Case
 
-from contract._fuzz_engine import FuzzEngine, users_schema
+from contract.fuzz import FuzzEngine, users_schema
 
 schema = users_schema()
 

@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 
 import specs
 import strategies
-from contract._api import missing_id
-from contract._exchange import ContractViolation, expect_status
-from contract._fuzz_engine import FuzzEngine
-from contract._run import Run
+from contract.fuzz import FuzzEngine
+from contract.harness import ContractViolation, Run, expect_status, missing_id
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.mutating]
 

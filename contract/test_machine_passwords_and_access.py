@@ -25,13 +25,19 @@ from hypothesis.stateful import (
 )
 
 import specs
-from contract._api import missing_id
-from contract._exchange import Exchange, expect_status
-from contract._machine_base import ContractMachine, Session, machine_session, of_machine, run_machine
-from contract._machine_checks import Access, check, expect_access
-from contract._model import ModelToken, ModelUser
-from contract._run import Run
-from contract._target import Credentials
+from contract.harness import Credentials, Exchange, Run, expect_status, missing_id
+from contract.machines import (
+    Access,
+    ContractMachine,
+    ModelToken,
+    ModelUser,
+    Session,
+    check,
+    expect_access,
+    machine_session,
+    of_machine,
+    run_machine,
+)
 from strategies import create_user_requests, passwords, usable_token_requests
 
 pytestmark = [pytest.mark.stateful, pytest.mark.mutating]

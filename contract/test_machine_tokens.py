@@ -14,12 +14,22 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, MultipleResults, consumes, initialize, invariant, multiple, precondition, rule
 
 import specs
-from contract._api import missing_id
-from contract._exchange import Exchange, expect_status
-from contract._machine_base import ContractMachine, Session, machine_session, of_machine, run_machine
-from contract._machine_checks import check, expect_access, fail, json_object
-from contract._model import ModelServiceAccount, ModelToken, ModelUser, Owner
-from contract._run import Run
+from contract.harness import Exchange, Run, expect_status, missing_id
+from contract.machines import (
+    ContractMachine,
+    ModelServiceAccount,
+    ModelToken,
+    ModelUser,
+    Owner,
+    Session,
+    check,
+    expect_access,
+    fail,
+    json_object,
+    machine_session,
+    of_machine,
+    run_machine,
+)
 from strategies import usable_token_requests
 
 pytestmark = [pytest.mark.stateful, pytest.mark.mutating]

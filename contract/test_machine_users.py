@@ -22,10 +22,11 @@ from hypothesis.stateful import (
 )
 
 import specs
-from contract._api import missing_id
-from contract._exchange import Exchange, expect_status
-from contract._machine_base import ContractMachine, Session, machine_session, of_machine, run_machine
-from contract._machine_checks import (
+from contract.harness import Exchange, Run, expect_status, missing_id
+from contract.machines import (
+    ContractMachine,
+    ModelUser,
+    Session,
     check,
     expect_access,
     fail,
@@ -33,9 +34,10 @@ from contract._machine_checks import (
     json_object,
     list_user_pages,
     listed_user_ids,
+    machine_session,
+    of_machine,
+    run_machine,
 )
-from contract._model import ModelUser
-from contract._run import Run
 from strategies import create_user_requests, passwords, person_names, user_emails
 
 pytestmark = [pytest.mark.stateful, pytest.mark.mutating]

@@ -12,10 +12,7 @@ from typing import Any
 import pytest
 
 import specs
-from contract._api import ANONYMOUS, missing_id
-from contract._exchange import ContractViolation, Exchange, expect_status
-from contract._run import Run
-from contract._target import Credentials
+from contract.harness import ANONYMOUS, ContractViolation, Credentials, Exchange, Run, expect_status, missing_id
 from strategies import EMAIL_DOMAIN
 
 pytestmark = pytest.mark.smoke

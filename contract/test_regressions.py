@@ -15,10 +15,9 @@ from typing import Any
 import pytest
 
 import specs
-from contract._exchange import ContractViolation, expect_status
-from contract._fuzz_engine import FuzzEngine
-from contract._machine_checks import Access, check, expect_access, json_array, json_object, listed_user_ids
-from contract._run import Run
+from contract.fuzz import FuzzEngine
+from contract.harness import ContractViolation, Run, expect_status
+from contract.machines import Access, check, expect_access, json_array, json_object, listed_user_ids
 
 POLICY = specs.policy()
 

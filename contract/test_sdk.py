@@ -16,10 +16,8 @@ from collections.abc import Callable
 import pytest
 
 import specs
-from contract._run import Run
-from contract._sdk_check import check_call, check_unknown_id
-from contract._sdk_client import Sdk, load_sdk
-from contract._sdk_outcome import PROPERTY, Outcome, Result
+from contract.harness import Run
+from contract.sdk import PROPERTY, Outcome, Result, Sdk, check_call, check_unknown_id, load_sdk
 
 pytestmark = pytest.mark.sdk
 

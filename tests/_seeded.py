@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from contract._target import Credentials
+from contract.harness import Credentials
 from reference_server import RunningServer, spawn
 
 REPO = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import Phase, settings
 
-from contract._profiles import register_profiles
+from contract.harness import register_profiles
 
 MARKERS_PROPERTY = "kct-markers"
 FAILED_AT_PROPERTY = "kct-failed-at"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from contract import sweep
-from contract._leftovers import run_id_of_email
+from contract.harness import run_id_of_email
 from tests._seeded import OPS_EMAIL, OPS_PASSWORD, SEED, seeded_server, snapshot
 
 

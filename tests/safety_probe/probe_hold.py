@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from contract._run import Run
+from contract.harness import Run
 
 HOLD_SECONDS = 60.0
 

@@ -10,7 +10,7 @@ import pytest
 from openapi_spec_validator import validate
 
 import specs
-from contract._sdk import sdk_routes
+from contract.sdk._routes import sdk_routes
 from tests.specs.sdk_coverage import missing_routes
 
 

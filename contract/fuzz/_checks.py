@@ -1,0 +1,238 @@
+"""Checks for fuzz cases that the policy adds to schemathesis's own.
+
+schemathesis checks the documented shapes (content types, headers, response schemas,
+no 5xx). These add what only specs/policy.yaml knows: which statuses are allowed at
+all, that valid requests succeed, that invalid ones are refused (or, for an omitted
+required field, recorded as drift), what error bodies look like, and that secrets
+never come back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator
+from schemathesis import Case
+from schemathesis.core.transport import Response
+
+import specs
+from contract.fuzz._world import Prepared
+from contract.harness import Drift, Findings
+
+__all__ = ["Check", "error_body_shape", "policy_checks"]
+
+Check = Callable[[Any, Response, Case[Any]], bool | None]
+_POLICY = specs.policy()
+_SECRET_FIELDS = ("password", "oldPassword", "newPassword")
+#: Short values could appear in a response by chance; only real secrets are searched for.
+_MIN_SECRET_LENGTH = 8
+
+
+def _status_line(response: Response) -> str:
+    return f"{response.status_code} {response.content[:300]!r}"
+
+
+def status_within_policy(operation: specs.Operation) -> Check:
+    """Success is exactly the documented code; errors are among the policy's statuses."""
+
+    def check(ctx: Any, response: Response, case: Case[Any]) -> None:
+        status = response.status_code
+        if 200 <= status < 300:
+            assert status == operation.success_status, (
+                f"{operation.operation_id} answered {status}; its documented success status is "
+                f"{operation.success_status}"
+            )
+        elif 400 <= status < 500:
+            allowed = sorted(_POLICY.error_statuses)
+            assert status in _POLICY.error_statuses, f"{status} is not an error status the policy allows ({allowed})"
+        elif status < 500:
+            raise AssertionError(f"unexpected status {status}")
+
+    check.__name__ = "status_within_policy"
+    return check
+
+
+def valid_requests_succeed(operation: specs.Operation, prepared: Prepared) -> Check:
+    """A realistic request on real objects gets the documented success; on missing ids, a 404."""
+
+    def check(ctx: Any, response: Response, case: Case[Any]) -> None:
+        if not prepared.positive:
+            return
+        status = response.status_code
+        if prepared.aims_at_missing:
+            allowed = sorted(_POLICY.unknown_id_statuses)
+            assert status in _POLICY.unknown_id_statuses, (
+                f"a request aimed at an id that does not exist ({prepared.path}) should get {allowed}, got {status}"
+            )
+        elif prepared.realistic or "requestBody" not in operation.definition:
+            assert status == operation.success_status, (
+                f"valid data for existing objects should get {operation.success_status}, got {_status_line(response)}"
+            )
+
+    check.__name__ = "valid_requests_succeed"
+    return check
+
+
+def _body_schema(operation: specs.Operation) -> dict[str, Any] | None:
+    content = operation.definition.get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    return schema if isinstance(schema, dict) else None
+
+
+def _without_required(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _without_required(v) for k, v in node.items() if k != "required"}
+    if isinstance(node, list):
+        return [_without_required(v) for v in node]
+    return node
+
+
+@cache
+def _body_validators(operation_id: str) -> tuple[OAS30Validator, OAS30Validator] | None:
+    """(one that ignores `required`, the strict one) for the operation's JSON body."""
+    schema = _body_schema(specs.operations_by_id()[operation_id])
+    if schema is None:
+        return None
+    components = specs.openapi()["components"]
+    lenient = {**_without_required(schema), "components": _without_required(components)}
+    return OAS30Validator(lenient), OAS30Validator({**schema, "components": components})
+
+
+def _body_faults(operation: specs.Operation, body: Any) -> tuple[list[str], list[str]]:
+    """(what is invalid, which required fields are omitted) in a JSON body."""
+    validators = _body_validators(operation.operation_id)
+    if validators is None:
+        return [], []
+    lenient, strict = validators
+    invalid = [e.message for e in lenient.iter_errors(body)]
+    if invalid:
+        return invalid, []
+    return [], [e.message for e in strict.iter_errors(body) if e.validator == "required"]
+
+
+def _as_on_the_wire(value: Any, schema: dict[str, Any]) -> Any:
+    """What the server can see of a query value: strings, a repeated key as an array, digits as integers."""
+    kind = schema.get("type")
+    if kind == "array":
+        return [_wire_text(v) for v in (value if isinstance(value, list) else [value])]
+    text = _wire_text(value)
+    if kind == "integer":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _wire_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+
+
+def _query_faults(operation: specs.Operation, query: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+    """(what is invalid, which required parameters are omitted) in a query string.
+
+    Parameters the description does not declare are not faults: servers ignore them.
+    """
+    query = query or {}
+    invalid: list[str] = []
+    omitted: list[str] = []
+    for param in operation.definition.get("parameters", []):
+        if param["in"] != "query":
+            continue
+        name, schema = param["name"], param["schema"]
+        if name not in query:
+            if param.get("required"):
+                omitted.append(f"query parameter '{name}'")
+            continue
+        values = query[name] if isinstance(query[name], list) and schema.get("type") != "array" else [query[name]]
+        for value in values:
+            error = next(iter(OAS30Validator(schema).iter_errors(_as_on_the_wire(value, schema))), None)
+            if error is not None:
+                invalid.append(f"query parameter '{name}': {error.message}")
+    return invalid, omitted
+
+
+def invalid_requests_refused(
+    operation: specs.Operation, prepared: Prepared, findings: Findings, curl: Callable[[], str]
+) -> Check:
+    """Invalid input gets a 4xx; an accepted omission of a required field is drift, not a failure."""
+
+    def check(ctx: Any, response: Response, case: Case[Any]) -> None:
+        if prepared.positive:
+            return
+        invalid: list[str] = []
+        omitted: list[str] = []
+        if "body" in prepared.negated:
+            found = _body_faults(operation, case.body)
+            invalid += found[0]
+            omitted += found[1]
+        if "query" in prepared.negated:
+            found = _query_faults(operation, case.query)
+            invalid += found[0]
+            omitted += found[1]
+        status = response.status_code
+        allowed = _POLICY.invalid_input_statuses | (_POLICY.unknown_id_statuses if prepared.aims_at_missing else set())
+        sent_type = str(response.request.headers.get("Content-Type", "")).split(";")[0].strip().lower()
+        if sent_type and sent_type != "application/json":
+            allowed = allowed | {415}  # a body sent as another media type may be refused for that alone
+        if invalid and status not in allowed:
+            verb = "accepted" if status < 300 else "answered"
+            raise AssertionError(
+                f"invalid input was {verb} with {status} ({'; '.join(invalid[:3])}); expected {sorted(allowed)}"
+            )
+        if omitted and status < 300:
+            findings.drift(Drift(operation.operation_id, "accepted without " + ", ".join(omitted), curl()))
+
+    check.__name__ = "invalid_requests_refused"
+    return check
+
+
+def error_body_shape(ctx: Any, response: Response, case: Case[Any]) -> None:
+    """An error body is empty, JSON with a string `message`, or problem details."""
+    if response.status_code < 400 or not response.content.strip():
+        return
+    content_type = (response.headers.get("content-type") or [""])[0].split(";")[0].strip().lower()
+    assert content_type in _POLICY.error_content_types, (
+        f"error body with content type {content_type!r}; expected empty or one of {sorted(_POLICY.error_content_types)}"
+    )
+    try:
+        payload = json.loads(response.content)
+    except ValueError:
+        raise AssertionError(f"error body is not JSON: {response.content[:200]!r}") from None
+    assert isinstance(payload, dict), f"error body is not a JSON object: {payload!r}"
+    if content_type == "application/json":
+        assert isinstance(payload.get("message"), str), f"JSON error body without a string `message`: {payload!r}"
+
+
+def no_secrets(prepared: Prepared, operation: specs.Operation) -> Check:
+    """No response ever holds a password; a fullToken only in the response that created it."""
+
+    def check(ctx: Any, response: Response, case: Case[Any]) -> None:
+        text = response.content.decode("utf-8", "replace")
+        sent = case.body if isinstance(case.body, dict) else {}
+        secrets = set(prepared.secrets) | {str(sent.get(f)) for f in _SECRET_FIELDS if isinstance(sent.get(f), str)}
+        for secret in secrets:
+            if len(secret) >= _MIN_SECRET_LENGTH and secret in text:
+                raise AssertionError(f"the response of {operation.operation_id} contains a secret ({secret[:3]}…)")
+        if not operation.operation_id.startswith("createApiTokensForUser") and '"fullToken"' in text:
+            raise AssertionError(f"{operation.operation_id} returned a fullToken; only token creation may")
+
+    check.__name__ = "no_secrets"
+    return check
+
+
+def policy_checks(
+    operation: specs.Operation, prepared: Prepared, findings: Findings, curl: Callable[[], str]
+) -> list[Check]:
+    return [
+        status_within_policy(operation),
+        valid_requests_succeed(operation, prepared),
+        invalid_requests_refused(operation, prepared, findings, curl),
+        error_body_shape,
+        no_secrets(prepared, operation),
+    ]

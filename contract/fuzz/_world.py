@@ -1,0 +1,232 @@
+"""Real objects for generated requests to act on, so fuzzing gets past the 404s.
+
+Every path id a fuzz case carries is replaced here: by an object this run created
+(a pool that lives for the session, or a fresh object for operations that consume
+it, like deletes), or by an id that cannot exist (to check the 404s). Positive cases
+also get realistic bodies from strategies/, so that success paths are reached.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+
+import strategies
+from contract.harness import MISSING_PREFIX, CreatedToken, CreatedUser, Credentials, Run, expect_status, missing_id
+
+__all__ = ["FuzzWorld", "Prepared"]
+
+Draw = Callable[[st.SearchStrategy[Any]], Any]
+NOT_SET: Any = object()
+
+#: Operations whose schema-generated positive bodies already pass every business rule.
+_SCHEMA_BODIES_ARE_VALID = frozenset({"patchUserDemo", "patchUserSuperAdmin", "autocompleteUsers"})
+
+#: Share of cases aimed at ids that do not exist.
+_MISSING_WEIGHT = 0.15
+
+
+@dataclass
+class Prepared:
+    """What the world decided for one case."""
+
+    path: dict[str, str] = field(default_factory=dict)
+    body: Any = NOT_SET
+    query: dict[str, Any] | None = None
+    as_: Credentials | None = None
+    #: A path id (or tenant) that cannot exist: expect the unknown-id statuses.
+    aims_at_missing: bool = False
+    #: The body came from strategies/ and passes every business rule.
+    realistic: bool = False
+    #: Values that must never come back in a response.
+    secrets: set[str] = field(default_factory=set)
+    #: Where the request breaks the schema on purpose (query, body); empty for valid requests.
+    negated: frozenset[str] = frozenset()
+
+    @property
+    def positive(self) -> bool:
+        return not self.negated
+
+
+@dataclass
+class FuzzWorld:
+    run: Run
+    pool_users: list[CreatedUser] = field(default_factory=list)
+    pool_groups: list[str] = field(default_factory=list)
+    pool_account: str = ""
+    known_full_tokens: set[str] = field(default_factory=set)
+    #: Tokens the world made for delete cases, by id: a delete must end them.
+    fresh_tokens: dict[str, CreatedToken] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _ready: bool = False
+
+    def ensure_pool(self) -> None:
+        """A few users, groups and a service account, created once per process."""
+        with self._lock:
+            if self._ready:
+                return
+            arrange = self.run.arrange
+            self.pool_groups = [arrange.create_group(), arrange.create_group()]
+            self.pool_users = [arrange.create_user()[0] for _ in range(3)]
+            self.pool_account = arrange.create_service_account()
+            self._ready = True
+
+    def observable_state(self) -> dict[str, Any]:
+        """What a refused request must leave alone: the pool as the server shows it."""
+        api = self.run.api
+        state: dict[str, Any] = {}
+        for user in self.pool_users:
+            state[f"user {user.id}"] = api.call("getUser", {"id": user.id}).response.text
+            tokens = api.call("listApiTokens_1", {"id": user.id}).json()
+            state[f"tokens of {user.id}"] = sorted(t["id"] for t in tokens.get("results", []))
+        accounts = api.call("listApiTokens", {"id": self.pool_account}).json()
+        state["service account tokens"] = sorted(t["id"] for t in accounts.get("results", []))
+        listing = api.call("listUsers", params={"q": self.run.names.prefix, "page": 1, "size": 1}).json()
+        state["users with the run prefix"] = listing.get("total")
+        return state
+
+    # -- choosing ids ----------------------------------------------------------
+
+    def _missing(self, draw: Draw) -> bool:
+        return bool(draw(st.floats(0, 1)) < _MISSING_WEIGHT)
+
+    def _pool_user(self, draw: Draw) -> CreatedUser:
+        return draw(st.sampled_from(self.pool_users))  # type: ignore[no-any-return]
+
+    def _fresh_token(self, owner_id: str, kind: str) -> CreatedToken:
+        token, _ = self.run.arrange.create_token(owner_id, kind)  # type: ignore[arg-type]
+        self.known_full_tokens.add(token.full_token)
+        self.fresh_tokens[token.id] = token
+        return token
+
+    # -- per operation ---------------------------------------------------------
+
+    def prepare(self, operation_id: str, draw: Draw, *, negated: frozenset[str]) -> Prepared:
+        if operation_id != "listUsers":
+            self.ensure_pool()
+        prepared = Prepared(secrets=set(self.known_full_tokens), negated=negated)
+        positive = prepared.positive
+        if "{tenant}" in self.run.api.operation(operation_id).path:
+            prepared.path["tenant"] = self.run.target.tenant
+        handler = getattr(self, f"_prepare_{operation_id}", None) or self._prepare_user_by_id
+        handler(prepared, draw, positive)
+        if positive and prepared.body is NOT_SET:
+            prepared.body = self._realistic_body(operation_id, draw)
+            prepared.realistic = prepared.body is not NOT_SET or operation_id in _SCHEMA_BODIES_ARE_VALID
+        return prepared
+
+    def _prepare_user_by_id(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        if self._missing(draw):
+            p.path["id"] = missing_id("user")
+            p.aims_at_missing = True
+        else:
+            p.path["id"] = self._pool_user(draw).id
+
+    def _prepare_listUsers(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        if positive:
+            p.query = {
+                "page": draw(st.integers(1, 5) | st.just(2**31 - 1)),
+                "size": draw(st.integers(1, 50) | st.just(2**31 - 1)),
+                "q": draw(st.none() | st.text(max_size=12) | st.just(self.run.names.prefix)),
+            }
+
+    def _prepare_createUser(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        return None
+
+    def _prepare_updateCurrentUserPassword(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        user, _ = self.run.arrange.create_user()
+        p.as_ = user.credentials
+        p.secrets.add(user.password or "")
+        if positive:
+            new_password = draw(strategies.passwords())
+            p.body = {"oldPassword": user.password, "newPassword": new_password}
+            p.secrets.add(new_password)
+            p.realistic = True
+
+    def _prepare_deleteUser(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        if self._missing(draw):
+            p.path["id"] = missing_id("user")
+            p.aims_at_missing = True
+        else:
+            p.path["id"] = self.run.arrange.create_user()[0].id
+
+    def _prepare_deleteUserAuthMethod(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        if self._missing(draw):
+            p.path.update(id=self._pool_user(draw).id, auth=missing_id("auth"))
+            p.aims_at_missing = True
+            return
+        user, _ = self.run.arrange.create_user()
+        fetched = expect_status(self.run.api.call("getUser", {"id": user.id}), 200, "getUser of a created user")
+        auths = fetched.json().get("auths") or [{"id": missing_id("auth")}]
+        p.path.update(id=user.id, auth=str(auths[0]["id"]))
+        p.aims_at_missing = str(auths[0]["id"]).startswith(MISSING_PREFIX)
+
+    def _prepare_deleteApiToken_1(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        owner, other = draw(st.permutations(self.pool_users))[:2]
+        choice = draw(st.sampled_from(["own", "own", "own", "missing", "other-owner"]))
+        if choice == "missing":
+            p.path.update(id=owner.id, tokenId=missing_id("token"))
+        elif choice == "other-owner":
+            # A token id is found only under its owner.
+            p.path.update(id=other.id, tokenId=self._fresh_token(owner.id, "user").id)
+        else:
+            p.path.update(id=owner.id, tokenId=self._fresh_token(owner.id, "user").id)
+        p.aims_at_missing = choice != "own"
+
+    def _prepare_service_account(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        choice = draw(st.sampled_from(["pool"] * 6 + ["missing-account", "missing-tenant"]))
+        p.path["id"] = missing_id("sa") if choice == "missing-account" else self.pool_account
+        if choice == "missing-tenant" and "tenant" in p.path:
+            p.path["tenant"] = missing_id("tenant")
+        p.aims_at_missing = choice == "missing-account" or (choice == "missing-tenant" and "tenant" in p.path)
+
+    _prepare_listApiTokens = _prepare_service_account
+    _prepare_createApiTokensForUser = _prepare_service_account
+    _prepare_listApiTokensWithTenant = _prepare_service_account
+    _prepare_createApiTokensForUserWithTenant = _prepare_service_account
+
+    def _prepare_sa_token_delete(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        self._prepare_service_account(p, draw, positive)
+        if p.aims_at_missing or draw(st.floats(0, 1)) < _MISSING_WEIGHT:
+            p.path["tokenId"] = missing_id("token")
+            p.aims_at_missing = True
+        else:
+            p.path["tokenId"] = self._fresh_token(self.pool_account, "service_account").id
+
+    _prepare_deleteApiToken = _prepare_sa_token_delete
+    _prepare_deleteApiTokenWithTenant = _prepare_sa_token_delete
+
+    def _prepare_autocompleteUsers(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        if draw(st.floats(0, 1)) < _MISSING_WEIGHT:
+            p.path["tenant"] = missing_id("tenant")
+            p.aims_at_missing = True
+
+    def _prepare_updateUserGroups(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        self._prepare_user_by_id(p, draw, positive)
+        if not p.aims_at_missing and draw(st.floats(0, 1)) < _MISSING_WEIGHT:
+            p.path["tenant"] = missing_id("tenant")
+            p.aims_at_missing = True
+
+    # -- realistic bodies --------------------------------------------------------
+
+    def _realistic_body(self, operation_id: str, draw: Draw) -> Any:
+        names, tenant = self.run.names, self.run.target.tenant
+        if operation_id in ("createUser", "updateUser"):
+            return draw(strategies.create_user_requests(names, [tenant], self.pool_groups))
+        if operation_id == "patchUser":
+            return {
+                "firstName": draw(strategies.person_names),
+                "lastName": draw(strategies.person_names),
+                "email": draw(strategies.emails(names)),
+            }
+        if operation_id == "patchUserPassword":
+            return {"password": draw(strategies.passwords())}
+        if operation_id.startswith("createApiTokensForUser"):
+            return draw(strategies.create_token_requests(names))
+        if operation_id == "updateUserGroups":
+            return {"groupIds": draw(st.lists(st.sampled_from(self.pool_groups), unique=True))}
+        return NOT_SET

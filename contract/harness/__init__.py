@@ -1,0 +1,74 @@
+"""The ground every part of the suite stands on: where the target is and as whom
+(`Target`), the one HTTP path (`Api`, guarded by the `SafetyGuard`), what the run created
+(`Ledger`) and how it is deleted again (`delete_all`, `finish_run`, the leftovers of
+earlier runs), one process's shared state (`Run`), the run seed and the hypothesis
+profiles. Nothing here knows about fuzzing, state machines, the SDK or reports.
+"""
+
+from contract.harness._api import ANONYMOUS, MISSING_PREFIX, Api, missing_id
+from contract.harness._arrange import CreatedToken, CreatedUser, strong_password
+from contract.harness._cleanup import CleanupReport, delete_all
+from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entry
+from contract.harness._ending import CLEANUP_FILE, finish_run, write_process_report
+from contract.harness._exchange import ContractViolation, Exchange, curl, expect_status
+from contract.harness._findings import Drift, Findings
+from contract.harness._ledger import Entry, Kind, Ledger
+from contract.harness._leftovers import (
+    RunRecord,
+    delete_leftovers,
+    leftover_ledgers,
+    prefixed_users,
+    run_id_of_email,
+    write_run_record,
+)
+from contract.harness._profiles import register_profiles
+from contract.harness._record import merge_snapshots
+from contract.harness._run import Run
+from contract.harness._seed import publish_run_seed, run_seed
+from contract.harness._signals import held_back, interrupt_on_termination
+from contract.harness._target import Credentials, Target, TargetError, check_base_url, preflight
+
+__all__ = [
+    "ANONYMOUS",
+    "CLEANUP_FILE",
+    "CREATING_OPERATIONS",
+    "MISSING_PREFIX",
+    "Api",
+    "CleanupReport",
+    "ContractViolation",
+    "CreatedToken",
+    "CreatedUser",
+    "Credentials",
+    "Drift",
+    "Entry",
+    "Exchange",
+    "Findings",
+    "Kind",
+    "Ledger",
+    "MissingId",
+    "Run",
+    "RunRecord",
+    "Target",
+    "TargetError",
+    "check_base_url",
+    "created_entry",
+    "curl",
+    "delete_all",
+    "delete_leftovers",
+    "expect_status",
+    "finish_run",
+    "held_back",
+    "interrupt_on_termination",
+    "leftover_ledgers",
+    "merge_snapshots",
+    "missing_id",
+    "prefixed_users",
+    "preflight",
+    "publish_run_seed",
+    "register_profiles",
+    "run_id_of_email",
+    "run_seed",
+    "strong_password",
+    "write_process_report",
+    "write_run_record",
+]

@@ -1,0 +1,160 @@
+"""The suite's one way to talk to the target: named operations, recorded exchanges, a safety guard.
+
+Every request passes the SafetyGuard before it is sent, and every creation the server
+confirms goes into the ledger before the caller sees the answer.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import secrets
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+import specs
+from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entry
+from contract.harness._exchange import ContractViolation, Exchange, expect_status
+from contract.harness._guard import MISSING_PREFIX, SafetyGuard, UnsafeRequest
+from contract.harness._ledger import Ledger
+from contract.harness._target import Credentials, Target
+
+__all__ = ["ANONYMOUS", "MISSING_PREFIX", "Api", "SafetyGuard", "UnsafeRequest", "missing_id"]
+
+#: How requests with a method the path does not document are labelled in records.
+UNDOCUMENTED_METHOD = "(undocumented method)"
+
+ANONYMOUS = Credentials()
+_NOT_SET: Any = object()
+
+
+def missing_id(tag: str = "x") -> str:
+    """An id no server holds; `tag` (letters, digits, - and _) says what it stands for."""
+    return f"{MISSING_PREFIX}{tag}-{secrets.token_hex(4)}"
+
+
+def _sent_body(json: Any, content: bytes | None) -> Any:
+    """What the request body says, as the guard and the ledger read it."""
+    if json is not _NOT_SET:
+        return json
+    if content:
+        try:
+            return jsonlib.loads(content)
+        except ValueError:
+            return None
+    return None
+
+
+@dataclass
+class Api:
+    target: Target
+    ledger: Ledger
+    guard: SafetyGuard
+    observers: list[Callable[[Exchange], None]] = field(default_factory=list)
+    timeout: float = 30.0
+    _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    @property
+    def client(self) -> httpx.Client:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = httpx.Client(base_url=self.target.base_url, timeout=self.timeout)
+            self._local.client = client
+        return client
+
+    def operation(self, operation_id: str) -> specs.Operation:
+        return _OPERATIONS[operation_id]
+
+    def call(
+        self,
+        operation_id: str,
+        path: Mapping[str, str] | None = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = _NOT_SET,
+        content: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        as_: Credentials | None = None,
+    ) -> Exchange:
+        """Send one documented operation, as the suite's identity unless `as_` or an Authorization header differ."""
+        operation = self.operation(operation_id)
+        path = dict(path or {})
+        if "tenant" in operation.path and "tenant" not in path:
+            path["tenant"] = self.target.tenant
+        sent_headers = httpx.Headers(headers or {})
+        credentials = self.target.credentials if as_ is None else as_
+        if credentials is not ANONYMOUS and "Authorization" not in sent_headers:
+            sent_headers["Authorization"] = credentials.header
+        body = _sent_body(json, content)
+        as_suite = sent_headers.get("Authorization") == self.target.credentials.header
+        self.guard.check(operation, path, body=body, as_suite=as_suite)
+        url = operation.path.format(**{k: quote(str(v), safe="") for k, v in path.items()})
+        kwargs: dict[str, Any] = {"params": params, "headers": sent_headers}
+        if json is not _NOT_SET:
+            kwargs["json"] = json
+        elif content is not None:
+            kwargs["content"] = content
+        request = self.client.build_request(operation.method, url, **kwargs)
+        response = self.client.send(request)
+        response.read()
+        exchange = Exchange(operation_id, request, response)
+        if operation_id in CREATING_OPERATIONS and response.is_success:
+            exchange = self._record_creation(exchange, path, body)
+        for observer in self.observers:
+            observer(exchange)
+        return exchange
+
+    def _record_creation(self, exchange: Exchange, path: Mapping[str, str], body: Any) -> Exchange:
+        try:
+            payload = exchange.json() if exchange.response.content else None
+        except ValueError:
+            payload = None
+        try:
+            entry = created_entry(exchange.operation, path, body, payload, self.find_user_id)
+        except MissingId as error:
+            raise ContractViolation("the id of what the request created", exchange, str(error)) from None
+        return replace(exchange, created=self.ledger.record(entry))
+
+    def find_user_id(self, email: str) -> str:
+        """The id of the one user whose username is `email` (compared without case)."""
+        listing = expect_status(
+            self.call("listUsers", params={"q": email, "page": 1, "size": 10}), 200, "listUsers by email"
+        )
+        results = listing.json().get("results", []) if isinstance(listing.json(), dict) else []
+        matches = [u for u in results if str(u.get("username", "")).casefold() == email.casefold()]
+        if len(matches) != 1:
+            raise ContractViolation(f"exactly one user with username {email} after createUser", listing)
+        return str(matches[0]["id"])
+
+    def send_raw(self, method: str, url: str) -> Exchange:
+        """A request outside the documented operations, aimed only at ids that cannot exist."""
+        named = [
+            segment
+            for segment in url.split("/")
+            if segment and segment not in _STATIC_SEGMENTS and segment != self.target.tenant
+        ]
+        if method != "GET" and self.guard.read_only:
+            raise UnsafeRequest(f"read-only run: refusing {method} {url}")
+        if method != "GET" and not all(segment.startswith(MISSING_PREFIX) for segment in named):
+            raise UnsafeRequest(f"refusing {method} {url}: it names ids this run did not make up")
+        headers = {"Authorization": self.target.credentials.header}
+        response = self.client.request(method, url, headers=headers)
+        exchange = Exchange(UNDOCUMENTED_METHOD, response.request, response)
+        for observer in self.observers:
+            observer(exchange)
+        return exchange
+
+    def close(self) -> None:
+        client = getattr(self._local, "client", None)
+        if client is not None:
+            client.close()
+
+
+_OPERATIONS = specs.operations_by_id()
+_STATIC_SEGMENTS = frozenset(
+    segment for op in _OPERATIONS.values() for segment in op.path.split("/") if segment and "{" not in segment
+)

@@ -1,0 +1,131 @@
+"""Create the objects tests act on (Api.call records each in the ledger once the server confirms it)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from contract.harness._api import Api
+from contract.harness._exchange import ContractViolation, Exchange, expect_status
+from contract.harness._target import Credentials
+from strategies import RunNames
+
+__all__ = ["Arranger", "CreatedToken", "CreatedUser"]
+
+OwnerKind = Literal["user", "service_account"]
+
+
+@dataclass(frozen=True)
+class CreatedUser:
+    id: str
+    email: str
+    password: str | None
+
+    @property
+    def credentials(self) -> Credentials:
+        return Credentials(username=self.email, password=self.password or "")
+
+
+@dataclass(frozen=True)
+class CreatedToken:
+    id: str
+    name: str
+    owner_id: str
+    owner_kind: OwnerKind
+    full_token: str
+
+    @property
+    def credentials(self) -> Credentials:
+        return Credentials(token=self.full_token)
+
+
+def strong_password() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "Kc9" + "".join(secrets.choice(alphabet) for _ in range(13))
+
+
+class Arranger:
+    """Builds state through the API under test, and nothing else."""
+
+    def __init__(self, api: Api, names: RunNames) -> None:
+        self.api = api
+        self.names = names
+
+    @property
+    def tenant(self) -> str:
+        return self.api.target.tenant
+
+    def user_body(self, **overrides: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "tenants": [self.tenant],
+            "groups": [],
+            "firstName": "Contract",
+            "lastName": "User",
+            "email": self.names.email(),
+            "password": strong_password(),
+            "superAdmin": False,
+            "restricted": False,
+        }
+        body.update(overrides)
+        return body
+
+    def create_user(self, body: dict[str, Any] | None = None) -> tuple[CreatedUser, Exchange]:
+        body = body if body is not None else self.user_body()
+        exchange = expect_status(self.api.call("createUser", json=body), 201, "createUser with valid data")
+        return CreatedUser(_created_id(exchange), body["email"], body.get("password") or None), exchange
+
+    def token_body(self, **overrides: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "name": self.names.unique(),
+            "description": "contract suite",
+            "maxAge": "",
+            "extended": False,
+        }
+        body.update(overrides)
+        return body
+
+    def create_token(
+        self,
+        owner_id: str,
+        owner_kind: OwnerKind = "user",
+        body: dict[str, Any] | None = None,
+        *,
+        operation: str | None = None,
+    ) -> tuple[CreatedToken, Exchange]:
+        body = body if body is not None else self.token_body()
+        operation = operation or ("createApiTokensForUser_1" if owner_kind == "user" else "createApiTokensForUser")
+        exchange = expect_status(
+            self.api.call(operation, {"id": owner_id}, json=body), 200, f"{operation} with valid data"
+        )
+        payload = exchange.json()
+        if not isinstance(payload, dict) or not payload.get("fullToken"):
+            raise ContractViolation("a body with the token's id and fullToken", exchange)
+        token_id = _created_id(exchange)
+        return CreatedToken(token_id, body["name"], owner_id, owner_kind, str(payload["fullToken"])), exchange
+
+    def create_group(self, members: list[str] | None = None) -> str:
+        name = self.names.unique()
+        body = {"name": name, "description": "contract suite", "membersId": members or []}
+        exchange = expect_status(self.api.call("createGroup", json=body), 200, "createGroup")
+        return _created_id(exchange)
+
+    def create_service_account(self, *, super_admin: bool = False, tenants: list[str] | None = None) -> str:
+        """A service account in the suite's tenant, unless `tenants` says otherwise (`[]`: in none)."""
+        name = self.names.unique()
+        body = {
+            "name": name,
+            "description": "contract suite",
+            "superAdmin": super_admin,
+            "tenants": [self.tenant] if tenants is None else tenants,
+        }
+        exchange = expect_status(self.api.call("createServiceAccount", json=body), 200, "createServiceAccount")
+        return _created_id(exchange)
+
+
+def _created_id(exchange: Exchange) -> str:
+    """The id Api.call read from the confirmation (and wrote to the ledger)."""
+    if exchange.created is None:
+        raise ContractViolation("a confirmation that names what was created", exchange)
+    return exchange.created.id

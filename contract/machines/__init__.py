@@ -1,0 +1,37 @@
+"""The hypothesis state machines' shared parts: a machine bound to the run
+(`ContractMachine`, `run_machine`), the model of what the server should hold, and the
+checks every machine uses (access probes, listing pages, secrets).
+"""
+
+from contract.machines._base import ContractMachine, Session, machine_session, of_machine, run_machine
+from contract.machines._checks import (
+    Access,
+    check,
+    expect_access,
+    fail,
+    json_array,
+    json_object,
+    list_user_pages,
+    listed_user_ids,
+)
+from contract.machines._model import ModelServiceAccount, ModelToken, ModelUser, Owner
+
+__all__ = [
+    "Access",
+    "ContractMachine",
+    "ModelServiceAccount",
+    "ModelToken",
+    "ModelUser",
+    "Owner",
+    "Session",
+    "check",
+    "expect_access",
+    "fail",
+    "json_array",
+    "json_object",
+    "list_user_pages",
+    "listed_user_ids",
+    "machine_session",
+    "of_machine",
+    "run_machine",
+]

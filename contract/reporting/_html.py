@@ -1,0 +1,494 @@
+"""index.html: the run's summary for people, in one self-contained file.
+
+Inline CSS, no scripts, no network: it opens from a CI artifact or a mail attachment.
+It renders a summary dict (see _summary.py) and the SDK matrix when there is one, and
+escapes every value that came from the run.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import Any
+
+from contract.reporting._summary import status_class
+
+__all__ = ["render"]
+
+
+def e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _n(value: int) -> str:
+    return f"{value:,}"
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{_n(count)} {word if count == 1 else (plural or word + 's')}"
+
+
+_CSS = """
+:root{--ink:#1f2328;--muted:#656d76;--line:#d8dee4;--bg:#f4f6f8;--card:#fff;
+--ok:#1a7f37;--ok-bg:#dafbe1;--bad:#cf222e;--bad-bg:#ffebe9;--warn:#9a6700;--warn-bg:#fff8c5;
+--info:#0550ae;--info-bg:#ddf4ff;--grey:#8c959f;--grey-bg:#eef1f4;
+--mono:ui-monospace,SFMono-Regular,"DejaVu Sans Mono",Menlo,Consolas,monospace}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);
+font:14px/1.45 system-ui,-apple-system,"Segoe UI","DejaVu Sans",Roboto,sans-serif}
+main{max-width:1240px;margin:0 auto;padding:24px 28px 40px}
+.eyebrow{color:var(--muted);font-size:12px;letter-spacing:.08em;text-transform:uppercase;margin-bottom:10px}
+.verdict{display:flex;align-items:center;gap:18px;padding:18px 22px;border-radius:12px;border:1px solid}
+.verdict.ok{background:var(--ok-bg);border-color:#4ac26b;color:#0f5323}
+.verdict.bad{background:var(--bad-bg);border-color:#ff8182;color:#82071e}
+.verdict .mark{flex:none;width:48px;height:48px;border-radius:50%;display:flex;align-items:center;
+justify-content:center;font-size:28px;font-weight:700;color:#fff}
+.verdict.ok .mark{background:var(--ok)}.verdict.bad .mark{background:var(--bad)}
+.verdict h1{margin:0;font-size:28px;line-height:1.15}
+.verdict p{margin:4px 0 0;font-size:14px;opacity:.9}
+.meta{display:flex;flex-wrap:wrap;gap:6px 22px;margin:14px 2px 0;color:var(--muted);font-size:13px}
+.meta b{color:var(--ink);font-weight:600}
+.cards{display:grid;grid-template-columns:repeat(6,1fr);gap:12px;margin:20px 0}
+.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px}
+.card .k{color:var(--muted);font-size:12px}.card .v{font-size:24px;font-weight:650;margin-top:2px}
+.card .s{color:var(--muted);font-size:12px}
+.card.bad .v{color:var(--bad)}.card.ok .v{color:var(--ok)}.card.warn .v{color:var(--warn)}
+section{background:var(--card);border:1px solid var(--line);border-radius:12px;padding:16px 18px;margin:16px 0}
+section h2{font-size:17px;margin:0 0 4px}
+section .lead{color:var(--muted);margin:0 0 12px}
+.cols{display:grid;grid-template-columns:1fr 1fr;gap:16px}.cols section{margin:0}
+table{border-collapse:collapse;width:100%}
+th,td{padding:5px 8px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}
+th{font-size:12px;color:var(--muted);font-weight:600}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.grid{font-size:13px}.grid th.code{text-align:center;min-width:42px}
+.grid td{padding:3px 8px}.grid .path{display:inline-block;white-space:nowrap}
+.scroll{overflow-x:auto}
+.grid td.cell{text-align:center;font-variant-numeric:tabular-nums;border:2px solid #fff;border-radius:6px}
+.grid tr:hover td{background-color:#f6f8fa}
+.c-documented{background:var(--ok-bg)!important;color:#0f5323;font-weight:600}
+.c-allowed{background:var(--info-bg)!important;color:var(--info)}
+.c-violation{background:var(--bad)!important;color:#fff;font-weight:700}
+.c-unseen{background:var(--grey-bg)!important;color:var(--grey)}
+.op{font-family:var(--mono);font-size:12.5px;font-weight:600}
+.path{font-family:var(--mono);font-size:11.5px;color:var(--muted)}
+.m{display:inline-block;min-width:52px;text-align:center;font:700 10.5px/18px var(--mono);
+border-radius:4px;color:#fff;margin-right:6px}
+.m-GET{background:#0969da}.m-POST{background:#1a7f37}.m-PUT{background:#bc4c00}.m-PATCH{background:#8250df}
+.m-DELETE{background:#cf222e}.m-{background:var(--grey)}
+.tag{display:inline-block;font-size:11px;padding:0 6px;border-radius:8px;background:var(--grey-bg);color:var(--muted)}
+.legend{display:flex;flex-wrap:wrap;gap:14px;margin:0 0 10px;font-size:12px;color:var(--muted)}
+.legend span{display:inline-flex;align-items:center;gap:6px}
+.legend i{display:inline-block;width:16px;height:12px;border-radius:3px}
+.fail{border:1px solid #ffcecb;border-left:5px solid var(--bad);border-radius:8px;padding:12px 14px;margin:12px 0}
+.fail h3{margin:0 0 6px;font:600 13.5px/1.4 var(--mono);word-break:break-all}
+.fail .msg{margin:0 0 8px;color:#82071e}
+.kv{display:grid;grid-template-columns:90px 1fr;gap:3px 10px;margin:6px 0}
+.kv dt{color:var(--muted);font-size:12px;padding-top:1px}.kv dd{margin:0;word-break:break-word}
+pre{margin:4px 0 8px;padding:10px 12px;border-radius:8px;background:#0d1117;color:#e6edf3;
+font:12px/1.5 var(--mono);white-space:pre-wrap;word-break:break-all}
+pre.light{background:#f6f8fa;color:var(--ink);border:1px solid var(--line)}
+.label{font-size:12px;color:var(--muted);margin-top:6px}
+details summary{cursor:pointer;color:var(--info);font-size:12.5px;margin-top:4px}
+.ok-text{color:var(--ok);font-weight:600}.bad-text{color:var(--bad);font-weight:600}
+.muted{color:var(--muted)}
+.pill{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600}
+.pill.ok{background:var(--ok-bg);color:#0f5323}.pill.bad{background:var(--bad-bg);color:#82071e}
+.pill.na{background:var(--grey-bg);color:var(--muted)}
+.pill.warn{background:var(--warn-bg);color:var(--warn)}
+footer{color:var(--muted);font-size:12px;margin-top:20px}
+footer a{color:var(--info)}
+"""
+
+
+def _verdict(summary: dict[str, Any]) -> str:
+    verdict = summary["verdict"]
+    tests = summary["tests"]
+    totals = summary["totals"]
+    cleanup = summary["cleanup"]
+    facts = [
+        _plural(tests.get("total", 0), "test"),
+        _plural(totals["requests"], "request"),
+        f"{totals['operations_exercised']}/{totals['operations']} operations exercised",
+        "cleanup clean" if cleanup["ok"] else "cleanup left objects behind",
+        *verdict.get("notes", []),
+    ]
+    state = "ok" if verdict["ok"] else "bad"
+    return (
+        f'<div class="verdict {state}"><div class="mark">{"✓" if verdict["ok"] else "✗"}</div>'
+        f"<div><h1>{e(verdict['text'])}</h1><p>{e(' · '.join(dict.fromkeys(facts)))}</p></div></div>"
+    )
+
+
+def _meta(summary: dict[str, Any]) -> str:
+    target = summary.get("target", {})
+    run = summary.get("run", {})
+    sdk = summary.get("sdk", {})
+    where = "embedded reference server" if target.get("embedded") else "remote"
+    items = [
+        ("Target", f"{target.get('base_url', '?')} ({where})"),
+        ("Tenant", target.get("tenant", "?")),
+        ("As", target.get("identity", "?")),
+        ("SDK", f"{sdk.get('package', 'kestrapy')} {sdk.get('version', '?')}"),
+        ("Profile", summary.get("profile", "?")),
+        ("Seed", summary.get("seed", "?")),
+        ("Run", run.get("id", "?")),
+        ("Started", run.get("started", "?")),
+        ("Duration", f"{run.get('duration_s', 0):.1f} s"),
+    ]
+    if summary.get("read_only"):
+        items.append(("Mode", "read-only"))
+    workers = [w for w in summary.get("workers", []) if w["id"] != "main"]
+    if workers:
+        items.append(("Workers", len(workers)))
+    return '<div class="meta">' + "".join(f"<span>{e(k)} <b>{e(v)}</b></span>" for k, v in items) + "</div>"
+
+
+def _card(label: str, value: str, sub: str = "", state: str = "") -> str:
+    return (
+        f'<div class="card {state}"><div class="k">{e(label)}</div><div class="v">{e(value)}</div>'
+        f'<div class="s">{e(sub)}</div></div>'
+    )
+
+
+def _cards(summary: dict[str, Any]) -> str:
+    tests = summary["tests"]
+    totals = summary["totals"]
+    cleanup = summary["cleanup"]
+    problems = tests.get("failed", 0) + tests.get("errors", 0)
+    left = len(cleanup["left_behind"]) + len(cleanup["failed"])
+    return (
+        '<div class="cards">'
+        + _card(
+            "Tests passed",
+            f"{_n(tests.get('passed', 0))}/{_n(tests.get('total', 0))}",
+            f"{tests.get('failed', 0)} failed · {tests.get('errors', 0)} errors · {tests.get('skipped', 0)} skipped",
+            "bad" if problems else "ok",
+        )
+        + _card(
+            "Requests", _n(totals["requests"]), f"{totals['operations_exercised']}/{totals['operations']} operations"
+        )
+        + _card(
+            "Checks",
+            _n(totals["checks_run"]),
+            f"{_n(totals['checks_failed'])} failed",
+            "bad" if totals["checks_failed"] else "",
+        )
+        + _card(
+            "Unexpected statuses",
+            _n(totals["unexpected_statuses"]),
+            "neither documented nor allowed",
+            "bad" if totals["unexpected_statuses"] else "ok",
+        )
+        + _card(
+            "Drift", _n(len(summary["drift"])), "accepted what the schema forbids", "warn" if summary["drift"] else ""
+        )
+        + _card(
+            "Cleanup",
+            f"{_n(cleanup['deleted'] + cleanup['already_gone'])}/{_n(cleanup['created'])}"
+            if cleanup["created"]
+            else "0",
+            f"{left} left behind" if left else "objects deleted / created",
+            "bad" if left else "ok",
+        )
+        + "</div>"
+    )
+
+
+def _grid(summary: dict[str, Any]) -> str:
+    rows = summary["operations"]
+    allowed = set(summary["policy"]["error_statuses"])
+    codes = sorted({c for r in rows for c in r["documented"]} | {int(c) for r in rows for c in r["statuses"]})
+    head = "".join(f'<th class="code">{code}</th>' for code in codes)
+    body = []
+    for row in rows:
+        seen = {int(code): count for code, count in row["statuses"].items()}
+        cells = []
+        for code in codes:
+            cls = status_class(code, code in seen, row["documented"], allowed)
+            text = {"unseen": "–", "none": ""}.get(cls, _n(seen.get(code, 0)))
+            title = {
+                "documented": f"{code}: documented, seen {seen.get(code, 0)}×",
+                "allowed": f"{code}: allowed by the policy, seen {seen.get(code, 0)}×",
+                "violation": f"{code}: neither documented nor allowed, seen {seen.get(code, 0)}×",
+                "unseen": f"{code}: documented, never seen",
+                "none": "",
+            }[cls]
+            cells.append(f'<td class="cell c-{cls}" title="{e(title)}">{text}</td>')
+        checks = (
+            f'<span class="bad-text">{row["checks_failed"]}</span>/{_n(row["checks_run"])}'
+            if row["checks_failed"]
+            else (_n(row["checks_run"]) if row["checks_run"] else '<span class="muted">–</span>')
+        )
+        setup = ' <span class="tag">setup</span>' if row["setup"] else ""
+        requests = _n(row["requests"]) if row["requests"] else '<span class="muted" title="never called">0</span>'
+        body.append(
+            f'<tr><td class="opcell"><span class="m m-{e(row["method"])}">{e(row["method"] or "?")}</span>'
+            f'<span class="op">{e(row["operation"])}</span>{setup} <span class="path">{e(row["path"])}</span></td>'
+            f'<td class="num">{requests}</td><td class="num">{checks}</td>{"".join(cells)}</tr>'
+        )
+    legend = (
+        '<div class="legend">'
+        '<span><i class="c-documented"></i>seen, documented</span>'
+        '<span><i class="c-allowed"></i>seen, an error the policy allows</span>'
+        '<span><i class="c-violation"></i>seen, neither documented nor allowed</span>'
+        '<span><i class="c-unseen"></i>documented, never seen</span></div>'
+    )
+    return (
+        '<section id="grid"><h2>Operations × status codes</h2>'
+        '<p class="lead">How many responses of each status every operation got, against what it documents.</p>'
+        + legend
+        + '<div class="scroll"><table class="grid"><thead><tr><th>Operation</th><th class="num">Requests</th>'
+        + f'<th class="num">Checks failed/run</th>{head}</tr></thead><tbody>'
+        + "".join(body)
+        + "</tbody></table></div></section>"
+    )
+
+
+def _failure(failure: dict[str, Any]) -> str:
+    facts = [
+        ("operation", failure.get("operation")),
+        ("expected", failure.get("expected")),
+        ("got", failure.get("got")),
+        ("detail", failure.get("detail")),
+        ("phase", failure.get("phase") if failure.get("phase") != "call" else ""),
+        ("markers", ", ".join(failure.get("markers", []))),
+    ]
+    rows = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in facts if v)
+    parts = [
+        f'<div class="fail"><h3>{e(failure["nodeid"])}</h3>',
+        f'<p class="msg">{e(failure.get("message", ""))}</p>',
+        f'<dl class="kv">{rows}</dl>' if rows else "",
+    ]
+    if failure.get("curl"):
+        parts.append(f'<div class="label">Reproduce the request</div><pre>{e(failure["curl"])}</pre>')
+    if failure.get("replay"):
+        parts.append(f'<div class="label">Replay the test</div><pre>{e(failure["replay"])}</pre>')
+    if failure.get("details"):
+        parts.append(
+            f'<details><summary>Full output</summary><pre class="light">{e(failure["details"])}</pre></details>'
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _failures(summary: dict[str, Any]) -> str:
+    failures = summary["failures"]
+    if not failures:
+        return ""
+    return (
+        f'<section id="failures"><h2>Failures <span class="pill bad">{len(failures)}</span></h2>'
+        '<p class="lead">Each with the request that showed it (secrets masked) and the command that replays it.</p>'
+        + "".join(_failure(f) for f in failures)
+        + "</section>"
+    )
+
+
+def _drift(summary: dict[str, Any]) -> str:
+    drift = summary["drift"]
+    if not drift:
+        body = '<p class="muted">None: the server refused everything the schemas forbid.</p>'
+    else:
+        body = (
+            "<table><thead><tr><th>Operation</th><th>What the server accepted</th></tr></thead><tbody>"
+            + "".join(
+                f'<tr><td class="op">{e(d["operation"])}</td><td>{e(d["detail"])}'
+                f"<pre>{e(d.get('curl', ''))}</pre></td></tr>"
+                for d in drift
+            )
+            + "</tbody></table>"
+        )
+    return (
+        f'<section id="drift"><h2>Drift <span class="pill {"warn" if drift else "na"}">{len(drift)}</span></h2>'
+        '<p class="lead">Not violations: answers the policy tolerates but the schemas do not describe.</p>'
+        + body
+        + "</section>"
+    )
+
+
+def _markers(summary: dict[str, Any]) -> str:
+    markers = summary["markers"]
+    columns = ("passed", "failed", "errors", "skipped", "xfailed")
+    rows = "".join(
+        f'<tr><td class="op">{e(mark)}</td>'
+        + "".join(
+            f'<td class="num{" bad-text" if col in ("failed", "errors") and counts.get(col) else ""}">'
+            f"{_n(counts.get(col, 0))}</td>"
+            for col in columns
+        )
+        + "</tr>"
+        for mark, counts in markers.items()
+    )
+    head = "".join(f'<th class="num">{c}</th>' for c in columns)
+    return (
+        '<section id="markers"><h2>Tests by marker</h2>'
+        + (f"<table><thead><tr><th>Marker</th>{head}</tr></thead><tbody>{rows}</tbody></table>" if rows else "")
+        + ("" if rows else '<p class="muted">No tests ran.</p>')
+        + "</section>"
+    )
+
+
+def _objects(title: str, items: Iterable[dict[str, Any]], reason: bool) -> str:
+    rows = "".join(
+        f'<tr><td>{e(i["kind"])}</td><td class="op">{e(i["id"])}</td><td>{e(i.get("label", ""))}</td>'
+        + (f"<td>{e(i.get('reason', ''))}</td>" if reason else "")
+        + "</tr>"
+        for i in items
+    )
+    if not rows:
+        return ""
+    extra = "<th>Why</th>" if reason else ""
+    return (
+        f'<div class="label">{e(title)}</div><table><thead><tr><th>Kind</th><th>Id</th><th>Label</th>{extra}'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _cleanup(summary: dict[str, Any]) -> str:
+    c = summary["cleanup"]
+    removed = c["created"] - c["deleted"] - c["already_gone"] - len(c["left_behind"])
+    line = (
+        f"{_plural(c['created'], 'object')} created; {_n(max(removed, 0))} removed by the tests, "
+        f"{_n(c['deleted'])} deleted at the end, {_n(c['already_gone'])} already gone."
+    )
+    state = '<span class="pill ok">clean</span>' if c["ok"] else '<span class="pill bad">objects left behind</span>'
+    return (
+        f'<section id="cleanup"><h2>Cleanup {state}</h2><p>{e(line)}</p>'
+        + _objects("Could not delete", c["failed"], reason=True)
+        + _objects("Still on the server", c["left_behind"], reason=False)
+        + "</section>"
+    )
+
+
+_PASS = {"pass", "passed", "ok", "true", "yes", "green", "success", "✓"}
+_FAIL = {"fail", "failed", "false", "no", "red", "error", "failure", "✗"}
+
+
+def _matrix_rows(matrix: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """Accept a list of row objects, {"rows": [...]}, or {name: {...}}; columns in first-seen order."""
+    if isinstance(matrix, dict):
+        rows = matrix.get("rows", matrix.get("results", matrix.get("versions")))
+        if rows is None:
+            rows = [{"name": k, **(v if isinstance(v, dict) else {"result": v})} for k, v in matrix.items()]
+    else:
+        rows = matrix
+    if isinstance(rows, dict):
+        rows = [{"name": k, **(v if isinstance(v, dict) else {"result": v})} for k, v in rows.items()]
+    rows = [r if isinstance(r, dict) else {"value": r} for r in (rows or [])]
+    columns = list(dict.fromkeys(k for r in rows for k in r))
+    return columns, rows
+
+
+def _matrix_cell(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return f'<td class="path">{e(value)}</td>'
+    word = str(value).strip().lower()
+    if word in _PASS:
+        return f'<td><span class="pill ok">{e(value)}</span></td>'
+    if word in _FAIL:
+        return f'<td><span class="pill bad">{e(value)}</span></td>'
+    return f"<td>{e(value)}</td>"
+
+
+_OUTCOME_STATE = {"works": "ok", "missing": "bad", "error": "bad", "does not parse": "bad", "not run": "na"}
+
+
+def _is_version_matrix(matrix: Any) -> bool:
+    """The shape `nox -s sdk_matrix` writes: {"versions": {version: {"operations": {op: {...}}}}}."""
+    versions = matrix.get("versions") if isinstance(matrix, dict) else None
+    return (
+        isinstance(versions, dict)
+        and bool(versions)
+        and all(isinstance(v, dict) and isinstance(v.get("operations"), dict) for v in versions.values())
+    )
+
+
+def _import_cell(version: dict[str, Any]) -> str:
+    clean = version.get("clean_import") or {}
+    if not clean.get("checked"):
+        return '<td><span class="pill na">not checked</span></td>'
+    if clean.get("ok"):
+        return '<td><span class="pill ok">clean</span></td>'
+    added = ", ".join(version.get("added_for_import") or [])
+    label = f"needs {added}" if added and not version.get("import_error") else "fails"
+    title = clean.get("error") or version.get("import_error") or ""
+    return f'<td><span class="pill bad" title="{e(title)}">{e(label)}</span></td>'
+
+
+def _version_matrix(matrix: dict[str, Any]) -> str:
+    versions: dict[str, dict[str, Any]] = matrix["versions"]
+    names = list(versions)
+    listed = [o.get("operation", "") for o in matrix.get("operations", []) if isinstance(o, dict)]
+    operations = list(dict.fromkeys(listed + [op for v in versions.values() for op in v["operations"]]))
+    head = "".join(f"<th>kestrapy {e(name)}</th>" for name in names)
+    counts = "".join(
+        '<td class="path">' + e(" · ".join(f"{n} {word}" for word, n in (v.get("counts") or {}).items() if n)) + "</td>"
+        for v in versions.values()
+    )
+    rows = [
+        "<tr><td>import in a clean environment</td>" + "".join(_import_cell(v) for v in versions.values()) + "</tr>",
+        f"<tr><td>outcomes</td>{counts}</tr>",
+    ]
+    for operation in operations:
+        cells = []
+        for name in names:
+            cell = versions[name]["operations"].get(operation) or {"outcome": "not run"}
+            outcome = str(cell.get("outcome", "not run"))
+            title = " ".join([*cell.get("details", []), *cell.get("notes", [])])
+            method = f' <span class="path">{e(cell["method"])}</span>' if cell.get("method") else ""
+            state = _OUTCOME_STATE.get(outcome, "na")
+            cells.append(f'<td title="{e(title)}"><span class="pill {state}">{e(outcome)}</span>{method}</td>')
+        rows.append(f'<tr><td class="op">{e(operation)}</td>{"".join(cells)}</tr>')
+    generated = f" Generated {matrix['generated']}." if matrix.get("generated") else ""
+    return (
+        '<section id="sdk-matrix"><h2>SDK matrix</h2>'
+        f'<p class="lead">Which kestrapy versions can call each operation of this server.{e(generated)}</p>'
+        f"<table><thead><tr><th>Operation</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+    )
+
+
+def _matrix(matrix: Any) -> str:
+    if matrix is None:
+        return ""
+    if _is_version_matrix(matrix):
+        return _version_matrix(matrix)
+    columns, rows = _matrix_rows(matrix)
+    caption = matrix.get("description", "") if isinstance(matrix, dict) else ""
+    head = "".join(f"<th>{e(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(_matrix_cell(r.get(c, "")) for c in columns) + "</tr>" for r in rows)
+    return (
+        '<section id="sdk-matrix"><h2>SDK matrix</h2>'
+        + (f'<p class="lead">{e(caption)}</p>' if caption else "")
+        + (f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>" if rows else "<p>Empty.</p>")
+        + "</section>"
+    )
+
+
+def _footer(summary: dict[str, Any]) -> str:
+    files = summary.get("files", {})
+    links = " · ".join(f'<a href="{e(path)}">{e(path)}</a>' for path in files.values() if path)
+    run = summary.get("run", {})
+    return (
+        f"<footer>{links}{' · ' if links else ''}run folder {e(run.get('dir', ''))}"
+        f" · finished {e(run.get('finished', ''))}</footer>"
+    )
+
+
+def render(summary: dict[str, Any], matrix: Any = None) -> str:
+    title = f"{summary['verdict']['text']} · Users API contract · run {summary.get('run', {}).get('id', '')}"
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f"<title>{e(title)}</title><style>{_CSS}</style></head><body><main>"
+        '<div class="eyebrow">Kestra Users API · contract report</div>'
+        + _verdict(summary)
+        + _meta(summary)
+        + _cards(summary)
+        + _failures(summary)
+        + _grid(summary)
+        + _drift(summary)
+        + f'<div class="cols">{_markers(summary)}{_cleanup(summary)}</div>'
+        + _matrix(matrix)
+        + _footer(summary)
+        + "</main></body></html>\n"
+    )

@@ -1,0 +1,178 @@
+"""The report writer: JUnit XML, summary.json and index.html for every run, one folder each.
+
+Registered by contract/conftest.py as soon as that plugin loads, so its `pytest_configure`
+runs after the contract plugin's (which knows the run folder) and before pytest's junitxml
+plugin (which reads `--junitxml`). With xdist, each worker puts its payload in
+`config.workeroutput` once its Run has cleaned up; the controller collects the payloads
+in `pytest_testnodedown`, sees every test report itself, and alone writes files.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import time
+from collections.abc import Generator, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract.harness import Credentials, Run
+from contract.reporting._files import point_latest, read_matrix, write_report
+from contract.reporting._html import render
+from contract.reporting._outcomes import Outcomes, failure_record, secrets_of
+from contract.reporting._summary import build_summary, ledger_state, merge_payloads, process_payload
+
+__all__ = ["PAYLOAD_KEY", "ReportPlugin"]
+
+#: The key of this plugin's data in a worker's `workeroutput`.
+PAYLOAD_KEY = "contract_report"
+
+
+def _sdk_version() -> str:
+    try:
+        return importlib.metadata.version("kestrapy")
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _stamp(when: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S %z", time.localtime(when))
+
+
+class ReportPlugin:
+    def __init__(
+        self, info_key: pytest.StashKey[dict[str, Any]], run_key: pytest.StashKey[Run], markers: Iterable[str]
+    ) -> None:
+        self.info_key = info_key
+        self.run_key = run_key
+        self.outcomes = Outcomes(markers)
+        self.failures: dict[tuple[str, str], dict[str, Any]] = {}
+        self.payloads: dict[str, dict[str, Any]] = {}
+        self.lost_workers: list[str] = []
+        self.info: dict[str, Any] | None = None
+        self.is_worker = False
+        self.started = time.time()
+        self.index: Path | None = None
+        self.junit: str = ""
+        self.warnings: list[str] = []
+
+    # Both kinds of process
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        info = config.stash.get(self.info_key, None)
+        if info is None or "run_dir" not in info or config.option.collectonly:
+            return
+        self.info = info
+        self.is_worker = hasattr(config, "workerinput")
+        if self.is_worker or not hasattr(config.option, "xmlpath"):
+            return
+        run_dir = Path(info["run_dir"])
+        if not config.option.xmlpath:
+            config.option.xmlpath = str(run_dir / "junit.xml")
+        junit = Path(config.option.xmlpath).resolve()
+        self.junit = junit.name if junit.parent == run_dir else str(junit)
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Generator[None, Any, Any]:
+        """Inside the terminal's and xdist's wrappers, after every plain sessionfinish.
+
+        So the contract plugin's Run has cleaned up, the terminal summary can name the
+        report, and a worker's payload is in `workeroutput` before xdist sends it.
+        """
+        result = yield
+        if self.info is not None:
+            config = session.config
+            run = config.stash.get(self.run_key, None)
+            if self.is_worker:
+                worker = str(config.workerinput["workerid"])  # type: ignore[attr-defined]
+                config.workeroutput[PAYLOAD_KEY] = process_payload(run, worker)  # type: ignore[attr-defined]
+            else:
+                self.payloads["main"] = process_payload(run, "main")
+                self._write(config, int(exitstatus))
+        return result
+
+    # The controller
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        """Called once when a worker finishes, and again if it then goes down: keep one payload."""
+        worker = str(node.gateway.id)
+        payload = getattr(node, "workeroutput", {}).get(PAYLOAD_KEY)
+        if payload is not None:
+            self.payloads[worker] = payload
+        elif worker not in self.payloads and worker not in self.lost_workers:
+            self.lost_workers.append(worker)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.info is None or self.is_worker:
+            return
+        self.outcomes.add(report)
+        if report.failed:
+            secrets = secrets_of(self.info.get("credentials", {}))
+            self.failures[(report.nodeid, report.when)] = failure_record(
+                report, self.outcomes.marks_of(report), secrets
+            )
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if self.info is None or self.is_worker or not report.failed or (report.nodeid, "collect") in self.failures:
+            return
+        self.outcomes.collection_errors += 1
+        secrets = secrets_of(self.info.get("credentials", {}))
+        self.failures[(report.nodeid, "collect")] = failure_record(report, (), secrets)
+
+    def _meta(self, config: pytest.Config, exitstatus: int, finished: float) -> dict[str, Any]:
+        info = self.info or {}
+        credentials = info.get("credentials", {})
+        return {
+            "run": {
+                "id": info.get("run_id"),
+                "dir": info.get("run_dir"),
+                "started": _stamp(self.started),
+                "finished": _stamp(finished),
+                "duration_s": round(finished - self.started, 2),
+                "exit_status": exitstatus,
+            },
+            "target": {
+                "base_url": info.get("base_url"),
+                "embedded": info.get("embedded"),
+                "tenant": info.get("tenant"),
+                "identity": Credentials(**credentials).describe if credentials else "",
+            },
+            "sdk": {"package": "kestrapy", "version": _sdk_version()},
+            "profile": config.getoption("hypothesis_profile", None) or "default",
+            "seed": info.get("seed"),
+            "read_only": bool(info.get("read_only")),
+            "files": {"junit": self.junit, "summary": "summary.json"},
+            "lost_workers": self.lost_workers,
+        }
+
+    def _write(self, config: pytest.Config, exitstatus: int) -> None:
+        assert self.info is not None
+        run_dir = Path(self.info["run_dir"])
+        merged = merge_payloads(self.payloads.values())
+        created, alive = ledger_state(run_dir / "ledger")
+        summary = build_summary(
+            self._meta(config, exitstatus, time.time()),
+            self.outcomes.totals(),
+            self.outcomes.by_marker(),
+            list(self.failures.values()),
+            merged,
+            created,
+            alive,
+        )
+        report_dir = Path(config.getoption("report_dir")).resolve()
+        matrix, problem = read_matrix(report_dir)
+        if problem:
+            self.warnings.append(problem)
+        if self.lost_workers:
+            self.warnings.append(f"no report data from crashed workers: {', '.join(self.lost_workers)}")
+        self.index = write_report(run_dir, summary, render(summary, matrix))
+        if point_latest(report_dir, run_dir) is None:
+            self.warnings.append(f"{report_dir / 'latest'} is a directory: not pointing it at this run")
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        for warning in self.warnings:
+            terminalreporter.write_line(f"report: {warning}", yellow=True)
+        if self.index is not None:
+            terminalreporter.write_line(f"report: {self.index}")

@@ -1,0 +1,90 @@
+"""Cleanup retries what may pass, stops when the target is gone, and reports per object."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contract.harness import Api, CleanupReport, Credentials, Entry, Ledger, Target, delete_all
+from contract.harness._arrange import Arranger
+from contract.harness._guard import SafetyGuard
+from reference_server import RunningServer, spawn
+from strategies import RunNames, new_run_id
+from tests._faulty_proxy import FLAKY_DELETES, faulty_proxy
+
+
+def _api(base_url: str, server: RunningServer | None = None, ledger_path: Path | None = None) -> Api:
+    credentials = Credentials(server.username, server.password) if server else Credentials("a@b.test", "Admin1234")
+    ledger = Ledger(new_run_id(), ledger_path)
+    return Api(Target(base_url, credentials, "main", embedded=False), ledger, SafetyGuard(ledger))
+
+
+@pytest.fixture(scope="module", params=["empty", "user"])
+def server(request: pytest.FixtureRequest) -> Iterator[RunningServer]:
+    """Both answers to createUser that the contract allows: an empty body, or the new user."""
+    with spawn("--create-user-body", request.param) as running:
+        yield running
+
+
+def test_every_confirmed_creation_is_in_the_ledger_file_at_once(server: RunningServer, tmp_path: Path) -> None:
+    api = _api(server.url, server, tmp_path / "main.jsonl")
+    arrange = Arranger(api, RunNames(api.ledger.run_id))
+    body = arrange.user_body()
+    exchange = api.call("createUser", json=body)
+    assert exchange.created is not None
+    assert exchange.created.label == body["email"]
+    duplicate = api.call("createUser", json=body)
+    assert duplicate.status in (409, 422)
+    assert duplicate.created is None
+    token = api.call("createApiTokensForUser_1", {"id": exchange.created.id}, json=arrange.token_body())
+    group = api.call("createGroup", json={"name": arrange.names.unique(), "description": "", "membersId": []})
+    written = [json.loads(line) for line in (tmp_path / "main.jsonl").read_text().splitlines()]
+    assert [(w["kind"], w["id"]) for w in written] == [
+        ("user", exchange.created.id),
+        ("token", token.json()["id"]),
+        ("group", group.json()["id"]),
+    ]
+    assert written[1]["parent"] == exchange.created.id
+    assert delete_all(api, api.ledger.in_cleanup_order()).ok
+
+
+def test_transient_answers_are_retried(server: RunningServer) -> None:
+    with faulty_proxy(server.url, FLAKY_DELETES) as proxy:
+        api = _api(proxy.url, server)
+        arrange = Arranger(api, RunNames(api.ledger.run_id))
+        user, _ = arrange.create_user()
+        arrange.create_token(user.id)
+        report = delete_all(api, api.ledger.in_cleanup_order())
+    assert report.ok, report.summary()
+    assert [e.kind for e in report.deleted] == ["token", "user"]
+    assert len(proxy.injected) == 2, proxy.injected
+    assert not api.ledger.live()
+
+
+def test_an_unreachable_target_is_given_up_on_quickly() -> None:
+    api = _api("http://127.0.0.1:9")
+    entries = [Entry("user", f"U{n}") for n in range(3)]
+    for entry in entries:
+        api.ledger.record(entry)
+    started = time.monotonic()
+    report = delete_all(api, api.ledger.in_cleanup_order())
+    assert time.monotonic() - started < 10
+    assert [f[0] for f in report.failed] == entries
+    assert report.failed[0][1].startswith("ConnectError")
+    assert all("unreachable" in reason for _, reason in report.failed[1:])
+    assert {e.id for e in api.ledger.live()} == {"U0", "U1", "U2"}, "what failed stays in the ledger"
+
+
+def test_a_later_attempt_decides_and_reports_travel_as_json() -> None:
+    user, token, group = Entry("user", "U1"), Entry("token", "T1", parent="U1"), Entry("group", "G1", tenant="main")
+    earlier = CleanupReport(deleted=[token], failed=[(user, "deleteUser answered 503"), (group, "answered 500")])
+    later = CleanupReport(deleted=[user])
+    combined = CleanupReport.from_json(json.loads(json.dumps(earlier.to_json()))).then(later)
+    assert combined.deleted == [token, user]
+    assert combined.failed == [(group, "answered 500")]
+    assert not combined.ok
+    assert "could not delete group G1" in combined.summary()
