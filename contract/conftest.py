@@ -16,21 +16,26 @@ from typing import Any
 
 import pytest
 from hypothesis import settings
+from hypothesis.errors import Unsatisfiable
 
 from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
+    DEFAULT_SETTLE_SECONDS,
+    UNSTABLE_PROPERTY,
     CleanupReport,
     Credentials,
     Run,
     Target,
     TargetError,
+    UnstableTarget,
     check_base_url,
     finish_run,
     held_back,
     interrupt_on_termination,
     preflight,
     publish_run_seed,
+    rejecting_examples,
     write_process_report,
     write_run_record,
 )
@@ -43,6 +48,12 @@ SERVER_KEY = pytest.StashKey[Any]()
 INFO_KEY = pytest.StashKey[dict[str, Any]]()
 #: The run's cleanup verdict and any problems reaching it, for the terminal summary.
 VERDICT_KEY = pytest.StashKey[tuple[CleanupReport, list[str]]]()
+#: Tests of this session that could not conclude because the target was unstable: nodeid -> reason.
+_UNSTABLE_TESTS: dict[str, str] = {}
+
+#: Exit status of a run in which no contract violation was found but some tests could not
+#: conclude because the target was unstable (network errors, gateway pages, rate limits).
+EXIT_UNSTABLE_TARGET = 6
 
 MARKERS = {
     "fuzz": "schemathesis property-based requests for every documented operation",
@@ -62,6 +73,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--report-dir", default="reports", help="where runs write their reports (default: reports/)")
     group.addoption(
         "--read-only", action="store_true", help="run only the smoke tests, which change nothing on the target"
+    )
+    group.addoption(
+        "--settle",
+        type=float,
+        default=DEFAULT_SETTLE_SECONDS,
+        metavar="SECONDS",
+        help=f"how long searches may show a write late (default: {DEFAULT_SETTLE_SECONDS:g})",
     )
     group.addoption(
         "--reference-server-args",
@@ -99,7 +117,10 @@ def pytest_configure(config: pytest.Config) -> None:
             "run_id": new_run_id(),
             "seed": int(seed) if seed is not None and str(seed).isdigit() else random.randrange(2**32),
             "read_only": bool(config.getoption("read_only")),
+            "settle": float(config.getoption("settle")),
         }
+        if not (info["settle"] >= 0):
+            raise _usage_error(f"--settle must be a number of seconds >= 0, not {info['settle']}")
     config.option.hypothesis_seed = info["seed"]
     publish_run_seed(info["seed"])
     config.stash[INFO_KEY] = info
@@ -137,6 +158,11 @@ def _resolve_target(config: pytest.Config) -> Target:
     )
     tenant = config.getoption("tenant")
     base_url = config.getoption("base_url")
+    if credentials is not None and not base_url:
+        raise TargetError(
+            "credentials were given but no --base-url: say which server they are for "
+            "(without both, the suite runs against its embedded reference server)"
+        )
     if base_url:
         url = check_base_url(base_url)
         if credentials is None:
@@ -182,6 +208,7 @@ def contract_run(config: pytest.Config) -> Run:
             run_dir=Path(info["run_dir"]),
             seed=info["seed"],
             read_only=info["read_only"],
+            settle_window=info["settle"],
         )
         config.stash[RUN_KEY] = run
     return run
@@ -230,15 +257,41 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """In hypothesis tests an unstable answer rejects the example; if every example was, the test is unstable."""
+    if not getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+        return (yield)
+    run = item.config.stash.get(RUN_KEY, None)
+    before = run.record.unstable_total() if run is not None else 0
+    with rejecting_examples():
+        try:
+            return (yield)
+        except Unsatisfiable:
+            if run is not None and run.record.unstable_total() > before:
+                raise UnstableTarget("every example met an unstable target") from None
+            raise
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
+    if call.excinfo is not None and call.excinfo.errisinstance(UnstableTarget):
+        reason = str(getattr(call.excinfo.value, "reason", call.excinfo.value))
+        report.user_properties.append((UNSTABLE_PROPERTY, reason))
     if report.failed and call.when == "call":
         info = item.config.stash[INFO_KEY]
         target = item.config.stash.get(TARGET_KEY, None)
         base = f" --base-url {target.base_url}" if target is not None and not target.embedded else ""
         report.sections.append(("replay", f"pytest '{item.nodeid}' --hypothesis-seed={info['seed']}{base}"))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Count tests that ended on an unstable target (the controller sees the workers' reports too)."""
+    for name, value in report.user_properties:
+        if name == UNSTABLE_PROPERTY:
+            _UNSTABLE_TESTS.setdefault(report.nodeid, str(value))
 
 
 @pytest.hookimpl(trylast=True)
@@ -262,6 +315,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report, problems = verdict
     if (not report.ok or problems) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if _UNSTABLE_TESTS and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = EXIT_UNSTABLE_TARGET
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -269,6 +324,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if run is not None:
         for drift in run.findings.drifts:
             terminalreporter.write_line(f"drift: {drift.operation} {drift.detail}", yellow=True)
+    _unstable_summary(terminalreporter, run)
     verdict = config.stash.get(VERDICT_KEY, None)
     if verdict is None:
         return
@@ -285,6 +341,21 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             "python -m contract.sweep --base-url URL ... --delete deletes it later",
             red=True,
         )
+
+
+def _unstable_summary(terminalreporter: Any, run: Run | None) -> None:
+    """One line for what the infrastructure answered instead of the API (this process's requests)."""
+    requests = run.record.unstable_total() if run is not None else 0
+    if not _UNSTABLE_TESTS and not requests:
+        return
+    terminalreporter.write_line(
+        f"unstable target: {len(_UNSTABLE_TESTS)} test(s) could not conclude, "
+        f"{requests} request(s) answered by the infrastructure, not the API "
+        f"(not contract violations; exit status {EXIT_UNSTABLE_TARGET} when a test could not conclude)",
+        yellow=True,
+    )
+    for nodeid, reason in sorted(_UNSTABLE_TESTS.items())[:10]:
+        terminalreporter.write_line(f"  {nodeid}: {reason.splitlines()[0]}", yellow=True)
 
 
 def _stop_server(config: pytest.Config) -> None:

@@ -31,15 +31,21 @@ from contract.harness import (
     ANONYMOUS,
     CREATING_OPERATIONS,
     MISSING_PREFIX,
+    READ_OPERATIONS,
+    Answer,
     ContractViolation,
     Credentials,
     Drift,
     Exchange,
     MissingId,
     Run,
+    UnstableTarget,
     created_entry,
     curl,
+    give_up,
+    rejecting_examples,
     run_seed,
+    send_with_retries,
 )
 
 __all__ = ["FuzzEngine", "users_schema"]
@@ -109,6 +115,16 @@ _BAD_CREDENTIALS: dict[str, Callable[[Credentials], str | None]] = {
 }
 
 
+def _answer(response: Response) -> Answer:
+    """What the retry logic sees of a schemathesis response."""
+
+    def header(name: str) -> str | None:
+        values = response.headers.get(name) or []
+        return values[0] if values else None
+
+    return Answer(response.status_code, header("content-type") or "", response.content, header("retry-after"))
+
+
 def _as_exchange(operation_id: str, response: Response) -> Exchange:
     sent = response.request
     request = httpx.Request(
@@ -130,7 +146,14 @@ class FuzzEngine:
         self.session = requests.Session()
 
     def execute(self, case: Case[Any], draw: Draw) -> None:
-        """Send the case as the suite's identity (or the one the world chose) and check the answer."""
+        """Send the case as the suite's identity (or the one the world chose) and check the answer.
+
+        An example that meets an unstable target is rejected; the test goes on with others.
+        """
+        with rejecting_examples():
+            self._execute(case, draw)
+
+    def _execute(self, case: Case[Any], draw: Draw) -> None:
         operation = _operation_of(case)
         prepared = self.world.prepare(operation.operation_id, draw, negated=_negated(case))
         credentials = prepared.as_ or self.run.target.credentials
@@ -187,6 +210,10 @@ class FuzzEngine:
 
     def execute_unauthenticated(self, case: Case[Any], draw: Draw, variant: str) -> None:
         """Send the case without valid credentials: 401, whatever else is wrong with it."""
+        with rejecting_examples():
+            self._execute_unauthenticated(case, draw, variant)
+
+    def _execute_unauthenticated(self, case: Case[Any], draw: Draw, variant: str) -> None:
         operation = _operation_of(case)
         prepared = self.world.prepare(operation.operation_id, draw, negated=frozenset())
         prepared.as_ = ANONYMOUS
@@ -206,11 +233,30 @@ class FuzzEngine:
         body = case.body if prepared.positive else None
         self.run.api.guard.check(operation, case.path_parameters or {}, prepared.as_, body=body)
         headers = {"Authorization": authorization} if authorization else {}
-        response = case.call(base_url=self.run.target.base_url, session=self.session, headers=headers)
+        response = self._call(operation.operation_id, case, headers)
         exchange = _as_exchange(operation.operation_id, response)
         for observer in self.run.api.observers:
             observer(exchange)
         return response, exchange
+
+    def _call(self, operation_id: str, case: Case[Any], headers: dict[str, str]) -> Response:
+        """`case.call`, with the harness's retries: the same treatment as every `Api` request."""
+        api = self.run.api
+        try:
+            return send_with_retries(
+                lambda: case.call(
+                    base_url=self.run.target.base_url, session=self.session, headers=headers, timeout=api.timeout
+                ),
+                _answer,
+                safe=operation_id in READ_OPERATIONS,
+                transport_errors=(requests.RequestException,),
+                never_sent=(requests.exceptions.ConnectTimeout,),
+                policy=api.retry,
+            )
+        except UnstableTarget as error:
+            for observer in api.unstable_observers:
+                observer(operation_id, error.reason)
+            give_up(UnstableTarget(f"{operation_id}: {error.reason} ({case.method} {case.formatted_path})"))
 
     def probe_leniency(self, operation: specs.Operation, body: dict[str, Any], *, omitted: str) -> None:
         """Send a valid body without one required field: refused, or accepted as drift."""

@@ -5,7 +5,7 @@ earlier runs), one process's shared state (`Run`), the run seed and the hypothes
 profiles. Nothing here knows about fuzzing, state machines, the SDK or reports.
 """
 
-from contract.harness._api import ANONYMOUS, MISSING_PREFIX, Api, missing_id
+from contract.harness._api import ANONYMOUS, MISSING_PREFIX, READ_OPERATIONS, Api, missing_id
 from contract.harness._arrange import CreatedToken, CreatedUser, strong_password
 from contract.harness._cleanup import CleanupReport, delete_all
 from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entry
@@ -21,19 +21,44 @@ from contract.harness._leftovers import (
     run_id_of_email,
     write_run_record,
 )
+from contract.harness._not_run import NOT_RUN_PROPERTY, CannotRun, cannot_run
 from contract.harness._profiles import register_profiles
-from contract.harness._record import merge_snapshots
+from contract.harness._record import merge_snapshots, unstable_kind
+from contract.harness._retry import (
+    DEFAULT_RETRY,
+    Answer,
+    RetryPolicy,
+    infrastructure_reason,
+    not_processed,
+    retry_after_seconds,
+    send_with_retries,
+)
 from contract.harness._run import Run
 from contract.harness._seed import publish_run_seed, run_seed
+from contract.harness._settle import DEFAULT_SETTLE_SECONDS, Later, Settle, Settled
 from contract.harness._signals import held_back, interrupt_on_termination
 from contract.harness._target import Credentials, Target, TargetError, check_base_url, preflight
+from contract.harness._unstable import (
+    UNSTABLE_PROPERTY,
+    UnstableTarget,
+    give_up,
+    raising_unstable,
+    rejecting_examples,
+)
 
 __all__ = [
     "ANONYMOUS",
     "CLEANUP_FILE",
     "CREATING_OPERATIONS",
+    "DEFAULT_RETRY",
+    "DEFAULT_SETTLE_SECONDS",
     "MISSING_PREFIX",
+    "NOT_RUN_PROPERTY",
+    "READ_OPERATIONS",
+    "UNSTABLE_PROPERTY",
+    "Answer",
     "Api",
+    "CannotRun",
     "CleanupReport",
     "ContractViolation",
     "CreatedToken",
@@ -44,12 +69,18 @@ __all__ = [
     "Exchange",
     "Findings",
     "Kind",
+    "Later",
     "Ledger",
     "MissingId",
+    "RetryPolicy",
     "Run",
     "RunRecord",
+    "Settle",
+    "Settled",
     "Target",
     "TargetError",
+    "UnstableTarget",
+    "cannot_run",
     "check_base_url",
     "created_entry",
     "curl",
@@ -57,18 +88,26 @@ __all__ = [
     "delete_leftovers",
     "expect_status",
     "finish_run",
+    "give_up",
     "held_back",
+    "infrastructure_reason",
     "interrupt_on_termination",
     "leftover_ledgers",
     "merge_snapshots",
     "missing_id",
+    "not_processed",
     "prefixed_users",
     "preflight",
     "publish_run_seed",
+    "raising_unstable",
     "register_profiles",
+    "rejecting_examples",
+    "retry_after_seconds",
     "run_id_of_email",
     "run_seed",
+    "send_with_retries",
     "strong_password",
+    "unstable_kind",
     "write_process_report",
     "write_run_record",
 ]

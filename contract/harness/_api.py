@@ -1,7 +1,9 @@
 """The suite's one way to talk to the target: named operations, recorded exchanges, a safety guard.
 
 Every request passes the SafetyGuard before it is sent, and every creation the server
-confirms goes into the ledger before the caller sees the answer.
+confirms goes into the ledger before the caller sees the answer. Reads are sent again when
+the infrastructure rather than the API answered (`_retry`); what stays unstable raises
+`UnstableTarget` and is never shown to observers as an answer of the API.
 """
 
 from __future__ import annotations
@@ -18,18 +20,24 @@ import httpx
 
 import specs
 from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entry
-from contract.harness._exchange import ContractViolation, Exchange, expect_status
+from contract.harness._exchange import ContractViolation, Exchange, curl, expect_status
 from contract.harness._guard import MISSING_PREFIX, SafetyGuard, UnsafeRequest
 from contract.harness._ledger import Ledger
-from contract.harness._target import Credentials, Target
+from contract.harness._retry import DEFAULT_RETRY, RetryPolicy, send_with_retries
+from contract.harness._settle import Settle
+from contract.harness._target import Credentials, Target, httpx_answer
+from contract.harness._unstable import UnstableTarget, give_up
 
-__all__ = ["ANONYMOUS", "MISSING_PREFIX", "Api", "SafetyGuard", "UnsafeRequest", "missing_id"]
+__all__ = ["ANONYMOUS", "MISSING_PREFIX", "READ_OPERATIONS", "Api", "SafetyGuard", "UnsafeRequest", "missing_id"]
 
 #: How requests with a method the path does not document are labelled in records.
 UNDOCUMENTED_METHOD = "(undocumented method)"
 
 ANONYMOUS = Credentials()
 _NOT_SET: Any = object()
+
+#: Transport errors after which the request surely never reached the server.
+_NEVER_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout)
 
 
 def missing_id(tag: str = "x") -> str:
@@ -55,7 +63,11 @@ class Api:
     ledger: Ledger
     guard: SafetyGuard
     observers: list[Callable[[Exchange], None]] = field(default_factory=list)
+    #: Told (operation, reason) for each request that met an unstable target instead of the API.
+    unstable_observers: list[Callable[[str, str], None]] = field(default_factory=list)
     timeout: float = 30.0
+    retry: RetryPolicy = DEFAULT_RETRY
+    settle: Settle = field(default_factory=Settle)
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
@@ -99,14 +111,36 @@ class Api:
         elif content is not None:
             kwargs["content"] = content
         request = self.client.build_request(operation.method, url, **kwargs)
-        response = self.client.send(request)
-        response.read()
+        safe = operation.method == "GET" or operation_id in READ_OPERATIONS
+        response = self.send(operation_id, request, safe=safe)
         exchange = Exchange(operation_id, request, response)
         if operation_id in CREATING_OPERATIONS and response.is_success:
             exchange = self._record_creation(exchange, path, body)
         for observer in self.observers:
             observer(exchange)
         return exchange
+
+    def send(self, operation: str, request: httpx.Request, *, safe: bool) -> httpx.Response:
+        """Send `request`, again if safe; an unstable target is reported and ends the example or test."""
+
+        def once() -> httpx.Response:
+            response = self.client.send(request)
+            response.read()
+            return response
+
+        try:
+            return send_with_retries(
+                once,
+                httpx_answer,
+                safe=safe,
+                transport_errors=(httpx.TransportError,),
+                never_sent=_NEVER_SENT,
+                policy=self.retry,
+            )
+        except UnstableTarget as error:
+            for observer in self.unstable_observers:
+                observer(operation, error.reason)
+            give_up(UnstableTarget(f"{operation}: {error.reason}\n{curl(request)}"))
 
     def _record_creation(self, exchange: Exchange, path: Mapping[str, str], body: Any) -> Exchange:
         try:
@@ -120,15 +154,25 @@ class Api:
         return replace(exchange, created=self.ledger.record(entry))
 
     def find_user_id(self, email: str) -> str:
-        """The id of the one user whose username is `email` (compared without case)."""
-        listing = expect_status(
-            self.call("listUsers", params={"q": email, "page": 1, "size": 10}), 200, "listUsers by email"
-        )
-        results = listing.json().get("results", []) if isinstance(listing.json(), dict) else []
-        matches = [u for u in results if str(u.get("username", "")).casefold() == email.casefold()]
-        if len(matches) != 1:
-            raise ContractViolation(f"exactly one user with username {email} after createUser", listing)
-        return str(matches[0]["id"])
+        """The id of the one user whose username is `email` (compared without case), once search shows it."""
+
+        def matches(listing: Exchange) -> list[dict[str, Any]]:
+            payload = listing.json() if listing.status == 200 else None
+            results = payload.get("results", []) if isinstance(payload, dict) else []
+            wanted = email.casefold()
+            return [u for u in results if isinstance(u, dict) and str(u.get("username", "")).casefold() == wanted]
+
+        def read() -> Exchange:
+            return expect_status(
+                self.call("listUsers", params={"q": email, "page": 1, "size": 10}), 200, "listUsers by email"
+            )
+
+        settled = self.settle.until(read, lambda listing: len(matches(listing)) == 1)
+        if not settled.agreed:
+            raise ContractViolation(
+                f"exactly one user with username {email} after createUser", settled.value, settled.note()
+            )
+        return str(matches(settled.value)[0]["id"])
 
     def send_raw(self, method: str, url: str) -> Exchange:
         """A request outside the documented operations, aimed only at ids that cannot exist."""
@@ -142,8 +186,9 @@ class Api:
         if method != "GET" and not all(segment.startswith(MISSING_PREFIX) for segment in named):
             raise UnsafeRequest(f"refusing {method} {url}: it names ids this run did not make up")
         headers = {"Authorization": self.target.credentials.header}
-        response = self.client.request(method, url, headers=headers)
-        exchange = Exchange(UNDOCUMENTED_METHOD, response.request, response)
+        request = self.client.build_request(method, url, headers=headers)
+        response = self.send(UNDOCUMENTED_METHOD, request, safe=method == "GET")
+        exchange = Exchange(UNDOCUMENTED_METHOD, request, response)
         for observer in self.observers:
             observer(exchange)
         return exchange
@@ -155,6 +200,10 @@ class Api:
 
 
 _OPERATIONS = specs.operations_by_id()
+#: Operations that change nothing, whatever their method (autocompleteUsers is a search sent as POST).
+READ_OPERATIONS = frozenset(
+    {op.operation_id for op in _OPERATIONS.values() if op.method == "GET"} | {"autocompleteUsers"}
+)
 _STATIC_SEGMENTS = frozenset(
     segment for op in _OPERATIONS.values() for segment in op.path.split("/") if segment and "{" not in segment
 )

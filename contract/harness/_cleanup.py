@@ -16,6 +16,7 @@ import httpx
 from contract.harness._api import Api
 from contract.harness._guard import UnsafeRequest
 from contract.harness._ledger import CLEANUP_ORDER, Entry
+from contract.harness._unstable import UnstableTarget, raising_unstable
 
 __all__ = ["DEFAULT_BUDGET_SECONDS", "CleanupReport", "delete_all", "delete_entry"]
 
@@ -95,9 +96,12 @@ def delete_entry(api: Api, entry: Entry, attempts: int = 4, deadline: float | No
     reason = ""
     for attempt in range(attempts):
         try:
-            exchange = api.call(operation, path)
+            with raising_unstable():
+                exchange = api.call(operation, path)
         except httpx.HTTPError as error:
             reason = f"{type(error).__name__}: {error}"
+        except UnstableTarget as error:
+            reason = error.reason
         except UnsafeRequest as error:
             return False, f"refused by the safety guard: {error}"
         else:

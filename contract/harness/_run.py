@@ -12,6 +12,7 @@ from contract.harness._cleanup import CleanupReport, delete_all
 from contract.harness._findings import Findings
 from contract.harness._ledger import Ledger
 from contract.harness._record import Record
+from contract.harness._settle import DEFAULT_SETTLE_SECONDS, Settle
 from contract.harness._target import Target
 from strategies import RunNames
 
@@ -26,6 +27,8 @@ class Run:
     run_dir: Path
     seed: int
     read_only: bool
+    #: Seconds a search may show a write late (`--settle`).
+    settle_window: float = DEFAULT_SETTLE_SECONDS
     ledger: Ledger = field(init=False)
     api: Api = field(init=False)
     names: RunNames = field(init=False)
@@ -36,10 +39,17 @@ class Run:
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.run_id, self.run_dir / "ledger" / f"{self.worker}-{os.getpid()}.jsonl")
-        self.api = Api(self.target, self.ledger, SafetyGuard(self.ledger, self.read_only))
+        self.api = Api(
+            self.target, self.ledger, SafetyGuard(self.ledger, self.read_only), settle=Settle(self.settle_window)
+        )
         self.api.observers.append(self.record.observe)
+        self.api.unstable_observers.append(self.record.unstable)
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)
+
+    @property
+    def settle(self) -> Settle:
+        return self.api.settle
 
     def finish(self) -> CleanupReport:
         """Delete everything this process created; safe to call more than once."""

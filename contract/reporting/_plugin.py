@@ -160,6 +160,8 @@ class ReportPlugin:
             merged,
             created,
             alive,
+            self.outcomes.unstable,
+            self.outcomes.not_run,
         )
         report_dir = Path(config.getoption("report_dir")).resolve()
         matrix, problem = read_matrix(report_dir)
