@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Generator, Iterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -225,6 +226,8 @@ def fuzz_engine(run: Run) -> Iterator[FuzzEngine]:
     engine = FuzzEngine(run)
     yield engine
     engine.close()
+    # "A refused request made nothing": checked at once, and once more after the settle window.
+    run.later.verify()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -259,18 +262,29 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    """In hypothesis tests an unstable answer rejects the example; if every example was, the test is unstable."""
-    if not getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
-        return (yield)
+    """Around each test body: the settle window's pending checks, and unstable answers in hypothesis tests.
+
+    Search checks that did not agree at once are read again together once the body ends.
+    In hypothesis tests an unstable answer rejects the example; if every example was, the
+    test could not conclude.
+    """
     run = item.config.stash.get(RUN_KEY, None)
     before = run.record.unstable_total() if run is not None else 0
-    with rejecting_examples():
-        try:
-            return (yield)
-        except Unsatisfiable:
-            if run is not None and run.record.unstable_total() > before:
-                raise UnstableTarget("every example met an unstable target") from None
-            raise
+    hypothesis_test = bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+    try:
+        with rejecting_examples() if hypothesis_test else nullcontext():
+            result = yield
+    except Unsatisfiable:
+        if run is not None and run.record.unstable_total() > before:
+            raise UnstableTarget("every example met an unstable target") from None
+        raise
+    except BaseException:
+        if run is not None:
+            run.eventually.forget()
+        raise
+    if run is not None:
+        run.eventually.verify()
+    return result
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -22,6 +22,7 @@ from contract.harness._leftovers import (
     write_run_record,
 )
 from contract.harness._not_run import NOT_RUN_PROPERTY, CannotRun, cannot_run
+from contract.harness._password_policy import announced_password_policy
 from contract.harness._profiles import register_profiles
 from contract.harness._record import merge_snapshots, unstable_kind
 from contract.harness._retry import (
@@ -35,7 +36,7 @@ from contract.harness._retry import (
 )
 from contract.harness._run import Run
 from contract.harness._seed import publish_run_seed, run_seed
-from contract.harness._settle import DEFAULT_SETTLE_SECONDS, Later, Settle, Settled
+from contract.harness._settle import DEFAULT_SETTLE_SECONDS, Eventually, Later, Problem, Settle, Settled
 from contract.harness._signals import held_back, interrupt_on_termination
 from contract.harness._target import Credentials, Target, TargetError, check_base_url, preflight
 from contract.harness._unstable import (
@@ -66,12 +67,14 @@ __all__ = [
     "Credentials",
     "Drift",
     "Entry",
+    "Eventually",
     "Exchange",
     "Findings",
     "Kind",
     "Later",
     "Ledger",
     "MissingId",
+    "Problem",
     "RetryPolicy",
     "Run",
     "RunRecord",
@@ -80,6 +83,7 @@ __all__ = [
     "Target",
     "TargetError",
     "UnstableTarget",
+    "announced_password_policy",
     "cannot_run",
     "check_base_url",
     "created_entry",

@@ -42,8 +42,9 @@ class CreatedToken:
 
 
 def strong_password() -> str:
+    """16 characters that every password policy Kestra ships accepts (lower, upper, digit, one of !@#$%^&*)."""
     alphabet = string.ascii_letters + string.digits
-    return "Kc9" + "".join(secrets.choice(alphabet) for _ in range(13))
+    return "Kc9!" + "".join(secrets.choice(alphabet) for _ in range(12))
 
 
 class Arranger:

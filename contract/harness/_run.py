@@ -12,7 +12,7 @@ from contract.harness._cleanup import CleanupReport, delete_all
 from contract.harness._findings import Findings
 from contract.harness._ledger import Ledger
 from contract.harness._record import Record
-from contract.harness._settle import DEFAULT_SETTLE_SECONDS, Settle
+from contract.harness._settle import DEFAULT_SETTLE_SECONDS, Eventually, Later, Settle
 from contract.harness._target import Target
 from strategies import RunNames
 
@@ -36,6 +36,10 @@ class Run:
     findings: Findings = field(default_factory=Findings)
     record: Record = field(default_factory=Record)
     cleanup: CleanupReport | None = None
+    #: Search checks of the running test not yet agreed; verified when its body ends.
+    eventually: Eventually = field(init=False)
+    #: "Nothing showed" search checks of the whole session, verified once when the fuzz engine closes.
+    later: Later = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.run_id, self.run_dir / "ledger" / f"{self.worker}-{os.getpid()}.jsonl")
@@ -46,6 +50,8 @@ class Run:
         self.api.unstable_observers.append(self.record.unstable)
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)
+        self.eventually = Eventually(self.api.settle)
+        self.later = Later(self.api.settle)
 
     @property
     def settle(self) -> Settle:

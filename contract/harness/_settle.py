@@ -5,7 +5,10 @@ in batches (contract-semantics.md, "Search lag"); a read by id is immediate. A c
 a search therefore reads until what it sees agrees, or the window has passed: on a
 server without lag the first read agrees and nothing is waited. A check that something
 must *not* show (a refused request made nothing) cannot end early that way; those are
-collected in `Later` and verified once, after the window, for a whole test.
+collected in `Later` and verified once, after the window, for a whole test. Checks
+that a change *does* show are batched in `Eventually`: each is tried once at once (free
+when the server does not lag), and those that did not agree yet are read again together
+at the end of the example or test, so a lagging server costs one wait, not one per check.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-__all__ = ["DEFAULT_SETTLE_SECONDS", "Later", "Settle", "Settled"]
+from contract.harness._exchange import ContractViolation, Exchange
+
+__all__ = ["DEFAULT_SETTLE_SECONDS", "Eventually", "Later", "Problem", "Settle", "Settled"]
 
 T = TypeVar("T")
 
@@ -61,22 +66,77 @@ class Settle:
         return Settled(value, True, self.clock() - started)
 
 
-@dataclass
-class Later:
-    """Checks that something did not show in a search, run once the window has passed for all of them.
+#: What a check found wrong (what was expected, the exchange that showed it, detail), or None.
+Problem = tuple[str, Exchange | None, str] | None
 
-    Each check raises (a ContractViolation) when the thing showed. `verify()` waits only
-    what is left of the window since the newest check was added, then runs them all.
+
+@dataclass
+class Eventually:
+    """Checks that must hold within the window: tried at once, the rest read again together in `verify()`.
+
+    A check returns None when it holds, or (expected, exchange, detail) when not yet. A
+    check given a `key` replaces the pending one of the same key, and clears it when it
+    holds: a check of "the listing shows the model" is only ever pending once.
     """
 
     settle: Settle
-    _checks: list[Callable[[], None]] = field(default_factory=list)
+    _pending: dict[object, Callable[[], Problem]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def expect(self, check: Callable[[], Problem], key: object = None) -> None:
+        key = key if key is not None else object()
+        holds = check() is None
+        with self._lock:
+            if holds:
+                self._pending.pop(key, None)
+            else:
+                self._pending[key] = check
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._pending)
+
+    def forget(self) -> None:
+        """Drop what is pending (the example failed anyway, or its objects are gone)."""
+        with self._lock:
+            self._pending = {}
+
+    def verify(self) -> None:
+        """Read every pending check again until all hold or the window has passed; fail with the first that did not."""
+        with self._lock:
+            pending, self._pending = list(self._pending.values()), {}
+        if not pending:
+            return
+
+        def read() -> list[Problem]:
+            return [check() for check in pending]
+
+        settled = self.settle.until(read, lambda problems: all(p is None for p in problems))
+        for problem in settled.value:
+            if problem is not None:
+                expected, exchange, detail = problem
+                raise ContractViolation(expected, exchange, "; ".join(x for x in (detail, settled.note()) if x))
+
+
+@dataclass
+class Later:
+    """Checks that something did not show in a search, run again once the window has passed for all of them.
+
+    Each check returns a Problem (as for `Eventually`) when the thing showed; `add` runs
+    it at once too. `verify()` waits only what is left of the window since the newest
+    check was added, then runs them all.
+    """
+
+    settle: Settle
+    _checks: dict[object, Callable[[], Problem]] = field(default_factory=dict)
     _newest: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add(self, check: Callable[[], None]) -> None:
+    def add(self, check: Callable[[], Problem], key: object = None) -> None:
+        """Run `check` now, and again in `verify()`; a `key` keeps only the newest check of that key."""
+        _raise(check(), "")
         with self._lock:
-            self._checks.append(check)
+            self._checks[key if key is not None else object()] = check
             self._newest = self.settle.clock()
 
     def __len__(self) -> int:
@@ -86,12 +146,18 @@ class Later:
     def verify(self) -> None:
         """Wait out the rest of the window once, then run every check (the first that fails raises)."""
         with self._lock:
-            checks, newest = self._checks, self._newest
-            self._checks, self._newest = [], None
+            checks, newest = list(self._checks.values()), self._newest
+            self._checks, self._newest = {}, None
         if not checks or newest is None:
             return
         remaining = newest + self.settle.window - self.settle.clock()
         if remaining > 0:
             self.settle.sleep(remaining)
         for check in checks:
-            check()
+            _raise(check(), f"it showed within the {self.settle.window:g} s settle window")
+
+
+def _raise(problem: Problem, note: str) -> None:
+    if problem is not None:
+        expected, exchange, detail = problem
+        raise ContractViolation(expected, exchange, "; ".join(x for x in (detail, note) if x))

@@ -11,8 +11,8 @@ from contract.machines._checks import (
     fail,
     json_array,
     json_object,
-    list_user_pages,
     listed_user_ids,
+    user_pages_problem,
 )
 from contract.machines._model import ModelServiceAccount, ModelToken, ModelUser, Owner
 
@@ -29,9 +29,9 @@ __all__ = [
     "fail",
     "json_array",
     "json_object",
-    "list_user_pages",
     "listed_user_ids",
     "machine_session",
     "of_machine",
     "run_machine",
+    "user_pages_problem",
 ]

@@ -7,6 +7,7 @@ example starts from a server that holds none of its objects.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from hypothesis.strategies import SearchStrategy
 
-from contract.harness import Entry, Exchange, Kind, Run, delete_all
+from contract.harness import Entry, Eventually, Exchange, Kind, Later, Run, delete_all
 from contract.machines._checks import SecretWatch
 from strategies import RunNames
 
@@ -46,7 +47,12 @@ class Session:
 
     run: Run
     watch: SecretWatch = field(default_factory=SecretWatch)
+    #: "Nothing showed" search checks of all the examples, verified once after the settle window.
+    later: Later = field(init=False)
     _objects: list[tuple[Kind, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.later = Later(self.run.settle)
 
     def group(self) -> str:
         group_id = self.run.arrange.create_group()
@@ -70,6 +76,7 @@ def machine_session(run: Run) -> Iterator[Session]:
     run.api.observers.append(session.watch)
     try:
         yield session
+        session.later.verify()
     finally:
         run.api.observers.remove(session.watch)
         session.close()
@@ -89,6 +96,9 @@ class ContractMachine(RuleBasedStateMachine):
         self.arrange = run.arrange
         self.tenant = run.target.tenant
         self.watch = session.watch
+        self.later = session.later
+        #: Search checks of this example not agreed yet; read again together before teardown deletes.
+        self.eventually = Eventually(run.settle)
         #: Under a fresh prefix, so `listUsers?q=<prefix>` finds exactly this example's users.
         self.names: RunNames = run.names.child()
         self._mine: list[tuple[Kind, str]] = []
@@ -123,6 +133,17 @@ class ContractMachine(RuleBasedStateMachine):
                 self.created("token", payload["id"])
 
     def teardown(self) -> None:
+        """Settle this example's search checks (unless it already failed), then delete what it made."""
+        if sys.exc_info()[0] is None:
+            try:
+                self.eventually.verify()
+            finally:
+                self._delete_mine()
+        else:
+            self.eventually.forget()
+            self._delete_mine()
+
+    def _delete_mine(self) -> None:
         mine = set(self._mine)
         owners = {object_id for kind, object_id in mine if kind != "token"}
         entries = [
