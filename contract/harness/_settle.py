@@ -47,7 +47,7 @@ class Settle:
 
     window: float = DEFAULT_SETTLE_SECONDS
     first_pause: float = 0.05
-    max_pause: float = 0.5
+    max_pause: float = 0.2
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
 
