@@ -140,7 +140,7 @@ class Api:
         except UnstableTarget as error:
             for observer in self.unstable_observers:
                 observer(operation, error.reason)
-            give_up(UnstableTarget(f"{operation}: {error.reason}\n{curl(request)}"))
+            give_up(UnstableTarget(f"{operation}: {error.reason}\n{curl(request)}", unreachable=error.unreachable))
 
     def _record_creation(self, exchange: Exchange, path: Mapping[str, str], body: Any) -> Exchange:
         try:

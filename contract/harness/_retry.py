@@ -131,11 +131,13 @@ def send_with_retries(
     reason = ""
     for attempt in range(policy.attempts):
         retry_after: float | None = None
+        unreachable = False
         try:
             response = send()
         except transport_errors as error:
             reason = f"{type(error).__name__}: {error}".rstrip(": ")
             repeatable = safe or isinstance(error, never_sent)
+            unreachable = True
         else:
             answer = look(response)
             found = infrastructure_reason(answer)
@@ -147,6 +149,6 @@ def send_with_retries(
         pause = policy.pause(attempt, retry_after) if repeatable else None
         if pause is None:
             tries = f"after {attempt + 1} tries" if repeatable else "not repeated: the server may have processed it"
-            raise UnstableTarget(f"{reason} ({tries})")
+            raise UnstableTarget(f"{reason} ({tries})", unreachable=unreachable)
         sleep(pause)
     raise AssertionError("unreachable: the last attempt always returns or raises")

@@ -109,7 +109,8 @@ def preflight(target: Target, timeout: float = 10.0) -> None:
     except httpx.HTTPError as error:
         raise TargetError(f"{target.base_url} is unreachable: {error}") from None
     except UnstableTarget as error:
-        raise TargetError(f"{target.base_url} does not answer as an API: {error.reason}") from None
+        problem = "is unreachable" if error.unreachable else "does not answer as an API"
+        raise TargetError(f"{target.base_url} {problem}: {error.reason}") from None
     if listing.status_code == 403 or probe.status_code == 403:
         raise TargetError(f"{target.credentials.describe} is not a superadmin on {target.base_url} (403)")
     if listing.status_code != 200 or probe.status_code not in (404, 400):

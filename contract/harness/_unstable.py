@@ -28,9 +28,11 @@ _REJECT = contextvars.ContextVar("kct_reject_unstable_examples", default=False)
 class UnstableTarget(pytest.skip.Exception):  # type: ignore[name-defined,misc]
     """The target did not answer as an API (network error, gateway page, rate limit)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, unreachable: bool = False) -> None:
         super().__init__(msg=f"unstable target: {reason}", pytrace=False)
         self.reason = reason
+        #: No HTTP answer came back at all (connection errors, timeouts).
+        self.unreachable = unreachable
 
 
 @contextmanager
