@@ -43,7 +43,7 @@ def _api(handler: Callable[[httpx.Request], httpx.Response]) -> tuple[Api, list[
     return api, seen, unstable
 
 
-def test_a_read_behind_a_flaky_gateway_is_retried_and_observed_once():
+def test_a_read_behind_a_flaky_gateway_is_retried_and_observed_once() -> None:
     answers = [GATEWAY, httpx.Response(200, json={"results": [], "total": 0})]
     api, seen, unstable = _api(lambda request: answers.pop(0))
     exchange = api.call("listUsers", params={"page": 1, "size": 1})
@@ -52,7 +52,7 @@ def test_a_read_behind_a_flaky_gateway_is_retried_and_observed_once():
     assert unstable == []
 
 
-def test_a_create_behind_a_gateway_error_is_sent_once_and_unstable():
+def test_a_create_behind_a_gateway_error_is_sent_once_and_unstable() -> None:
     sent: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -71,7 +71,7 @@ def test_a_create_behind_a_gateway_error_is_sent_once_and_unstable():
     assert "Admin1234!" not in str(raised.value)  # the curl line masks credentials
 
 
-def test_a_rate_limited_create_is_sent_again():
+def test_a_rate_limited_create_is_sent_again() -> None:
     answers = [
         httpx.Response(429, headers={"retry-after": "0"}, text="slow down"),
         httpx.Response(200, json={"id": "g1", "name": "kct-x-1"}),
@@ -83,14 +83,14 @@ def test_a_rate_limited_create_is_sent_again():
     assert exchange.created.id == "g1"
 
 
-def test_a_500_of_the_api_is_an_answer_not_instability():
+def test_a_500_of_the_api_is_an_answer_not_instability() -> None:
     api, seen, unstable = _api(lambda request: httpx.Response(500, json={"message": "boom"}))
     assert api.call("getUser", {"id": "kct-missing-x"}).status == 500
     assert unstable == []
     assert [e.status for e in seen] == [500]
 
 
-def test_inside_hypothesis_an_unstable_answer_rejects_the_example_only():
+def test_inside_hypothesis_an_unstable_answer_rejects_the_example_only() -> None:
     api, _, _ = _api(lambda request: GATEWAY)
     tried = []
 

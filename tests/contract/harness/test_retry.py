@@ -14,7 +14,9 @@ HTML = "text/html; charset=utf-8"
 PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
-def _run(answers: list[Answer | Exception], *, safe: bool, never_sent: tuple[type[Exception], ...] = ()):
+def _run(
+    answers: list[Answer | Exception], *, safe: bool, never_sent: tuple[type[Exception], ...] = ()
+) -> tuple[Answer | UnstableTarget, int, list[float]]:
     """Send through `send_with_retries` with scripted answers; return (result or error, tries, pauses)."""
     script = list(answers)
     pauses: list[float] = []
@@ -43,7 +45,7 @@ def _run(answers: list[Answer | Exception], *, safe: bool, never_sent: tuple[typ
     return result, tries, pauses
 
 
-def test_a_gateway_page_on_a_read_is_retried_with_backoff():
+def test_a_gateway_page_on_a_read_is_retried_with_backoff() -> None:
     ok = Answer(200, "application/json", b"{}")
     result, tries, pauses = _run([Answer(502, HTML, PAGE), Answer(504, HTML, PAGE), ok], safe=True)
     assert result == ok
@@ -51,7 +53,7 @@ def test_a_gateway_page_on_a_read_is_retried_with_backoff():
     assert pauses == [0.1, 0.2]
 
 
-def test_a_gateway_page_on_a_write_is_not_repeated_and_is_unstable():
+def test_a_gateway_page_on_a_write_is_not_repeated_and_is_unstable() -> None:
     result, tries, _ = _run([Answer(502, HTML, PAGE)], safe=False)
     assert isinstance(result, UnstableTarget)
     assert tries == 1
@@ -59,7 +61,7 @@ def test_a_gateway_page_on_a_write_is_not_repeated_and_is_unstable():
     assert "not repeated" in result.reason
 
 
-def test_a_write_the_server_did_not_process_is_retried_after_retry_after():
+def test_a_write_the_server_did_not_process_is_retried_after_retry_after() -> None:
     ok = Answer(201, "", b"")
     result, tries, pauses = _run([Answer(429, "text/plain", b"slow down", "2"), ok], safe=False)
     assert result == ok
@@ -70,20 +72,20 @@ def test_a_write_the_server_did_not_process_is_retried_after_retry_after():
     assert pauses == [1.0]
 
 
-def test_a_503_without_retry_after_on_a_write_is_not_repeated():
+def test_a_503_without_retry_after_on_a_write_is_not_repeated() -> None:
     result, tries, _ = _run([Answer(503, HTML, PAGE)], safe=False)
     assert isinstance(result, UnstableTarget)
     assert tries == 1
 
 
-def test_a_retry_after_beyond_the_limit_is_not_waited_for():
+def test_a_retry_after_beyond_the_limit_is_not_waited_for() -> None:
     result, tries, pauses = _run([Answer(429, "", b"", "3600")], safe=True)
     assert isinstance(result, UnstableTarget)
     assert tries == 1
     assert pauses == []
 
 
-def test_what_stays_unstable_after_every_try_is_reported_with_its_reason():
+def test_what_stays_unstable_after_every_try_is_reported_with_its_reason() -> None:
     result, tries, _ = _run([httpx.ReadTimeout("timed out")] * 3, safe=True)
     assert isinstance(result, UnstableTarget)
     assert tries == 3
@@ -91,7 +93,7 @@ def test_what_stays_unstable_after_every_try_is_reported_with_its_reason():
     assert "after 3 tries" in result.reason
 
 
-def test_a_connection_never_made_is_retried_even_for_a_write():
+def test_a_connection_never_made_is_retried_even_for_a_write() -> None:
     ok = Answer(201, "", b"")
     result, tries, _ = _run([httpx.ConnectError("refused"), ok], safe=False, never_sent=(httpx.ConnectError,))
     assert result == ok
@@ -110,18 +112,18 @@ def test_a_connection_never_made_is_retried_even_for_a_write():
         Answer(200, "application/json", b"[]"),
     ],
 )
-def test_answers_of_the_api_are_never_retried_or_unstable(answer: Answer):
+def test_answers_of_the_api_are_never_retried_or_unstable(answer: Answer) -> None:
     assert infrastructure_reason(answer) is None
     result, tries, _ = _run([answer], safe=True)
     assert result == answer
     assert tries == 1
 
 
-def test_a_success_that_is_an_html_page_is_not_the_api():
+def test_a_success_that_is_an_html_page_is_not_the_api() -> None:
     assert infrastructure_reason(Answer(200, HTML, b"<html>Sign in</html>")) is not None
 
 
-def test_retry_after_reads_seconds_and_http_dates():
+def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds("7") == 7.0
     assert retry_after_seconds(None) is None
     assert retry_after_seconds("soon") is None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
-from contract.harness import ContractViolation, Eventually, Later, Settle
+from contract.harness import ContractViolation, Eventually, Later, Problem, Settle
 
 
 class Clock:
@@ -26,17 +28,22 @@ def _settle(clock: Clock, window: float = 5.0) -> Settle:
     return Settle(window, first_pause=0.1, max_pause=0.4, clock=clock, sleep=clock.sleep)
 
 
-def test_a_search_that_agrees_at_once_costs_nothing():
+def test_a_search_that_agrees_at_once_costs_nothing() -> None:
     clock = Clock()
-    reads = []
-    settled = _settle(clock).until(lambda: reads.append(1) or "ok", lambda v: v == "ok")
+    reads: list[int] = []
+
+    def read() -> str:
+        reads.append(1)
+        return "ok"
+
+    settled = _settle(clock).until(read, lambda v: v == "ok")
     assert settled.agreed
     assert settled.waited == 0
     assert reads == [1]
     assert clock.slept == []
 
 
-def test_a_late_write_is_waited_for_with_backoff():
+def test_a_late_write_is_waited_for_with_backoff() -> None:
     clock = Clock()
     settled = _settle(clock).until(lambda: clock.now >= 1.0, bool)
     assert settled.agreed
@@ -45,7 +52,7 @@ def test_a_late_write_is_waited_for_with_backoff():
     assert 1.0 <= settled.waited < 1.5
 
 
-def test_a_change_that_never_shows_fails_and_says_how_long_it_waited():
+def test_a_change_that_never_shows_fails_and_says_how_long_it_waited() -> None:
     clock = Clock()
     settled = _settle(clock, window=2.0).until(lambda: "stale", lambda v: v == "fresh")
     assert not settled.agreed
@@ -54,13 +61,13 @@ def test_a_change_that_never_shows_fails_and_says_how_long_it_waited():
     assert "2.0 s" in settled.note()
 
 
-def test_eventually_reads_pending_checks_together_and_only_once_per_key():
+def test_eventually_reads_pending_checks_together_and_only_once_per_key() -> None:
     clock = Clock()
     eventually = Eventually(_settle(clock))
     reads: list[str] = []
 
-    def late(name: str, at: float):
-        def check():
+    def late(name: str, at: float) -> Callable[[], Problem]:
+        def check() -> Problem:
             reads.append(name)
             return None if clock.now >= at else (f"{name} shows", None, "")
 
@@ -75,7 +82,7 @@ def test_eventually_reads_pending_checks_together_and_only_once_per_key():
     assert clock.now < 1.0  # one wait for both
 
 
-def test_eventually_fails_with_the_check_that_never_held():
+def test_eventually_fails_with_the_check_that_never_held() -> None:
     clock = Clock()
     eventually = Eventually(_settle(clock, window=1.0))
     eventually.expect(lambda: ("the deleted user leaves the listing", None, "still listed"))
@@ -85,7 +92,7 @@ def test_eventually_fails_with_the_check_that_never_held():
     assert "settle window" in str(raised.value)
 
 
-def test_a_check_that_holds_later_clears_its_pending_key():
+def test_a_check_that_holds_later_clears_its_pending_key() -> None:
     clock = Clock()
     eventually = Eventually(_settle(clock))
     eventually.expect(lambda: ("not yet", None, ""), key="model")
@@ -93,12 +100,12 @@ def test_a_check_that_holds_later_clears_its_pending_key():
     assert len(eventually) == 0
 
 
-def test_later_waits_once_for_what_is_left_of_the_window():
+def test_later_waits_once_for_what_is_left_of_the_window() -> None:
     clock = Clock()
     later = Later(_settle(clock, window=5.0))
     runs: list[float] = []
 
-    def nothing_showed():
+    def nothing_showed() -> Problem:
         runs.append(clock.now)
         return None
 
@@ -111,7 +118,7 @@ def test_later_waits_once_for_what_is_left_of_the_window():
     assert runs[-2:] == [8.0, 8.0]  # two checks (one per key) once the window passed
 
 
-def test_later_fails_what_showed_at_once_or_within_the_window():
+def test_later_fails_what_showed_at_once_or_within_the_window() -> None:
     clock = Clock()
     later = Later(_settle(clock, window=1.0))
     with pytest.raises(ContractViolation):
