@@ -198,6 +198,43 @@ def test_verdict(tests: dict[str, int], text: str, ok: bool) -> None:
     assert (verdict["text"], verdict["ok"]) == (text, ok)
 
 
+def test_setup_operations_never_count_as_unexpected_statuses() -> None:
+    # deleteGroup documents 200 and answers 204 on Kestra: the suite's own tool, not the contract.
+    summary = summary_of(ops(deleteGroup={204: 3}, listUsers={200: 1}))
+    assert summary["totals"]["unexpected_statuses"] == 0
+    assert summary["verdict"]["text"] == "The contract holds"
+
+
+def test_an_unstable_target_is_its_own_verdict_section_and_never_a_violation() -> None:
+    operations = ops(listUsers={200: 1})
+    operations["createUser"] = {**ops(createUser={201: 2})["createUser"], "unstable": {"502 from a gateway": 3}}
+    merged = merge_payloads([{"worker": "gw0", "operations": operations, "drift": [], "cleanup": None}])
+    counts = {"passed": 3, "failed": 0, "errors": 0, "skipped": 1, "xfailed": 0, "xpassed": 0, "total": 4}
+    unstable = {"contract/test_x.py::test_y": "createUser: 502 from a gateway (not repeated)"}
+    summary = build_summary({"run": {}, "target": {}}, counts, {}, [], merged, 0, [], unstable, {})
+    assert summary["verdict"]["ok"] is False
+    assert summary["verdict"]["violations"] == 0
+    assert summary["verdict"]["text"] == "Unstable target: 1 test could not conclude"
+    assert summary["unstable"]["tests"] == [
+        {"nodeid": "contract/test_x.py::test_y", "reason": unstable["contract/test_x.py::test_y"]}
+    ]
+    assert summary["unstable"]["requests"] == {"createUser": {"502 from a gateway": 3}}
+    assert summary["unstable"]["total_requests"] == 3
+    html = render(summary)
+    assert 'id="unstable"' in html
+    assert "502 from a gateway" in html
+
+
+def test_a_check_not_run_is_named_in_the_verdict() -> None:
+    merged = merge_payloads([{"worker": "gw0", "operations": ops(listUsers={200: 1}), "drift": [], "cleanup": None}])
+    counts = {"passed": 3, "failed": 0, "errors": 0, "skipped": 1, "xfailed": 0, "xpassed": 0, "total": 4}
+    not_run = {"contract/test_readonly.py::test_own": "the suite runs with a token"}
+    summary = build_summary({"run": {}, "target": {}}, counts, {}, [], merged, 0, [], {}, not_run)
+    assert summary["verdict"]["ok"] is True
+    assert summary["verdict"]["text"] == "The contract holds; 1 check not run"
+    assert summary["verdict"]["notes"] == ["not run: the suite runs with a token"]
+
+
 def test_cleanup_left_behind_comes_from_the_ledger() -> None:
     user = {"kind": "user", "id": "u1", "label": "kct"}
     summary = summary_of(
