@@ -176,39 +176,41 @@ class UsersMachine(ContractMachine):
     @initialize(target=users, first=of_machine(_user_requests), second=of_machine(_user_requests))
     def create_first_users(self, first: dict[str, Any], second: dict[str, Any]) -> MultipleResults[ModelUser]:
         """Two users from the start, so that every rule (deleting one too) is possible at once."""
-        return multiple(self.new_user(first), self.new_user(second))
+        return multiple(*self.new_users([first, second]))
 
     @rule(target=users, request=of_machine(_user_requests))
     def create_user(self, request: dict[str, Any]) -> ModelUser:
-        return self.new_user(request)
+        return self.new_users([request])[0]
 
-    def new_user(self, request: dict[str, Any]) -> ModelUser:
-        self.watch.password(request["password"])
-        created, exchange = self.arrange.create_user(request)
-        self.created("user", created.id)
-        user = ModelUser(
-            id=created.id,
-            email=request["email"],
-            first_name=request["firstName"],
-            last_name=request["lastName"],
-            username=request["email"],
-            password=request["password"] or None,
-            super_admin=request["superAdmin"],
-            restricted=request["restricted"],
-            groups=set(request["groups"]),
-        )
-        self.model[user.id] = user
-        if exchange.response.content:
-            self.check_view(
-                user,
-                json_object(exchange, "createUser answers nothing or the ApiUser"),
-                exchange,
-                "the createUser answer",
+    def new_users(self, requests: list[dict[str, Any]]) -> list[ModelUser]:
+        """Create users (their ids found together), then check each as getUser and the searches show it."""
+        for request in requests:
+            self.watch.password(request["password"])
+        made = self.arrange.create_users(requests)
+        for created, _ in made:
+            self.created("user", created.id)
+        users = []
+        for (created, exchange), request in zip(made, requests, strict=True):
+            user = ModelUser(
+                id=created.id,
+                email=request["email"],
+                first_name=request["firstName"],
+                last_name=request["lastName"],
+                username=request["email"],
+                password=request["password"] or None,
+                super_admin=request["superAdmin"],
+                restricted=request["restricted"],
+                groups=set(request["groups"]),
             )
-        view, got = self.get(user)
-        self.check_view(user, view, got, "getUser after createUser")
-        self.expect_found(user)
-        return user
+            self.model[user.id] = user
+            if exchange.response.content:
+                answer = json_object(exchange, "createUser answers nothing or the ApiUser")
+                self.check_view(user, answer, exchange, "the createUser answer")
+            view, got = self.get(user)
+            self.check_view(user, view, got, "getUser after createUser")
+            self.expect_found(user)
+            users.append(user)
+        return users
 
     @rule(user=users, request=of_machine(_user_requests))
     def create_with_taken_email(self, user: ModelUser, request: dict[str, Any]) -> None:

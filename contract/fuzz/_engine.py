@@ -36,6 +36,7 @@ from contract.harness import (
     ContractViolation,
     Credentials,
     Drift,
+    Entry,
     Exchange,
     MissingId,
     Problem,
@@ -145,6 +146,8 @@ class FuzzEngine:
         self.run = run
         self.world = FuzzWorld(run)
         self.session = requests.Session()
+        #: Emails of users created without an answer body that search did not show yet.
+        self._unnamed: list[str] = []
 
     def execute(self, case: Case[Any], draw: Draw) -> None:
         """Send the case as the suite's identity (or the one the world chose) and check the answer.
@@ -298,7 +301,7 @@ class FuzzEngine:
         if op in CREATING_OPERATIONS:
             try:
                 payload = exchange.json() if exchange.response.content else None
-                entry = created_entry(op, path, body, payload, self.run.api.find_user_id)
+                entry = created_entry(op, path, body, payload, self._user_id_now)
             except (ValueError, MissingId):
                 return  # the response-schema checks report a creation that says nothing of what it made
             ledger.record(entry)
@@ -309,5 +312,23 @@ class FuzzEngine:
         elif op.startswith("deleteApiToken"):
             ledger.forget("token", path["tokenId"])
 
+    def _user_id_now(self, email: str) -> str:
+        """The new user's id if search shows it already; else it is looked for once more when the engine closes.
+
+        A fuzz case never needs the id of the user it created, so a lagging search is not waited
+        for here (and cleanup's sweep of the run's prefix deletes a user never found).
+        """
+        found = self.run.api.user_ids_now([email])
+        if email not in found:
+            self._unnamed.append(email)
+            raise MissingId(f"no user {email} in search yet")
+        return found[email]
+
     def close(self) -> None:
+        """Record the users search did not show at once, once the settle window has passed for them."""
+        if self._unnamed:
+            found = self.run.api.find_user_ids(self._unnamed)
+            for email, user_id in found.items():
+                self.run.ledger.record(Entry("user", user_id, label=email))
+            self._unnamed = []
         self.session.close()

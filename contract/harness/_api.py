@@ -11,7 +11,7 @@ from __future__ import annotations
 import json as jsonlib
 import secrets
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
@@ -93,6 +93,53 @@ class Api:
         as_: Credentials | None = None,
     ) -> Exchange:
         """Send one documented operation, as the suite's identity unless `as_` or an Authorization header differ."""
+        exchange, path, body = self._exchange(operation_id, path, params, json, content, headers, as_)
+        if operation_id in CREATING_OPERATIONS and exchange.response.is_success:
+            exchange = self._record_creation(exchange, path, body, self.find_user_id)
+        for observer in self.observers:
+            observer(exchange)
+        return exchange
+
+    def create_users(self, bodies: Sequence[dict[str, Any]]) -> list[Exchange]:
+        """CreateUser for each body, as `call` would; the ids of those created without an answer body are
+        found together, so a lagging search is waited for once for all of them, not once per user.
+        """
+        sent = [self._exchange("createUser", None, None, body, None, None, None) for body in bodies]
+        unnamed = [str(body["email"]) for exchange, _, body in sent if _unnamed_creation(exchange)]
+        found = self.find_user_ids(unnamed) if unnamed else {}
+
+        def find(email: str) -> str:
+            if email not in found:
+                raise MissingId(self._not_found(email))
+            return found[email]
+
+        exchanges: list[Exchange] = []
+        problem: ContractViolation | None = None
+        for exchange, path, body in sent:
+            if exchange.response.is_success:
+                try:
+                    exchange = self._record_creation(exchange, path, body, find)
+                except ContractViolation as error:
+                    problem = problem or error
+            exchanges.append(exchange)
+        for exchange in exchanges:
+            for observer in self.observers:
+                observer(exchange)
+        if problem is not None:
+            raise problem
+        return exchanges
+
+    def _exchange(
+        self,
+        operation_id: str,
+        path: Mapping[str, str] | None,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        content: bytes | None,
+        headers: Mapping[str, str] | None,
+        as_: Credentials | None,
+    ) -> tuple[Exchange, dict[str, str], Any]:
+        """Guard and send one operation: the exchange, the path it was sent to and the body as read."""
         operation = self.operation(operation_id)
         path = dict(path or {})
         if "tenant" in operation.path and "tenant" not in path:
@@ -113,12 +160,7 @@ class Api:
         request = self.client.build_request(operation.method, url, **kwargs)
         safe = operation.method == "GET" or operation_id in READ_OPERATIONS
         response = self.send(operation_id, request, safe=safe)
-        exchange = Exchange(operation_id, request, response)
-        if operation_id in CREATING_OPERATIONS and response.is_success:
-            exchange = self._record_creation(exchange, path, body)
-        for observer in self.observers:
-            observer(exchange)
-        return exchange
+        return Exchange(operation_id, request, response), path, body
 
     def send(self, operation: str, request: httpx.Request, *, safe: bool) -> httpx.Response:
         """Send `request`, again if safe; an unstable target is reported and ends the example or test."""
@@ -142,37 +184,48 @@ class Api:
                 observer(operation, error.reason)
             give_up(UnstableTarget(f"{operation}: {error.reason}\n{curl(request)}", unreachable=error.unreachable))
 
-    def _record_creation(self, exchange: Exchange, path: Mapping[str, str], body: Any) -> Exchange:
+    def _record_creation(
+        self, exchange: Exchange, path: Mapping[str, str], body: Any, find_user_id: Callable[[str], str]
+    ) -> Exchange:
+        payload = _payload(exchange)
         try:
-            payload = exchange.json() if exchange.response.content else None
-        except ValueError:
-            payload = None
-        try:
-            entry = created_entry(exchange.operation, path, body, payload, self.find_user_id)
+            entry = created_entry(exchange.operation, path, body, payload, find_user_id)
         except MissingId as error:
             raise ContractViolation("the id of what the request created", exchange, str(error)) from None
         return replace(exchange, created=self.ledger.record(entry))
 
     def find_user_id(self, email: str) -> str:
         """The id of the one user whose username is `email` (compared without case), once search shows it."""
+        found = self.find_user_ids([email])
+        if email not in found:
+            raise MissingId(self._not_found(email))
+        return found[email]
 
-        def matches(listing: Exchange) -> list[dict[str, Any]]:
-            payload = listing.json() if listing.status == 200 else None
-            results = payload.get("results", []) if isinstance(payload, dict) else []
-            wanted = email.casefold()
-            return [u for u in results if isinstance(u, dict) and str(u.get("username", "")).casefold() == wanted]
+    def _not_found(self, email: str) -> str:
+        return f"no user with username {email} in listUsers q=<email> within the {self.settle.window:g} s settle window"
 
-        def read() -> Exchange:
-            return expect_status(
+    def find_user_ids(self, emails: Sequence[str]) -> dict[str, str]:
+        """Email -> id of the one user with that username, for each that search shows within the settle window.
+
+        All are read together on every poll, so the window is waited for once, not once per email. A
+        listUsers answer other than 200 is a violation at once (that is no lag).
+        """
+        return self.settle.until(lambda: self.user_ids_now(emails), lambda ids: len(ids) == len(set(emails))).value
+
+    def user_ids_now(self, emails: Sequence[str]) -> dict[str, str]:
+        """Email -> id of the one user with that username, as search shows it now (one read each, no waiting)."""
+        ids: dict[str, str] = {}
+        for email in emails:
+            listing = expect_status(
                 self.call("listUsers", params={"q": email, "page": 1, "size": 10}), 200, "listUsers by email"
             )
-
-        settled = self.settle.until(read, lambda listing: len(matches(listing)) == 1)
-        if not settled.agreed:
-            raise ContractViolation(
-                f"exactly one user with username {email} after createUser", settled.value, settled.note()
-            )
-        return str(matches(settled.value)[0]["id"])
+            payload = _payload(listing)
+            results = payload.get("results", []) if isinstance(payload, dict) else []
+            wanted = email.casefold()
+            matches = [u for u in results if isinstance(u, dict) and str(u.get("username", "")).casefold() == wanted]
+            if len(matches) == 1:
+                ids[email] = str(matches[0].get("id"))
+        return ids
 
     def send_raw(self, method: str, url: str) -> Exchange:
         """A request outside the documented operations, aimed only at ids that cannot exist."""
@@ -197,6 +250,20 @@ class Api:
         client = getattr(self._local, "client", None)
         if client is not None:
             client.close()
+
+
+def _payload(exchange: Exchange) -> Any:
+    """The answer's JSON, or None when it is empty or not JSON."""
+    try:
+        return exchange.json() if exchange.response.content else None
+    except ValueError:
+        return None
+
+
+def _unnamed_creation(exchange: Exchange) -> bool:
+    """A createUser the server confirmed without saying the new id: it must be found by email."""
+    payload = _payload(exchange)
+    return exchange.response.is_success and not (isinstance(payload, dict) and isinstance(payload.get("id"), str))
 
 
 _OPERATIONS = specs.operations_by_id()
