@@ -23,7 +23,9 @@ from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
     DEFAULT_SETTLE_SECONDS,
+    NOT_RUN_PROPERTY,
     UNSTABLE_PROPERTY,
+    CannotRun,
     CleanupReport,
     Credentials,
     Run,
@@ -294,6 +296,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if call.excinfo is not None and call.excinfo.errisinstance(UnstableTarget):
         reason = str(getattr(call.excinfo.value, "reason", call.excinfo.value))
         report.user_properties.append((UNSTABLE_PROPERTY, reason))
+    elif call.excinfo is not None and call.excinfo.errisinstance(CannotRun):
+        report.user_properties.append((NOT_RUN_PROPERTY, str(getattr(call.excinfo.value, "reason", ""))))
     if report.failed and call.when == "call":
         info = item.config.stash[INFO_KEY]
         target = item.config.stash.get(TARGET_KEY, None)

@@ -25,6 +25,7 @@ def markdown(summary: dict[str, Any]) -> str:
     totals = summary["totals"]
     cleanup = summary["cleanup"]
     target = summary.get("target", {})
+    unstable = summary.get("unstable") or {}
     lines = [
         f"## {'✅' if verdict['ok'] else '❌'} {verdict['text']}",
         "",
@@ -36,6 +37,9 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- requests: {totals['requests']} to {totals['operations_exercised']}/{totals['operations']} operations; "
         f"{totals['unexpected_statuses']} unexpected status codes",
         f"- drift: {len(summary['drift'])}",
+        f"- unstable target: {len(unstable.get('tests', []))} tests could not conclude, "
+        f"{unstable.get('total_requests', 0)} requests answered by the infrastructure, not the API",
+        *(f"- not run: {item['nodeid']}: {item['reason']}" for item in summary.get("not_run", [])),
         f"- cleanup: {cleanup['deleted']} deleted, {cleanup['already_gone']} already gone, "
         f"{len(cleanup['failed'])} failed, {len(cleanup['left_behind'])} left behind",
     ]
