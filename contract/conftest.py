@@ -11,34 +11,28 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Generator, Iterator
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
-from hypothesis.errors import Unsatisfiable
 
 from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
     DEFAULT_SETTLE_SECONDS,
-    NOT_RUN_PROPERTY,
-    UNSTABLE_PROPERTY,
-    CannotRun,
     CleanupReport,
     Credentials,
+    DeploymentPlugin,
     Run,
     Target,
     TargetError,
-    UnstableTarget,
     check_base_url,
     finish_run,
     held_back,
     interrupt_on_termination,
     preflight,
     publish_run_seed,
-    rejecting_examples,
     write_process_report,
     write_run_record,
 )
@@ -51,12 +45,8 @@ SERVER_KEY = pytest.StashKey[Any]()
 INFO_KEY = pytest.StashKey[dict[str, Any]]()
 #: The run's cleanup verdict and any problems reaching it, for the terminal summary.
 VERDICT_KEY = pytest.StashKey[tuple[CleanupReport, list[str]]]()
-#: Tests of this session that could not conclude because the target was unstable: nodeid -> reason.
-_UNSTABLE_TESTS: dict[str, str] = {}
-
-#: Exit status of a run in which no contract violation was found but some tests could not
-#: conclude because the target was unstable (network errors, gateway pages, rate limits).
-EXIT_UNSTABLE_TARGET = 6
+#: Settle window and unstable targets around each test (one per process).
+DEPLOYMENT = DeploymentPlugin(lambda config: config.stash.get(RUN_KEY, None))
 
 MARKERS = {
     "fuzz": "schemathesis property-based requests for every documented operation",
@@ -94,6 +84,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     """Register the report writer now: its configure then runs after ours and before junitxml's."""
     pluginmanager.register(ReportPlugin(INFO_KEY, RUN_KEY, MARKERS), "contract-report")
+    pluginmanager.register(DEPLOYMENT, "contract-deployment")
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -262,54 +253,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return lines
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    """Around each test body: the settle window's pending checks, and unstable answers in hypothesis tests.
-
-    Search checks that did not agree at once are read again together once the body ends.
-    In hypothesis tests an unstable answer rejects the example; if every example was, the
-    test could not conclude.
-    """
-    run = item.config.stash.get(RUN_KEY, None)
-    before = run.record.unstable_total() if run is not None else 0
-    hypothesis_test = bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
-    try:
-        with rejecting_examples() if hypothesis_test else nullcontext():
-            result = yield
-    except Unsatisfiable:
-        if run is not None and run.record.unstable_total() > before:
-            raise UnstableTarget("every example met an unstable target") from None
-        raise
-    except BaseException:
-        if run is not None:
-            run.eventually.forget()
-        raise
-    if run is not None:
-        run.eventually.verify()
-    return result
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
-    if call.excinfo is not None and call.excinfo.errisinstance(UnstableTarget):
-        reason = str(getattr(call.excinfo.value, "reason", call.excinfo.value))
-        report.user_properties.append((UNSTABLE_PROPERTY, reason))
-    elif call.excinfo is not None and call.excinfo.errisinstance(CannotRun):
-        report.user_properties.append((NOT_RUN_PROPERTY, str(getattr(call.excinfo.value, "reason", ""))))
     if report.failed and call.when == "call":
         info = item.config.stash[INFO_KEY]
         target = item.config.stash.get(TARGET_KEY, None)
         base = f" --base-url {target.base_url}" if target is not None and not target.embedded else ""
         report.sections.append(("replay", f"pytest '{item.nodeid}' --hypothesis-seed={info['seed']}{base}"))
-
-
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    """Count tests that ended on an unstable target (the controller sees the workers' reports too)."""
-    for name, value in report.user_properties:
-        if name == UNSTABLE_PROPERTY:
-            _UNSTABLE_TESTS.setdefault(report.nodeid, str(value))
 
 
 @pytest.hookimpl(trylast=True)
@@ -333,8 +285,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report, problems = verdict
     if (not report.ok or problems) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    if _UNSTABLE_TESTS and session.exitstatus == pytest.ExitCode.OK:
-        session.exitstatus = EXIT_UNSTABLE_TARGET
+    session.exitstatus = DEPLOYMENT.exit_status(session.exitstatus)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -342,7 +293,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if run is not None:
         for drift in run.findings.drifts:
             terminalreporter.write_line(f"drift: {drift.operation} {drift.detail}", yellow=True)
-    _unstable_summary(terminalreporter, run)
     verdict = config.stash.get(VERDICT_KEY, None)
     if verdict is None:
         return
@@ -359,21 +309,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             "python -m contract.sweep --base-url URL ... --delete deletes it later",
             red=True,
         )
-
-
-def _unstable_summary(terminalreporter: Any, run: Run | None) -> None:
-    """One line for what the infrastructure answered instead of the API (this process's requests)."""
-    requests = run.record.unstable_total() if run is not None else 0
-    if not _UNSTABLE_TESTS and not requests:
-        return
-    terminalreporter.write_line(
-        f"unstable target: {len(_UNSTABLE_TESTS)} test(s) could not conclude, "
-        f"{requests} request(s) answered by the infrastructure, not the API "
-        f"(not contract violations; exit status {EXIT_UNSTABLE_TARGET} when a test could not conclude)",
-        yellow=True,
-    )
-    for nodeid, reason in sorted(_UNSTABLE_TESTS.items())[:10]:
-        terminalreporter.write_line(f"  {nodeid}: {reason.splitlines()[0]}", yellow=True)
 
 
 def _stop_server(config: pytest.Config) -> None:

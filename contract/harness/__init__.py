@@ -9,6 +9,7 @@ from contract.harness._api import ANONYMOUS, MISSING_PREFIX, READ_OPERATIONS, Ap
 from contract.harness._arrange import CreatedToken, CreatedUser, strong_password
 from contract.harness._cleanup import CleanupReport, delete_all
 from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entry
+from contract.harness._deployment import EXIT_UNSTABLE_TARGET, DeploymentPlugin
 from contract.harness._ending import CLEANUP_FILE, finish_run, write_process_report
 from contract.harness._exchange import ContractViolation, Exchange, curl, expect_status
 from contract.harness._findings import Drift, Findings
@@ -53,6 +54,7 @@ __all__ = [
     "CREATING_OPERATIONS",
     "DEFAULT_RETRY",
     "DEFAULT_SETTLE_SECONDS",
+    "EXIT_UNSTABLE_TARGET",
     "MISSING_PREFIX",
     "NOT_RUN_PROPERTY",
     "READ_OPERATIONS",
@@ -65,6 +67,7 @@ __all__ = [
     "CreatedToken",
     "CreatedUser",
     "Credentials",
+    "DeploymentPlugin",
     "Drift",
     "Entry",
     "Eventually",
