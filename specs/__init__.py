@@ -60,6 +60,7 @@ class Policy:
     refinements: dict[str, Any]
 
 
+@cache
 def _check_pattern(pattern: str) -> re.Pattern[str]:
     """`*` is any run of characters; a pattern without `[` also covers every parameter of the test."""
     body = ".*".join(re.escape(part) for part in pattern.split("*"))
