@@ -78,7 +78,7 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     check_email(email)
     _check_names(call, first_name, last_name)
     if password:
-        check_password(password)
+        check_password(password, call.config)
     for tenant in tenants:
         call.store.tenant(tenant)
     resolved = [call.store.group(gid) for gid in groups]
@@ -187,7 +187,7 @@ def patch_user_super_admin(call: Call) -> Reply:
 @handles("patchUserPassword")
 def patch_user_password(call: Call) -> Reply:
     user = call.user()
-    check_password(call.body["password"])
+    check_password(call.body["password"], call.config)
     if call.config.has("old-password-still-valid") and user.password_auth_id is not None:
         user.retired_passwords.append((user.password_salt, user.password_digest))
     if not call.config.has("new-password-not-saved"):
@@ -203,7 +203,7 @@ def update_current_user_password(call: Call) -> Reply:
     old_checked = not call.config.has("wrong-old-password-accepted")
     if old_checked and not me.password_matches(call.body["oldPassword"]):
         raise ApiError(422, "The old password does not match")
-    check_password(call.body["newPassword"])
+    check_password(call.body["newPassword"], call.config)
     if not call.config.has("me-password-not-saved"):
         me.set_password(call.body["newPassword"])
     return Reply(200, {})
@@ -266,7 +266,7 @@ _SORT_KEYS: dict[str, Callable[[User], str]] = {
 def list_users(call: Call) -> Reply:
     q = "" if call.config.has("q-filter-ignored") else (call.query.get("q") or "")
     page, size = call.query["page"], call.query["size"]
-    matches = [u for u in call.store.listed_users() if not q or _matches(call, q, u)]
+    matches = [u for u in call.store.searchable_users(listed=True) if not q or _matches(call, q, u)]
     for spec in reversed(call.query.get("sort") or []):
         field, _, direction = spec.partition(":")
         key = _SORT_KEYS.get(field)
@@ -368,7 +368,8 @@ def _create_token(call: Call, owner: Principal) -> Reply:
 
 def _list_tokens(call: Call, owner: Principal) -> Reply:
     now = time.time()
-    tokens = [t for t in owner.tokens.values() if not (t.extended and call.config.has("extended-tokens-not-listed"))]
+    hide_extended = call.config.has("extended-tokens-not-listed")
+    tokens = [t for t in call.store.searchable_tokens(owner) if not (t.extended and hide_extended)]
     summaries = [t.summary(now) for t in tokens]
     for summary in summaries:
         if call.config.has("token-summary-no-iat"):
