@@ -68,6 +68,8 @@ class Api:
     timeout: float = 30.0
     retry: RetryPolicy = DEFAULT_RETRY
     settle: Settle = field(default_factory=Settle)
+    #: Whether a search showed a new user late (then batching creations pays off).
+    search_lagged: bool = False
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     @property
@@ -210,7 +212,10 @@ class Api:
         All are read together on every poll, so the window is waited for once, not once per email. A
         listUsers answer other than 200 is a violation at once (that is no lag).
         """
-        return self.settle.until(lambda: self.user_ids_now(emails), lambda ids: len(ids) == len(set(emails))).value
+        settled = self.settle.until(lambda: self.user_ids_now(emails), lambda ids: len(ids) == len(set(emails)))
+        if settled.waited:
+            self.search_lagged = True
+        return settled.value
 
     def user_ids_now(self, emails: Sequence[str]) -> dict[str, str]:
         """Email -> id of the one user with that username, as search shows it now (one read each, no waiting)."""

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import specs
 from contract.harness import Entry, Ledger, Run, merge_snapshots
+from contract.reporting._clauses import clause_totals
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -227,13 +228,16 @@ def build_summary(
     merged: dict[str, Any],
     created: int,
     alive: list[Entry],
+    clauses: list[dict[str, Any]] | None = None,
     unstable_tests: dict[str, str] | None = None,
     not_run: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The whole summary. `meta` holds run, target, sdk, profile and seed as the plugin knows them.
 
-    `unstable_tests` and `not_run` map test ids to why they could not conclude or run.
+    `clauses` are the rows of the clause table (_clauses.clause_rows); `unstable_tests` and
+    `not_run` map test ids to why they could not conclude or run.
     """
+    clauses = clauses or []
     unstable_tests = unstable_tests or {}
     not_run = not_run or {}
     rows = _operation_rows(merged["operations"])
@@ -266,9 +270,11 @@ def build_summary(
             "checks_run": sum(row["checks_run"] for row in rows),
             "checks_failed": sum(row["checks_failed"] for row in rows),
             "unexpected_statuses": unexpected,
+            **clause_totals(clauses),
         },
         "policy": {"error_statuses": sorted(specs.policy().error_statuses)},
         "operations": rows,
+        "clauses": clauses,
         "failures": failures,
         "drift": merged["drift"],
         "unstable": _unstable_summary(rows, unstable_tests),

@@ -211,7 +211,7 @@ def test_an_unstable_target_is_its_own_verdict_section_and_never_a_violation() -
     merged = merge_payloads([{"worker": "gw0", "operations": operations, "drift": [], "cleanup": None}])
     counts = {"passed": 3, "failed": 0, "errors": 0, "skipped": 1, "xfailed": 0, "xpassed": 0, "total": 4}
     unstable = {"contract/test_x.py::test_y": "createUser: 502 from a gateway (not repeated)"}
-    summary = build_summary({"run": {}, "target": {}}, counts, {}, [], merged, 0, [], unstable, {})
+    summary = build_summary({"run": {}, "target": {}}, counts, {}, [], merged, 0, [], unstable_tests=unstable)
     assert summary["verdict"]["ok"] is False
     assert summary["verdict"]["violations"] == 0
     assert summary["verdict"]["text"] == "Unstable target: 1 test could not conclude"
@@ -229,7 +229,7 @@ def test_a_check_not_run_is_named_in_the_verdict() -> None:
     merged = merge_payloads([{"worker": "gw0", "operations": ops(listUsers={200: 1}), "drift": [], "cleanup": None}])
     counts = {"passed": 3, "failed": 0, "errors": 0, "skipped": 1, "xfailed": 0, "xpassed": 0, "total": 4}
     not_run = {"contract/test_readonly.py::test_own": "the suite runs with a token"}
-    summary = build_summary({"run": {}, "target": {}}, counts, {}, [], merged, 0, [], {}, not_run)
+    summary = build_summary({"run": {}, "target": {}}, counts, {}, [], merged, 0, [], not_run=not_run)
     assert summary["verdict"]["ok"] is True
     assert summary["verdict"]["text"] == "The contract holds; 1 check not run"
     assert summary["verdict"]["notes"] == ["not run: the suite runs with a token"]
