@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from contract.harness import EXIT_UNSTABLE_TARGET
 from reference_server import FAULTS, Fault, RunningServer, spawn
 from tests._suite_probe import FAILED_AT_PROPERTY, MARKERS_PROPERTY, SELFTEST_PROFILE
 
@@ -75,9 +76,6 @@ ALL_BEHAVIOURS: tuple[str, ...] = tuple(
 
 CLEAN_CONFIGURATIONS.update({f"behaviour:{name}": args for name, args in BEHAVIOURS.items()})
 CLEAN_CONFIGURATIONS["all behaviours"] = ALL_BEHAVIOURS
-
-#: The suite's exit status when no violation was found but some test could not conclude (unstable target).
-EXIT_UNSTABLE_TARGET = 6
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
 
