@@ -160,7 +160,7 @@ class Api:
         elif content is not None:
             kwargs["content"] = content
         request = self.client.build_request(operation.method, url, **kwargs)
-        safe = operation.method == "GET" or operation_id in READ_OPERATIONS
+        safe = operation.method == "GET" or operation_id in READ_OPERATIONS or _aims_at_missing(path)
         response = self.send(operation_id, request, safe=safe)
         return Exchange(operation_id, request, response), path, body
 
@@ -245,7 +245,8 @@ class Api:
             raise UnsafeRequest(f"refusing {method} {url}: it names ids this run did not make up")
         headers = {"Authorization": self.target.credentials.header}
         request = self.client.build_request(method, url, headers=headers)
-        response = self.send(UNDOCUMENTED_METHOD, request, safe=method == "GET")
+        # Safe to repeat: a change is only ever aimed at ids that cannot exist (checked above).
+        response = self.send(UNDOCUMENTED_METHOD, request, safe=True)
         exchange = Exchange(UNDOCUMENTED_METHOD, request, response)
         for observer in self.observers:
             observer(exchange)
@@ -263,6 +264,13 @@ def _payload(exchange: Exchange) -> Any:
         return exchange.json() if exchange.response.content else None
     except ValueError:
         return None
+
+
+def _aims_at_missing(path: Mapping[str, str]) -> bool:
+    """The path names an id (or tenant) that cannot exist: the request finds nothing to change, so it
+    may be repeated after an unstable answer.
+    """
+    return any(str(value).startswith(MISSING_PREFIX) for value in path.values())
 
 
 def _unnamed_creation(exchange: Exchange) -> bool:
