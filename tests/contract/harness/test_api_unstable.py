@@ -103,3 +103,12 @@ def test_inside_hypothesis_an_unstable_answer_rejects_the_example_only() -> None
     with rejecting_examples(), pytest.raises(Unsatisfiable):
         body()
     assert len(tried) > 3  # every example was rejected, and hypothesis went on drawing others
+
+
+def test_a_change_aimed_at_an_id_that_cannot_exist_is_repeated() -> None:
+    answers = [GATEWAY, httpx.Response(404, json={"message": "not found"})]
+    api, seen, unstable = _api(lambda request: answers.pop(0))
+    exchange = api.call("deleteUser", {"id": "kct-missing-user-1"})
+    assert exchange.status == 404
+    assert [e.status for e in seen] == [404]
+    assert unstable == []
