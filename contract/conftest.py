@@ -219,8 +219,17 @@ def fuzz_engine(run: Run) -> Iterator[FuzzEngine]:
     engine = FuzzEngine(run)
     yield engine
     engine.close()
-    # "A refused request made nothing": checked at once, and once more after the settle window.
-    run.later.verify()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nothing_showed_late(pytestconfig: pytest.Config) -> Iterator[None]:
+    """Checks that nothing showed in a search (`run.later`): made at once, and once more for the
+    whole session after the settle window; a failure shows at the teardown of the last test.
+    """
+    yield
+    run = pytestconfig.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.later.verify()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
