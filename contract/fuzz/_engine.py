@@ -262,7 +262,8 @@ class FuzzEngine:
         except UnstableTarget as error:
             for observer in api.unstable_observers:
                 observer(operation_id, error.reason)
-            give_up(UnstableTarget(f"{operation_id}: {error.reason} ({case.method} {case.formatted_path})"))
+            where = f"{operation_id}\n{case.method} {case.formatted_path}"
+            give_up(UnstableTarget(error.reason, unreachable=error.unreachable, where=where))
 
     def probe_leniency(self, operation: specs.Operation, body: dict[str, Any], *, omitted: str) -> None:
         """Send a valid body without one required field: refused, or accepted as drift."""

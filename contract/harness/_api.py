@@ -184,7 +184,7 @@ class Api:
         except UnstableTarget as error:
             for observer in self.unstable_observers:
                 observer(operation, error.reason)
-            give_up(UnstableTarget(f"{operation}: {error.reason}\n{curl(request)}", unreachable=error.unreachable))
+            give_up(UnstableTarget(error.reason, unreachable=error.unreachable, where=f"{operation}\n{curl(request)}"))
 
     def _record_creation(
         self, exchange: Exchange, path: Mapping[str, str], body: Any, find_user_id: Callable[[str], str]

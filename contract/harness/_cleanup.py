@@ -101,7 +101,7 @@ def delete_entry(api: Api, entry: Entry, attempts: int = 4, deadline: float | No
         except httpx.HTTPError as error:
             reason = f"{type(error).__name__}: {error}"
         except UnstableTarget as error:
-            reason = error.reason
+            return False, error.reason  # the Api has made the tries that are safe
         except UnsafeRequest as error:
             return False, f"refused by the safety guard: {error}"
         else:

@@ -60,7 +60,7 @@ class DeploymentPlugin:
         report = outcome.get_result()
         error = call.excinfo.value if call.excinfo is not None else None
         if isinstance(error, UnstableTarget):
-            report.user_properties.append((UNSTABLE_PROPERTY, error.reason))
+            report.user_properties.append((UNSTABLE_PROPERTY, error.detail))
         elif isinstance(error, CannotRun):
             report.user_properties.append((NOT_RUN_PROPERTY, error.reason))
 

@@ -28,11 +28,22 @@ _REJECT = contextvars.ContextVar("kct_reject_unstable_examples", default=False)
 class UnstableTarget(pytest.skip.Exception):  # type: ignore[name-defined,misc]
     """The target did not answer as an API (network error, gateway page, rate limit)."""
 
-    def __init__(self, reason: str, *, unreachable: bool = False) -> None:
-        super().__init__(msg=f"unstable target: {reason}", pytrace=False)
+    def __init__(self, reason: str, *, unreachable: bool = False, where: str = "") -> None:
+        super().__init__(msg=f"unstable target: {where + ': ' if where else ''}{reason}", pytrace=False)
+        #: What happened ("502 from a gateway (...)", "ConnectError: ..."), without where.
         self.reason = reason
+        #: Which request met it (operation, and a curl line or the method and path).
+        self.where = where
         #: No HTTP answer came back at all (connection errors, timeouts).
         self.unreachable = unreachable
+
+    @property
+    def detail(self) -> str:
+        """Where and what, for people: `deleteUser: 502 from a gateway (...)` and the request."""
+        if not self.where:
+            return self.reason
+        operation, _, request = self.where.partition("\n")
+        return f"{operation}: {self.reason}" + (f"\n{request}" if request else "")
 
 
 @contextmanager

@@ -137,7 +137,8 @@ def _steady_call(
     except UnstableTarget as error:
         for observer in run.api.unstable_observers:
             observer(operation.operation_id, error.reason)
-        raise UnstableTarget(f"{operation.operation_id} through the SDK: {error.reason}") from None
+        where = f"{operation.operation_id} through the SDK"
+        raise UnstableTarget(error.reason, unreachable=error.unreachable, where=where) from None
     if isinstance(result, Exception):
         raise result
     return result
