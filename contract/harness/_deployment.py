@@ -15,7 +15,7 @@ from contextlib import nullcontext
 from typing import Any
 
 import pytest
-from hypothesis.errors import Unsatisfiable
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 
 from contract.harness._not_run import NOT_RUN_PROPERTY, CannotRun
 from contract.harness._run import Run
@@ -42,9 +42,12 @@ class DeploymentPlugin:
         try:
             with rejecting_examples() if hypothesis_test else nullcontext():
                 result = yield
-        except Unsatisfiable:
+        except (Unsatisfiable, FlakyStrategyDefinition) as error:
+            # Examples cut short by the target (rejected) can leave hypothesis without a valid example,
+            # or seeing one prefix of choices end differently from run to run: the test could not conclude.
             if run is not None and run.record.unstable_total() > before:
-                raise UnstableTarget("every example met an unstable target") from None
+                what = "every example met" if isinstance(error, Unsatisfiable) else "examples cut short by"
+                raise UnstableTarget(f"{what} an unstable target ({type(error).__name__})") from None
             raise
         except BaseException:
             if run is not None:
