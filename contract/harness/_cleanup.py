@@ -101,7 +101,9 @@ def delete_entry(api: Api, entry: Entry, attempts: int = 4, deadline: float | No
         except httpx.HTTPError as error:
             reason = f"{type(error).__name__}: {error}"
         except UnstableTarget as error:
-            return False, error.reason  # the Api has made the tries that are safe
+            if error.unreachable:
+                return False, error.reason  # the Api has tried to connect already
+            reason = error.reason  # a delete may be sent again: done twice, the second answers 404
         except UnsafeRequest as error:
             return False, f"refused by the safety guard: {error}"
         else:

@@ -14,11 +14,13 @@ from hypothesis.errors import Unsatisfiable
 from contract.harness import (
     Api,
     Credentials,
+    Entry,
     Exchange,
     Ledger,
     RetryPolicy,
     Target,
     UnstableTarget,
+    delete_all,
     rejecting_examples,
 )
 from contract.harness._guard import SafetyGuard
@@ -112,3 +114,13 @@ def test_a_change_aimed_at_an_id_that_cannot_exist_is_repeated() -> None:
     assert exchange.status == 404
     assert [e.status for e in seen] == [404]
     assert unstable == []
+
+
+def test_cleanup_sends_a_delete_again_after_a_gateway_error() -> None:
+    answers = [GATEWAY, httpx.Response(204)]
+    api, _, unstable = _api(lambda request: answers.pop(0))
+    entry = api.ledger.record(Entry("user", "u1", label=f"kct-{api.ledger.run_id}-1@kestra-contract.test"))
+    report = delete_all(api, [entry])
+    assert report.ok
+    assert [e.id for e in report.deleted] == ["u1"]
+    assert len(unstable) == 1  # the gateway's answer is reported, and the delete went through
