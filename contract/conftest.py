@@ -36,7 +36,7 @@ from contract.harness import (
     write_process_report,
     write_run_record,
 )
-from contract.pacing import PacePlugin
+from contract.pacing import PacePlugin, plain_nodeid
 from contract.reporting import ReportPlugin
 from strategies import new_run_id
 
@@ -264,7 +264,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         base = f" --base-url {target.base_url}" if target is not None and not target.embedded else ""
         profile = item.config.getoption("hypothesis_profile", None)
         chosen = f" --hypothesis-profile {profile}" if profile and profile != "default" else ""
-        report.sections.append(("replay", f"pytest '{item.nodeid}' --hypothesis-seed={info['seed']}{chosen}{base}"))
+        node = plain_nodeid(item.nodeid)
+        report.sections.append(("replay", f"pytest '{node}' --hypothesis-seed={info['seed']}{chosen}{base}"))
 
 
 @pytest.hookimpl(trylast=True)
