@@ -23,6 +23,7 @@ from contract.harness import (
     Budget,
     CleanupReport,
     Credentials,
+    PacePlugin,
     Run,
     Target,
     TargetError,
@@ -31,12 +32,12 @@ from contract.harness import (
     held_back,
     interrupt_on_termination,
     parse_duration,
+    plain_nodeid,
     preflight,
     publish_run_seed,
     write_process_report,
     write_run_record,
 )
-from contract.pacing import PacePlugin, plain_nodeid
 from contract.reporting import ReportPlugin
 from strategies import new_run_id
 
@@ -84,7 +85,16 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     The budget's plugin too: xdist asks it how many workers `-n auto` means before configure.
     """
     pluginmanager.register(ReportPlugin(INFO_KEY, RUN_KEY, MARKERS), "contract-report")
-    pluginmanager.register(PacePlugin(contract_run), "contract-pace")
+    pluginmanager.register(PacePlugin(contract_run, _longest_first), "contract-pace")
+
+
+def _longest_first(item: pytest.Item) -> tuple[int, int]:
+    """Under xdist: state-machine shards first, the first of each machine before the second of any."""
+    if item.get_closest_marker("stateful") is None:
+        return (1, 0)
+    callspec = getattr(item, "callspec", None) if isinstance(item, pytest.Function) else None
+    shard = callspec.params.get("shard") if callspec is not None else None
+    return (0, getattr(shard, "index", 0))
 
 
 def _is_worker(config: pytest.Config) -> bool:

@@ -137,13 +137,15 @@ class FuzzEngine:
 
     @contextmanager
     def _example(self) -> Iterator[None]:
-        """One example: past the budget's gate, and a failure noted so that its shrinking is not cut off."""
-        self.run.progress.example()
+        """One example, counted; after it the budget's gate, unless it failed (its shrinking must go on)."""
+        progress = self.run.progress
+        progress.started()
         try:
             yield
         except Exception:
-            self.run.progress.failed()
+            progress.failed()
             raise
+        progress.finished()
 
     def _execute(self, case: Case[Any], draw: Draw) -> None:
         operation = _operation_of(case)

@@ -2,13 +2,13 @@
 (`Target`), the one HTTP path (`Api`, guarded by the `SafetyGuard`), what the run created
 (`Ledger`) and how it is deleted again (`delete_all`, `finish_run`, the leftovers of
 earlier runs), one process's shared state (`Run`), the run seed, the time budget and how
-far each test got (`Budget`, `Progress`), and the hypothesis profiles. Nothing here knows
-about fuzzing, state machines, the SDK or reports.
+far each test got (`Budget`, `Progress`, the pytest side in `PacePlugin`), and the hypothesis
+profiles. Nothing here knows about fuzzing, state machines, the SDK or reports.
 """
 
 from contract.harness._api import ANONYMOUS, MISSING_PREFIX, Api, missing_id
 from contract.harness._arrange import CreatedToken, CreatedUser, strong_password
-from contract.harness._budget import Budget, BudgetSpent, format_duration, parse_duration
+from contract.harness._budget import NOT_STARTED, Budget, BudgetSpent, format_duration, parse_duration
 from contract.harness._cleanup import CleanupReport, delete_all
 from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entry
 from contract.harness._ending import CLEANUP_FILE, finish_run, write_process_report
@@ -23,6 +23,7 @@ from contract.harness._leftovers import (
     run_id_of_email,
     write_run_record,
 )
+from contract.harness._pacing import PacePlugin, plain_nodeid, remote_workers
 from contract.harness._profiles import register_profiles
 from contract.harness._progress import Progress
 from contract.harness._record import merge_snapshots
@@ -36,6 +37,7 @@ __all__ = [
     "CLEANUP_FILE",
     "CREATING_OPERATIONS",
     "MISSING_PREFIX",
+    "NOT_STARTED",
     "Api",
     "Budget",
     "BudgetSpent",
@@ -51,6 +53,7 @@ __all__ = [
     "Kind",
     "Ledger",
     "MissingId",
+    "PacePlugin",
     "Progress",
     "Run",
     "RunRecord",
@@ -70,10 +73,12 @@ __all__ = [
     "merge_snapshots",
     "missing_id",
     "parse_duration",
+    "plain_nodeid",
     "prefixed_users",
     "preflight",
     "publish_run_seed",
     "register_profiles",
+    "remote_workers",
     "run_id_of_email",
     "run_seed",
     "strong_password",

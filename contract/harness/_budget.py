@@ -14,7 +14,10 @@ import time
 import unittest
 from dataclasses import dataclass
 
-__all__ = ["Budget", "BudgetSpent", "cleanup_reserve", "format_duration", "parse_duration"]
+__all__ = ["NOT_STARTED", "Budget", "BudgetSpent", "cleanup_reserve", "format_duration", "parse_duration"]
+
+#: The skip reason of a test the budget left out (reports count them by it).
+NOT_STARTED = "budget spent: not started"
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)([hms])")
 _UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0}

@@ -1,10 +1,12 @@
-"""How far each test of this process got: examples started, and the budget's gate before each.
+"""How far each test of this process got: examples run, and the budget's gate after each.
 
-Engines call `example()` as each example starts (a machine as it is built, the fuzz
-engine before it sends). After the budget's stop time the gate raises `BudgetSpent`
-instead, except for a test's first example (the test was allowed to start) and in a
-test that already failed, whose shrinking and report must not be cut off. The report
-turns `snapshot()` into examples per test.
+Engines report each example as it starts and as it ends (a machine as it is built and
+in its teardown, the fuzz engine around its send). The gate sits at the end: once the
+budget's stop time is near (closer than the slowest example so far), the finished
+example raises `BudgetSpent`, so no new one starts. At the end, because hypothesis has
+then seen every draw of the example: stopping mid-way would look like inconsistent data
+generation to it. A test that failed is never stopped, so its shrinking and report are
+not cut off. The report turns `snapshot()` into examples per test.
 """
 
 from __future__ import annotations
@@ -26,32 +28,35 @@ class Progress:
         self._cut: set[str] = set()
         self._failing: set[str] = set()
         self._current = ""
-        self._last_start = 0.0
-        #: The longest time between two examples of one test so far: what one more may take.
+        self._started = 0.0
+        #: The longest example so far: what one more may take.
         self._slowest = 0.0
 
     def begin(self, test: str) -> None:
         """The test that the examples from now on belong to (pytest runs one at a time per process)."""
         with self._lock:
             self._current = test
-            self._last_start = 0.0
+            self._started = 0.0
 
-    def example(self) -> None:
-        """Count one example of the current test, or raise `BudgetSpent` if it should not start."""
+    def started(self) -> None:
+        """An example of the current test starts."""
         with self._lock:
-            test, now = self._current, time.monotonic()
-            count = self._examples.get(test, 0)
-            if self._last_start:
-                self._slowest = max(self._slowest, now - self._last_start)
-            ahead = min(self._slowest, self.budget.reserve)
-            if count and test not in self._failing and self.budget.spent(ahead=ahead):
-                self._cut.add(test)
-                raise BudgetSpent(f"budget spent after {count} examples")
-            self._examples[test] = count + 1
-            self._last_start = now
+            self._examples[self._current] = self._examples.get(self._current, 0) + 1
+            self._started = time.monotonic()
+
+    def finished(self) -> None:
+        """An example passed: raise `BudgetSpent` if another one would end past the stop time."""
+        with self._lock:
+            test = self._current
+            if self._started:
+                self._slowest = max(self._slowest, time.monotonic() - self._started)
+            if test in self._failing or not self.budget.spent(ahead=min(self._slowest, self.budget.reserve)):
+                return
+            self._cut.add(test)
+        raise BudgetSpent(f"budget spent after {self.examples(test)} examples")
 
     def failed(self) -> None:
-        """An example of the current test failed: it may finish (shrink, report) past the stop time."""
+        """An example of the current test failed: it may go on (shrink, report) past the stop time."""
         with self._lock:
             self._failing.add(self._current)
 

@@ -83,8 +83,8 @@ def machine_session(run: Run) -> Iterator[Session]:
 def run_machine(session: Session, factory: Callable[[], RuleBasedStateMachine], shard: Shard) -> None:
     """One shard: a complete hypothesis run of the machine, with the shard's examples and seed.
 
-    Each example passes the budget gate before its machine is built, so a spent budget
-    stops the shard between examples (`BudgetSpent`), never in the middle of one.
+    Each example is counted as its machine is built; its teardown passes the budget's
+    gate, so a spent budget stops the shard between examples (`BudgetSpent`).
     """
     progress = session.run.progress
 
@@ -93,7 +93,7 @@ def run_machine(session: Session, factory: Callable[[], RuleBasedStateMachine], 
             # Every hypothesis run starts with its simplest example, the same in each shard:
             # only the first shard runs it, the others spend their examples on new ones.
             reject()
-        progress.example()
+        progress.started()
         return factory()
 
     # run_state_machine_as_test takes no seed; the test it runs is this one.
@@ -145,11 +145,18 @@ class ContractMachine(RuleBasedStateMachine):
                 self.created("token", payload["id"])
 
     def teardown(self) -> None:
-        # Called while a failing step's exception is still in flight: the budget then lets
-        # hypothesis shrink and report it, however late.
+        """Delete what the example left, then pass the budget's gate (which may end the shard)."""
+        # Hypothesis calls teardown in a `finally`: a failing step's exception is still in
+        # flight here, and the budget then lets hypothesis shrink and report it, however late.
         error = sys.exc_info()[1]
-        if isinstance(error, Exception) and not isinstance(error, HypothesisException):
+        failed = isinstance(error, Exception) and not isinstance(error, HypothesisException)
+        self._delete_mine()
+        if failed:
             self.run.progress.failed()
+        elif error is None:
+            self.run.progress.finished()
+
+    def _delete_mine(self) -> None:
         mine = set(self._mine)
         owners = {object_id for kind, object_id in mine if kind != "token"}
         entries = [

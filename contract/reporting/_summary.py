@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import specs
 from contract.harness import Entry, Ledger, Run, merge_snapshots
+from contract.reporting._depth import depth, merge_progress
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -50,11 +51,12 @@ def _entry(entry: Entry) -> dict[str, Any]:
 def process_payload(run: Run | None, worker: str) -> dict[str, Any]:
     """What one process contributes, as JSON-safe data (xdist sends it to the controller)."""
     if run is None:
-        return {"worker": worker, "operations": {}, "drift": [], "cleanup": None}
+        return {"worker": worker, "operations": {}, "progress": None, "drift": [], "cleanup": None}
     cleanup = run.cleanup
     return {
         "worker": worker,
         "operations": run.record.snapshot(),
+        "progress": run.progress.snapshot(),
         "drift": [asdict(drift) for drift in run.findings.drifts],
         "cleanup": None
         if cleanup is None
@@ -94,6 +96,7 @@ def merge_payloads(payloads: Iterable[dict[str, Any]]) -> dict[str, Any]:
         },
         "drift": sorted(drift.values(), key=lambda d: (d["operation"], d["detail"])),
         "cleanup": cleanup,
+        "progress": merge_progress(p.get("progress") for p in payloads),
     }
 
 
@@ -191,8 +194,9 @@ def build_summary(
     merged: dict[str, Any],
     created: int,
     alive: list[Entry],
+    not_started: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The whole summary. `meta` holds run, target, sdk, profile and seed as the plugin knows them."""
+    """The whole summary. `meta` holds run, target, sdk, profile, seed and budget as the plugin knows them."""
     rows = _operation_rows(merged["operations"])
     cleanup = merged["cleanup"]
     left_behind = [_entry(e) for e in alive]
@@ -209,6 +213,8 @@ def build_summary(
     outcome = verdict(tests, unexpected, bool(cleanup_summary["ok"]))
     if meta.get("lost_workers"):
         outcome["notes"].append("no data from crashed workers " + ", ".join(meta["lost_workers"]))
+    requests = sum(row["requests"] for row in rows)
+    budget = meta.pop("budget", None)
     return {
         "schema": SCHEMA_VERSION,
         **meta,
@@ -216,7 +222,7 @@ def build_summary(
         "tests": tests,
         "markers": markers,
         "totals": {
-            "requests": sum(row["requests"] for row in rows),
+            "requests": requests,
             "operations": len(contract_ops),
             "operations_exercised": sum(1 for row in contract_ops if row["requests"]),
             "checks_run": sum(row["checks_run"] for row in rows),
@@ -229,4 +235,5 @@ def build_summary(
         "drift": merged["drift"],
         "cleanup": cleanup_summary,
         "workers": merged["workers"],
+        "depth": depth(budget, merged.get("progress", {}), not_started or [], requests),
     }

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from contract.reporting._depth import depth_line
+
 __all__ = ["markdown"]
 
 _MAX_FAILURES = 20
@@ -36,6 +38,7 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- requests: {totals['requests']} to {totals['operations_exercised']}/{totals['operations']} operations; "
         f"{totals['unexpected_statuses']} unexpected status codes",
         f"- drift: {len(summary['drift'])}",
+        *([f"- depth: {depth_line(summary['depth'])}"] if summary.get("depth") else []),
         f"- cleanup: {cleanup['deleted']} deleted, {cleanup['already_gone']} already gone, "
         f"{len(cleanup['failed'])} failed, {len(cleanup['left_behind'])} left behind",
     ]

@@ -2,10 +2,10 @@
 
 A test that would start after the budget's stop time is skipped ("budget spent"); a
 test the gate stopped between examples passes with a note of how far it got, since
-every example it ran passed. Under xdist the state-machine shards, the longest items,
-are handed out first, and tests marked with an `xdist_group` share one worker. `-n auto`
-against a remote target starts more workers than cores: there the work waits on the
-network, not on the CPU.
+every example it ran passed. Under xdist the items the suite names as long go out
+first, and tests marked with an `xdist_group` share one worker. `-n auto` against a
+remote target starts more workers than cores: there the work waits on the network,
+not on the CPU.
 """
 
 from __future__ import annotations
@@ -16,14 +16,12 @@ from typing import Any
 
 import pytest
 
-from contract.harness import BudgetSpent, Run
+from contract.harness._budget import NOT_STARTED, BudgetSpent
+from contract.harness._run import Run
 
-__all__ = ["NOT_STARTED", "PacePlugin", "plain_nodeid", "remote_workers"]
+__all__ = ["PacePlugin", "plain_nodeid", "remote_workers"]
 
 _LOADGROUP = "contract_loadgroup"
-
-#: The skip reason of a test the budget left out.
-NOT_STARTED = "budget spent: not started"
 
 
 def plain_nodeid(nodeid: str) -> str:
@@ -36,18 +34,11 @@ def remote_workers(cores: int) -> int:
     return min(max(8, 4 * cores), 32)
 
 
-def _longest_first(item: pytest.Item) -> tuple[int, int]:
-    """Shards first, the first of each machine before the second of any: then the rest, as collected."""
-    if item.get_closest_marker("stateful") is None:
-        return (1, 0)
-    callspec = getattr(item, "callspec", None) if isinstance(item, pytest.Function) else None
-    shard = callspec.params.get("shard") if callspec is not None else None
-    return (0, getattr(shard, "index", 0))
-
-
 class PacePlugin:
-    def __init__(self, run_of: Callable[[pytest.Config], Run]) -> None:
+    def __init__(self, run_of: Callable[[pytest.Config], Run], order: Callable[[pytest.Item], Any]) -> None:
         self.run_of = run_of
+        #: Sort key of the items under xdist: the longest first.
+        self.order = order
 
     def pytest_configure(self, config: pytest.Config) -> None:
         """`-n N` without `--dist` means `load`; `loadgroup` is the same plus the groups.
@@ -68,7 +59,7 @@ class PacePlugin:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         """On xdist workers (each collects, in the same order): the long items go out first."""
         if hasattr(config, "workerinput"):
-            items.sort(key=_longest_first)
+            items.sort(key=self.order)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
