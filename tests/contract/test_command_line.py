@@ -33,6 +33,7 @@ def run_suite(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
         (["--base-url", "http://127.0.0.1:9", "--token", "t"], {}, "is unreachable"),
         ([], {"PYTEST_BASE_URL": "http://127.0.0.1:9", "KESTRA_API_TOKEN": "t"}, "is unreachable"),
         (["--hypothesis-profile", "nosuch"], {}, "unknown profile 'nosuch'"),
+        (["--budget", "soon"], {}, "--budget: not a duration: 'soon'"),
     ],
 )
 def test_cannot_run_is_one_line_and_exit_4(args: list[str], env: dict[str, str], message: str) -> None:
