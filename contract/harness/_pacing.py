@@ -31,7 +31,7 @@ def plain_nodeid(nodeid: str) -> str:
 
 def remote_workers(cores: int) -> int:
     """Workers for a remote target: requests wait tens of ms, so several per core stay busy."""
-    return min(max(8, 4 * cores), 32)
+    return min(max(8, 4 * cores), 16)
 
 
 class PacePlugin:
