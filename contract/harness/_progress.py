@@ -2,10 +2,10 @@
 
 Engines report each example as it starts and as it ends (a machine as it is built and
 in its teardown, the fuzz engine around its send). The gate sits at the end: once the
-budget's stop time is near (closer than the slowest example so far), the finished
-example raises `BudgetSpent`, so no new one starts. At the end, because hypothesis has
-then seen every draw of the example: stopping mid-way would look like inconsistent data
-generation to it. A test that failed is never stopped, so its shrinking and report are
+budget's stop time is closer than the test's slowest example so far, the finished
+example raises `BudgetSpent`, so no new one starts (`fits` answers the same before a
+test starts). At the end, because hypothesis has then seen every draw of the example:
+stopping mid-way would look like inconsistent data generation to it. A test that failed is never stopped, so its shrinking and report are
 not cut off. The report turns `snapshot()` into examples per test.
 """
 
@@ -20,6 +20,11 @@ from contract.harness._budget import Budget, BudgetSpent
 __all__ = ["Progress"]
 
 
+def _function(test: str) -> str:
+    """`path::test_name` of a node id: its shards and parameters take about as long as each other."""
+    return test.split("[", 1)[0]
+
+
 class Progress:
     def __init__(self, budget: Budget) -> None:
         self.budget = budget
@@ -29,14 +34,20 @@ class Progress:
         self._failing: set[str] = set()
         self._current = ""
         self._started = 0.0
-        #: The longest example so far: what one more may take.
-        self._slowest = 0.0
+        #: The longest example so far of each test function (shards and parameters alike):
+        #: what one more may take.
+        self._slowest: dict[str, float] = {}
 
     def begin(self, test: str) -> None:
         """The test that the examples from now on belong to (pytest runs one at a time per process)."""
         with self._lock:
             self._current = test
             self._started = 0.0
+
+    def fits(self, test: str) -> bool:
+        """Whether an example of `test` started now would end before the stop time."""
+        with self._lock:
+            return not self.budget.spent(ahead=self._slowest.get(_function(test), 0.0))
 
     def started(self) -> None:
         """An example of the current test starts."""
@@ -47,10 +58,10 @@ class Progress:
     def finished(self) -> None:
         """An example passed: raise `BudgetSpent` if another one would end past the stop time."""
         with self._lock:
-            test = self._current
+            test, function = self._current, _function(self._current)
             if self._started:
-                self._slowest = max(self._slowest, time.monotonic() - self._started)
-            if test in self._failing or not self.budget.spent(ahead=min(self._slowest, self.budget.reserve)):
+                self._slowest[function] = max(self._slowest.get(function, 0.0), time.monotonic() - self._started)
+            if test in self._failing or not self.budget.spent(ahead=self._slowest.get(function, 0.0)):
                 return
             self._cut.add(test)
         raise BudgetSpent(f"budget spent after {self.examples(test)} examples")

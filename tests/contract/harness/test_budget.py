@@ -96,3 +96,11 @@ def test_a_budget_spent_is_a_skip_for_pytest_and_hypothesis() -> None:
     import unittest
 
     assert issubclass(BudgetSpent, unittest.SkipTest)
+
+
+def test_a_test_does_not_start_when_its_examples_would_not_fit() -> None:
+    progress = Progress(Budget(3600, started=time.time() - 3000))  # 540 s to the stop time
+    assert progress.fits("contract/test_m.py::test_m[shard-1-of-6]")
+    progress._slowest["contract/test_m.py::test_m"] = 600.0
+    assert not progress.fits("contract/test_m.py::test_m[shard-2-of-6]")
+    assert progress.fits("contract/test_other.py::test_other")
