@@ -5,8 +5,9 @@ in its teardown, the fuzz engine around its send). The gate sits at the end: onc
 budget's stop time is closer than the test's slowest example so far, the finished
 example raises `BudgetSpent`, so no new one starts (`fits` answers the same before a
 test starts). At the end, because hypothesis has then seen every draw of the example:
-stopping mid-way would look like inconsistent data generation to it. A test that failed is never stopped, so its shrinking and report are
-not cut off. The report turns `snapshot()` into examples per test.
+stopping mid-way would look like inconsistent data generation to it. A test that failed
+is never stopped, so its shrinking and report are not cut off. The report turns
+`snapshot()` into examples per test.
 """
 
 from __future__ import annotations
