@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from contract.harness import NOT_STARTED, Credentials, Run
+from contract.harness import NOT_STARTED, Credentials, Run, plain_nodeid
+from contract.reporting._clauses import clause_rows
 from contract.reporting._depth import depth_line
 from contract.reporting._files import point_latest, read_matrix, write_report
 from contract.reporting._html import render
@@ -112,7 +113,7 @@ class ReportPlugin:
             return
         self.outcomes.add(report)
         if report.skipped and isinstance(report.longrepr, tuple) and NOT_STARTED in str(report.longrepr[-1]):
-            self.not_started.append(report.nodeid)
+            self.not_started.append(plain_nodeid(report.nodeid))
         if report.failed:
             secrets = secrets_of(self.info.get("credentials", {}))
             self.failures[(report.nodeid, report.when)] = failure_record(
@@ -166,6 +167,7 @@ class ReportPlugin:
             merged,
             created,
             alive,
+            clause_rows(self.outcomes.final()),
             self.not_started,
         )
         self.depth = depth_line(summary["depth"])

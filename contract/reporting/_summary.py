@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import specs
 from contract.harness import Entry, Ledger, Run, merge_snapshots
+from contract.reporting._clauses import clause_totals
 from contract.reporting._depth import depth, merge_progress
 
 __all__ = [
@@ -194,9 +195,15 @@ def build_summary(
     merged: dict[str, Any],
     created: int,
     alive: list[Entry],
+    clauses: list[dict[str, Any]] | None = None,
     not_started: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The whole summary. `meta` holds run, target, sdk, profile, seed and budget as the plugin knows them."""
+    """The whole summary. `meta` holds run, target, sdk, profile, seed and budget as the plugin knows them.
+
+    `clauses` are the rows of the clause table (_clauses.clause_rows); `not_started` the
+    tests a budget left out.
+    """
+    clauses = clauses or []
     rows = _operation_rows(merged["operations"])
     cleanup = merged["cleanup"]
     left_behind = [_entry(e) for e in alive]
@@ -228,9 +235,11 @@ def build_summary(
             "checks_run": sum(row["checks_run"] for row in rows),
             "checks_failed": sum(row["checks_failed"] for row in rows),
             "unexpected_statuses": unexpected,
+            **clause_totals(clauses),
         },
         "policy": {"error_statuses": sorted(specs.policy().error_statuses)},
         "operations": rows,
+        "clauses": clauses,
         "failures": failures,
         "drift": merged["drift"],
         "cleanup": cleanup_summary,

@@ -37,6 +37,8 @@ def markdown(summary: dict[str, Any]) -> str:
         f"{tests.get('errors', 0)} errors, {tests.get('skipped', 0)} skipped",
         f"- requests: {totals['requests']} to {totals['operations_exercised']}/{totals['operations']} operations; "
         f"{totals['unexpected_statuses']} unexpected status codes",
+        f"- clauses: {totals.get('clauses_checked', 0)}/{totals.get('clauses', 0)} checked by this run, "
+        f"{totals.get('clauses_failed', 0)} failed",
         f"- drift: {len(summary['drift'])}",
         *([f"- depth: {depth_line(summary['depth'])}"] if summary.get("depth") else []),
         f"- cleanup: {cleanup['deleted']} deleted, {cleanup['already_gone']} already gone, "
