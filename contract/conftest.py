@@ -20,8 +20,10 @@ from hypothesis import settings
 from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
+    Budget,
     CleanupReport,
     Credentials,
+    PacePlugin,
     Run,
     Target,
     TargetError,
@@ -29,6 +31,8 @@ from contract.harness import (
     finish_run,
     held_back,
     interrupt_on_termination,
+    parse_duration,
+    plain_nodeid,
     preflight,
     publish_run_seed,
     write_process_report,
@@ -64,6 +68,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--read-only", action="store_true", help="run only the smoke tests, which change nothing on the target"
     )
     group.addoption(
+        "--budget",
+        metavar="DURATION",
+        help="wall time for the whole run (e.g. 45m, 90s): it goes as deep as fits, then cleans up and reports",
+    )
+    group.addoption(
         "--reference-server-args",
         default=os.environ.get("REFERENCE_SERVER_ARGS", ""),
         help="extra arguments for the embedded reference server (when no --base-url is given)",
@@ -71,8 +80,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    """Register the report writer now: its configure then runs after ours and before junitxml's."""
+    """Register the report writer now: its configure then runs after ours and before junitxml's.
+
+    The budget's plugin too: xdist asks it how many workers `-n auto` means before configure.
+    """
     pluginmanager.register(ReportPlugin(INFO_KEY, RUN_KEY, MARKERS), "contract-report")
+    pluginmanager.register(PacePlugin(contract_run, _longest_first), "contract-pace")
+
+
+def _longest_first(item: pytest.Item) -> tuple[int, int]:
+    """Under xdist: state-machine shards first, the first of each machine before the second of any."""
+    if item.get_closest_marker("stateful") is None:
+        return (1, 0)
+    callspec = getattr(item, "callspec", None) if isinstance(item, pytest.Function) else None
+    shard = callspec.params.get("shard") if callspec is not None else None
+    return (0, getattr(shard, "index", 0))
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -99,6 +121,7 @@ def pytest_configure(config: pytest.Config) -> None:
             "run_id": new_run_id(),
             "seed": int(seed) if seed is not None and str(seed).isdigit() else random.randrange(2**32),
             "read_only": bool(config.getoption("read_only")),
+            "budget": Budget.starting_now(_budget_seconds(config)).to_info(),
         }
     config.option.hypothesis_seed = info["seed"]
     publish_run_seed(info["seed"])
@@ -129,6 +152,16 @@ def pytest_configure(config: pytest.Config) -> None:
         run_dir=str(_run_dir(config, info["run_id"])),
     )
     write_run_record(Path(info["run_dir"]), info["run_id"], target.base_url)
+
+
+def _budget_seconds(config: pytest.Config) -> float | None:
+    text = config.getoption("budget")
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise _usage_error(f"--budget: {error}") from None
 
 
 def _resolve_target(config: pytest.Config) -> Target:
@@ -182,6 +215,7 @@ def contract_run(config: pytest.Config) -> Run:
             run_dir=Path(info["run_dir"]),
             seed=info["seed"],
             read_only=info["read_only"],
+            budget=Budget.from_info(info.get("budget")),
         )
         config.stash[RUN_KEY] = run
     return run
@@ -238,7 +272,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         info = item.config.stash[INFO_KEY]
         target = item.config.stash.get(TARGET_KEY, None)
         base = f" --base-url {target.base_url}" if target is not None and not target.embedded else ""
-        report.sections.append(("replay", f"pytest '{item.nodeid}' --hypothesis-seed={info['seed']}{base}"))
+        profile = item.config.getoption("hypothesis_profile", None)
+        chosen = f" --hypothesis-profile {profile}" if profile and profile != "default" else ""
+        node = plain_nodeid(item.nodeid)
+        report.sections.append(("replay", f"pytest '{node}' --hypothesis-seed={info['seed']}{chosen}{base}"))
 
 
 @pytest.hookimpl(trylast=True)

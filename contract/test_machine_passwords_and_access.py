@@ -32,9 +32,11 @@ from contract.machines import (
     ModelToken,
     ModelUser,
     Session,
+    Shard,
     check,
     expect_access,
     machine_session,
+    machine_shards,
     of_machine,
     run_machine,
 )
@@ -321,7 +323,8 @@ if set(FORBIDDEN) != _MUST_FORBID:
     )
 
 
-def test_passwords_and_access_behave_as_documented(run: Run) -> None:
+@pytest.mark.parametrize("shard", machine_shards(EXAMPLES_FRACTION), ids=str)
+def test_passwords_and_access_behave_as_documented(run: Run, shard: Shard) -> None:
     with machine_session(run) as session:
         account = session.service_account()
-        run_machine(lambda: AccessMachine(session, account), EXAMPLES_FRACTION)
+        run_machine(session, lambda: AccessMachine(session, account), shard)

@@ -27,6 +27,7 @@ from contract.machines import (
     ContractMachine,
     ModelUser,
     Session,
+    Shard,
     check,
     expect_access,
     fail,
@@ -35,6 +36,7 @@ from contract.machines import (
     list_user_pages,
     listed_user_ids,
     machine_session,
+    machine_shards,
     of_machine,
     run_machine,
 )
@@ -396,7 +398,8 @@ class UsersMachine(ContractMachine):
             self.check_view(user, view, exchange, "getUser")
 
 
-def test_users_behave_as_documented(run: Run) -> None:
+@pytest.mark.parametrize("shard", machine_shards(EXAMPLES_FRACTION), ids=str)
+def test_users_behave_as_documented(run: Run, shard: Shard) -> None:
     with machine_session(run) as session:
         groups = [session.group(), session.group()]
-        run_machine(lambda: UsersMachine(session, groups), EXAMPLES_FRACTION)
+        run_machine(session, lambda: UsersMachine(session, groups), shard)

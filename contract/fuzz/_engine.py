@@ -7,7 +7,8 @@ The schema is the refined description from specs/, limited to the Users operatio
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -131,6 +132,22 @@ class FuzzEngine:
 
     def execute(self, case: Case[Any], draw: Draw) -> None:
         """Send the case as the suite's identity (or the one the world chose) and check the answer."""
+        with self._example():
+            self._execute(case, draw)
+
+    @contextmanager
+    def _example(self) -> Iterator[None]:
+        """One example, counted; after it the budget's gate, unless it failed (its shrinking must go on)."""
+        progress = self.run.progress
+        progress.started()
+        try:
+            yield
+        except Exception:
+            progress.failed()
+            raise
+        progress.finished()
+
+    def _execute(self, case: Case[Any], draw: Draw) -> None:
         operation = _operation_of(case)
         prepared = self.world.prepare(operation.operation_id, draw, negated=_negated(case))
         credentials = prepared.as_ or self.run.target.credentials
@@ -187,6 +204,10 @@ class FuzzEngine:
 
     def execute_unauthenticated(self, case: Case[Any], draw: Draw, variant: str) -> None:
         """Send the case without valid credentials: 401, whatever else is wrong with it."""
+        with self._example():
+            self._execute_unauthenticated(case, draw, variant)
+
+    def _execute_unauthenticated(self, case: Case[Any], draw: Draw, variant: str) -> None:
         operation = _operation_of(case)
         prepared = self.world.prepare(operation.operation_id, draw, negated=frozenset())
         prepared.as_ = ANONYMOUS

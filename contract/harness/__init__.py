@@ -1,12 +1,14 @@
 """The ground every part of the suite stands on: where the target is and as whom
 (`Target`), the one HTTP path (`Api`, guarded by the `SafetyGuard`), what the run created
 (`Ledger`) and how it is deleted again (`delete_all`, `finish_run`, the leftovers of
-earlier runs), one process's shared state (`Run`), the run seed and the hypothesis
+earlier runs), one process's shared state (`Run`), the run seed, the time budget and how
+far each test got (`Budget`, `Progress`, the pytest side in `PacePlugin`), and the hypothesis
 profiles. Nothing here knows about fuzzing, state machines, the SDK or reports.
 """
 
 from contract.harness._api import ANONYMOUS, MISSING_PREFIX, Api, missing_id
 from contract.harness._arrange import CreatedToken, CreatedUser, strong_password
+from contract.harness._budget import NOT_STARTED, Budget, BudgetSpent, format_duration, parse_duration
 from contract.harness._cleanup import CleanupReport, delete_all
 from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entry
 from contract.harness._ending import CLEANUP_FILE, finish_run, write_process_report
@@ -21,7 +23,9 @@ from contract.harness._leftovers import (
     run_id_of_email,
     write_run_record,
 )
+from contract.harness._pacing import PacePlugin, plain_nodeid, remote_workers
 from contract.harness._profiles import register_profiles
+from contract.harness._progress import Progress
 from contract.harness._record import merge_snapshots
 from contract.harness._run import Run
 from contract.harness._seed import publish_run_seed, run_seed
@@ -33,7 +37,10 @@ __all__ = [
     "CLEANUP_FILE",
     "CREATING_OPERATIONS",
     "MISSING_PREFIX",
+    "NOT_STARTED",
     "Api",
+    "Budget",
+    "BudgetSpent",
     "CleanupReport",
     "ContractViolation",
     "CreatedToken",
@@ -46,6 +53,8 @@ __all__ = [
     "Kind",
     "Ledger",
     "MissingId",
+    "PacePlugin",
+    "Progress",
     "Run",
     "RunRecord",
     "Target",
@@ -57,15 +66,19 @@ __all__ = [
     "delete_leftovers",
     "expect_status",
     "finish_run",
+    "format_duration",
     "held_back",
     "interrupt_on_termination",
     "leftover_ledgers",
     "merge_snapshots",
     "missing_id",
+    "parse_duration",
+    "plain_nodeid",
     "prefixed_users",
     "preflight",
     "publish_run_seed",
     "register_profiles",
+    "remote_workers",
     "run_id_of_email",
     "run_seed",
     "strong_password",

@@ -2,23 +2,28 @@
 
 A machine creates through `run.arrange` / `run.api` only, so everything lands in the
 ledger; it forgets what it deletes, and its teardown deletes what is left, so that each
-example starts from a server that holds none of its objects.
+example starts from a server that holds none of its objects. Each example passes the
+run's budget gate as it starts (`run.progress`).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from hypothesis import Phase, settings
+from hypothesis import Phase, reject, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+from hypothesis.control import current_build_context
+from hypothesis.errors import HypothesisException
+from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test
 from hypothesis.strategies import SearchStrategy
 
 from contract.harness import Entry, Exchange, Kind, Run, delete_all
 from contract.machines._checks import SecretWatch
+from contract.machines._shards import Shard
 from strategies import RunNames
 
 __all__ = ["ContractMachine", "Session", "machine_session", "machine_settings", "of_machine", "run_machine"]
@@ -31,13 +36,13 @@ def of_machine(build: Callable[[Any], SearchStrategy[T]]) -> SearchStrategy[T]:
     return st.runner().flatmap(build)
 
 
-def machine_settings(fraction: float) -> settings:
-    """The loaded profile's settings with `fraction` of its examples (so `nightly` still scales them up)."""
+def machine_settings(examples: int) -> settings:
+    """The loaded profile's settings (its step count, phases, health checks) with `examples` examples."""
     current = settings()
     # The explain phase replays variants of a failure to report covered lines: for a
     # machine whose steps are HTTP calls that costs minutes and says nothing new.
     phases = [phase for phase in current.phases if phase is not Phase.explain]
-    return settings(current, max_examples=max(2, round(current.max_examples * fraction)), phases=phases)
+    return settings(current, max_examples=examples, phases=phases)
 
 
 @dataclass
@@ -75,8 +80,25 @@ def machine_session(run: Run) -> Iterator[Session]:
         session.close()
 
 
-def run_machine(factory: Callable[[], RuleBasedStateMachine], fraction: float) -> None:
-    run_state_machine_as_test(factory, settings=machine_settings(fraction))  # type: ignore[arg-type]
+def run_machine(session: Session, factory: Callable[[], RuleBasedStateMachine], shard: Shard) -> None:
+    """One shard: a complete hypothesis run of the machine, with the shard's examples and seed.
+
+    Each example is counted as its machine is built; its teardown passes the budget's
+    gate, so a spent budget stops the shard between examples (`BudgetSpent`).
+    """
+    progress = session.run.progress
+
+    def build() -> RuleBasedStateMachine:
+        if shard.index and not current_build_context().data.draw_boolean(p=0.999):
+            # Every hypothesis run starts with its simplest example, the same in each shard:
+            # only the first shard runs it, the others spend their examples on new ones.
+            reject()
+        progress.started()
+        return factory()
+
+    # run_state_machine_as_test takes no seed; the test it runs is this one.
+    test = get_state_machine_test(build, settings=machine_settings(shard.examples))  # type: ignore[arg-type]
+    seed(shard.seed(session.run.seed))(test)()
 
 
 class ContractMachine(RuleBasedStateMachine):
@@ -123,6 +145,18 @@ class ContractMachine(RuleBasedStateMachine):
                 self.created("token", payload["id"])
 
     def teardown(self) -> None:
+        """Delete what the example left, then pass the budget's gate (which may end the shard)."""
+        # Hypothesis calls teardown in a `finally`: a failing step's exception is still in
+        # flight here, and the budget then lets hypothesis shrink and report it, however late.
+        error = sys.exc_info()[1]
+        failed = isinstance(error, Exception) and not isinstance(error, HypothesisException)
+        self._delete_mine()
+        if failed:
+            self.run.progress.failed()
+        elif error is None:
+            self.run.progress.finished()
+
+    def _delete_mine(self) -> None:
         mine = set(self._mine)
         owners = {object_id for kind, object_id in mine if kind != "token"}
         entries = [

@@ -11,6 +11,7 @@ import html
 from collections.abc import Iterable
 from typing import Any
 
+from contract.reporting._depth import depth_line
 from contract.reporting._summary import status_class
 
 __all__ = ["render"]
@@ -373,6 +374,30 @@ def _drift(summary: dict[str, Any]) -> str:
     )
 
 
+def _depth(summary: dict[str, Any]) -> str:
+    """Examples per test, and what a budget stopped early or left out."""
+    data = summary.get("depth")
+    if not data:
+        return ""
+    cut, left = set(data["stopped_early"]), data["not_started"]
+    rows = "".join(
+        f'<tr><td class="op">{e(test)}</td><td class="num">{_n(count)}</td>'
+        f"<td>{'stopped by the budget' if test in cut else ''}</td></tr>"
+        for test, count in data["examples_per_test"].items()
+    )
+    head = "<tr><th>Test</th><th class='num'>Examples</th><th></th></tr>"
+    table = f"<table><thead>{head}</thead><tbody>{rows}</tbody></table>"
+    skipped = "".join(f"<li>{e(test)}</li>" for test in left)
+    state = "warn" if cut or left else "na"
+    return (
+        f'<section id="depth"><h2>How far it got <span class="pill {state}">{_n(data["examples"])} examples</span></h2>'
+        f'<p class="lead">{e(depth_line(data))}</p>'
+        + (f"<details><summary>Examples per test</summary>{table}</details>" if rows else "")
+        + (f"<details><summary>Not started: budget spent</summary><ul>{skipped}</ul></details>" if left else "")
+        + "</section>"
+    )
+
+
 def _markers(summary: dict[str, Any]) -> str:
     markers = summary["markers"]
     columns = ("passed", "failed", "errors", "skipped", "xfailed")
@@ -556,6 +581,7 @@ def render(summary: dict[str, Any], matrix: Any = None) -> str:
         + _clauses(summary)
         + _drift(summary)
         + f'<div class="cols">{_markers(summary)}{_cleanup(summary)}</div>'
+        + _depth(summary)
         + _matrix(matrix)
         + _footer(summary)
         + "</main></body></html>\n"

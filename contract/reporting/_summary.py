@@ -17,6 +17,7 @@ from typing import Any, Literal
 import specs
 from contract.harness import Entry, Ledger, Run, merge_snapshots
 from contract.reporting._clauses import clause_totals
+from contract.reporting._depth import depth, merge_progress
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -51,11 +52,12 @@ def _entry(entry: Entry) -> dict[str, Any]:
 def process_payload(run: Run | None, worker: str) -> dict[str, Any]:
     """What one process contributes, as JSON-safe data (xdist sends it to the controller)."""
     if run is None:
-        return {"worker": worker, "operations": {}, "drift": [], "cleanup": None}
+        return {"worker": worker, "operations": {}, "progress": None, "drift": [], "cleanup": None}
     cleanup = run.cleanup
     return {
         "worker": worker,
         "operations": run.record.snapshot(),
+        "progress": run.progress.snapshot(),
         "drift": [asdict(drift) for drift in run.findings.drifts],
         "cleanup": None
         if cleanup is None
@@ -95,6 +97,7 @@ def merge_payloads(payloads: Iterable[dict[str, Any]]) -> dict[str, Any]:
         },
         "drift": sorted(drift.values(), key=lambda d: (d["operation"], d["detail"])),
         "cleanup": cleanup,
+        "progress": merge_progress(p.get("progress") for p in payloads),
     }
 
 
@@ -193,10 +196,12 @@ def build_summary(
     created: int,
     alive: list[Entry],
     clauses: list[dict[str, Any]] | None = None,
+    not_started: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The whole summary. `meta` holds run, target, sdk, profile and seed as the plugin knows them.
+    """The whole summary. `meta` holds run, target, sdk, profile, seed and budget as the plugin knows them.
 
-    `clauses` are the rows of the clause table (_clauses.clause_rows).
+    `clauses` are the rows of the clause table (_clauses.clause_rows); `not_started` the
+    tests a budget left out.
     """
     clauses = clauses or []
     rows = _operation_rows(merged["operations"])
@@ -215,6 +220,8 @@ def build_summary(
     outcome = verdict(tests, unexpected, bool(cleanup_summary["ok"]))
     if meta.get("lost_workers"):
         outcome["notes"].append("no data from crashed workers " + ", ".join(meta["lost_workers"]))
+    requests = sum(row["requests"] for row in rows)
+    budget = meta.pop("budget", None)
     return {
         "schema": SCHEMA_VERSION,
         **meta,
@@ -222,7 +229,7 @@ def build_summary(
         "tests": tests,
         "markers": markers,
         "totals": {
-            "requests": sum(row["requests"] for row in rows),
+            "requests": requests,
             "operations": len(contract_ops),
             "operations_exercised": sum(1 for row in contract_ops if row["requests"]),
             "checks_run": sum(row["checks_run"] for row in rows),
@@ -237,4 +244,5 @@ def build_summary(
         "drift": merged["drift"],
         "cleanup": cleanup_summary,
         "workers": merged["workers"],
+        "depth": depth(budget, merged.get("progress", {}), not_started or [], requests),
     }

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from contract.reporting._depth import depth_line
+
 __all__ = ["markdown"]
 
 _MAX_FAILURES = 20
@@ -38,6 +40,7 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- clauses: {totals.get('clauses_checked', 0)}/{totals.get('clauses', 0)} checked by this run, "
         f"{totals.get('clauses_failed', 0)} failed",
         f"- drift: {len(summary['drift'])}",
+        *([f"- depth: {depth_line(summary['depth'])}"] if summary.get("depth") else []),
         f"- cleanup: {cleanup['deleted']} deleted, {cleanup['already_gone']} already gone, "
         f"{len(cleanup['failed'])} failed, {len(cleanup['left_behind'])} left behind",
     ]
