@@ -6,10 +6,10 @@ import argparse
 import os
 import signal
 import sys
-from typing import Any, cast
+from typing import Any
 
 from reference_server._app import ReferenceApp
-from reference_server._config import ServerConfig
+from reference_server._config import DEFAULT_CROWD_ACTIVITY, LockoutRule, ServerConfig
 from reference_server._faults import FAULTS
 from reference_server._seed import load_seed_file
 from reference_server._serve import make_http_server
@@ -36,7 +36,50 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated deliberate defects (or ${FAULTS_ENV}); 'list' prints them",
     )
     parser.add_argument("--seed-file", help="JSON file of objects that exist before any run (see _seed.py)")
+    _deployment_options(parser.add_argument_group("real deployments (contract-semantics.md); all off by default"))
     return parser
+
+
+def _deployment_options(group: argparse._ArgumentGroup) -> None:
+    group.add_argument(
+        "--lockout",
+        metavar="THRESHOLD/WINDOW/DURATION",
+        help="lock an account's basic auth after THRESHOLD wrong passwords within WINDOW seconds, "
+        "for DURATION seconds (Kestra EE's default: 10/300/1800)",
+    )
+    group.add_argument(
+        "--search-lag",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="listUsers, autocompleteUsers and token lists see writes up to SECONDS late",
+    )
+    group.add_argument("--crowd", type=int, default=0, metavar="N", help="N users made by other people")
+    group.add_argument(
+        "--crowd-activity",
+        type=float,
+        metavar="OPS",
+        help=f"the crowd's creates, renames and deletes per second (default {DEFAULT_CROWD_ACTIVITY:g} with a crowd)",
+    )
+    group.add_argument("--crowd-seed", type=int, default=0, help="seed of the crowd's choices")
+    group.add_argument(
+        "--password-policy",
+        choices=["none", "kestra-1.1.5", "kestra-2"],
+        default="none",
+        help="the policy new passwords must also meet",
+    )
+    group.add_argument(
+        "--expose-configs", action="store_true", help="serve GET /api/v1/configs with the passwordRegexp in force"
+    )
+    group.add_argument(
+        "--flaky-proxy",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="a proxy answers this fraction of requests itself with 502, 503, 504 or 429",
+    )
+    group.add_argument("--flaky-seed", type=int, default=0, help="seed of which requests the proxy answers")
+    group.add_argument("--latency", type=int, default=0, metavar="MS", help="delay every answer by MS milliseconds")
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
@@ -50,7 +93,38 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         invalid_input_status=args.invalid_input_status,
         lenient_required=args.lenient_required,
         faults=frozenset(f.strip() for f in args.faults.split(",") if f.strip()),
+        lockout=LockoutRule.parse(args.lockout) if args.lockout else None,
+        search_lag=args.search_lag,
+        crowd=args.crowd,
+        crowd_activity=args.crowd_activity,
+        crowd_seed=args.crowd_seed,
+        password_policy=args.password_policy,
+        expose_configs=args.expose_configs,
+        flaky_proxy=args.flaky_proxy,
+        flaky_seed=args.flaky_seed,
+        latency_ms=args.latency,
     )
+
+
+def _deployment_summary(config: ServerConfig) -> list[str]:
+    """The real-deployment behaviours switched on, one phrase each."""
+    parts = []
+    if config.lockout is not None:
+        rule = config.lockout
+        parts.append(f"lockout {rule.threshold} in {rule.window:g}s for {rule.duration:g}s")
+    if config.search_lag:
+        parts.append(f"search lag {config.search_lag:g}s")
+    if config.crowd or config.crowd_rate:
+        parts.append(f"crowd {config.crowd} at {config.crowd_rate:g}/s (seed {config.crowd_seed})")
+    if config.password_policy != "none":
+        parts.append(f"password policy {config.password_policy}")
+    if config.expose_configs:
+        parts.append("configs exposed")
+    if config.flaky_proxy:
+        parts.append(f"flaky proxy {config.flaky_proxy:g} (seed {config.flaky_seed})")
+    if config.latency_ms:
+        parts.append(f"latency {config.latency_ms}ms")
+    return parts
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -68,25 +142,29 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    server = make_http_server(config, args.host, args.port)
+    app = ReferenceApp(config)
     if args.seed_file:
         try:
-            load_seed_file(cast(ReferenceApp, server.app).store, args.seed_file)
+            load_seed_file(app.store, args.seed_file)
         except ValueError as error:
-            server.server_close()
             print(f"error: {error}", file=sys.stderr)
             return 2
+    server = make_http_server(config, args.host, args.port, app=app)
     host, port = str(server.host), server.port
     print(f"Kestra reference server listening on http://{host}:{port}", flush=True)
     print(f"Superadmin: {config.admin_username} / {config.admin_password} (HTTP basic)", flush=True)
     if config.faults:
         print(f"Faults on: {', '.join(sorted(config.faults))}", flush=True)
+    if _deployment_summary(config):
+        print(f"Deployment: {', '.join(_deployment_summary(config))}", flush=True)
     signal.signal(signal.SIGTERM, _stop)
+    app.start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
+        app.close()
         server.server_close()
     return 0
 

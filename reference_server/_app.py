@@ -7,7 +7,7 @@ import binascii
 import json
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
@@ -18,15 +18,20 @@ from werkzeug.wrappers import Request, Response
 import specs
 from reference_server import _views as views
 from reference_server._config import ServerConfig
+from reference_server._crowd import Crowd
 from reference_server._errors import ApiError
 from reference_server._handlers import HANDLERS, Call, Reply
+from reference_server._lockout import LoginTracker
 from reference_server._model import Principal, User, new_id
+from reference_server._password_policy import POLICIES
 from reference_server._store import Store
 from reference_server._validation import RequestValidator
 
 __all__ = ["ReferenceApp"]
 
 STATE_PATH = "/_reference/state"
+#: Kestra's server configuration, outside the Users API; served only with `expose_configs`.
+CONFIGS_PATH = "/api/v1/configs"
 
 
 def _rule_path(path: str) -> str:
@@ -41,9 +46,11 @@ def _credential_stamp(principal: Principal) -> bytes:
 class ReferenceApp:
     """A WSGI app that behaves as contract-semantics.md says a Kestra server does."""
 
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, clock: Callable[[], float] = time.monotonic) -> None:
+        """`clock` (monotonic seconds) times lockouts and search refreshes; tests give a fake one."""
         self.config = config
-        self.store = Store(config)
+        self.store = Store(config, clock)
+        self.logins = LoginTracker(config.lockout, clock)
         self.operations = {op.operation_id: op for op in specs.operations(include_setup=True)}
         missing = self.operations.keys() - HANDLERS.keys()
         if missing:
@@ -56,7 +63,8 @@ class ReferenceApp:
                 Rule(_rule_path(op.path), methods=[op.method], endpoint=op.operation_id)
                 for op in self.operations.values()
             ]
-            + [Rule(STATE_PATH, methods=["GET"], endpoint="_state")],
+            + [Rule(STATE_PATH, methods=["GET"], endpoint="_state")]
+            + ([Rule(CONFIGS_PATH, methods=["GET"], endpoint="_configs")] if config.expose_configs else []),
             merge_slashes=False,
             strict_slashes=False,
         )
@@ -70,6 +78,12 @@ class ReferenceApp:
             )
         )
         self.admin.set_password(config.admin_password)
+        #: Other people's users and, once started, their activity.
+        self.crowd = (
+            Crowd(self.store, config.crowd, config.crowd_rate, config.crowd_seed)
+            if config.crowd or config.crowd_rate
+            else None
+        )
         #: Authorization header -> (principal, credential stamp); only filled by the login-cache faults.
         self._login_cache: dict[str, tuple[Principal, bytes]] = {}
         #: Ids seen acting as superadmin; only filled by the `demoted-keeps-power` fault.
@@ -77,6 +91,15 @@ class ReferenceApp:
         #: Every request, for benchmarks that compare engines by what the server saw.
         self.requests_served = 0
         self._count_lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start what runs beside the requests (the crowd's activity); `close()` stops it."""
+        if self.crowd is not None:
+            self.crowd.start()
+
+    def close(self) -> None:
+        if self.crowd is not None:
+            self.crowd.stop()
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         with self._count_lock:
@@ -95,6 +118,8 @@ class ReferenceApp:
                 principal = self._authenticate(request)
             if endpoint == "_state":
                 return self._state(principal)
+            if endpoint == "_configs":
+                return self._configs()
             return self._call(request, str(endpoint), dict(path), principal)
         except ApiError as error:
             return self._error(error.status, error.message)
@@ -127,13 +152,24 @@ class ReferenceApp:
                     decoded = ""
                 username, sep, password = decoded.partition(":")
                 if sep:
-                    principal = self.store.principal_by_password(username, password)
+                    principal = self._password_login(username, password)
             elif scheme.lower() == "bearer" and credentials.strip():
                 principal = self.store.principal_by_token(credentials.strip())
         if principal is None:
             raise ApiError(401, "Unauthorized")
         self._remember_login(scheme.lower(), header, principal)
         return principal
+
+    def _password_login(self, username: str, password: str) -> User | None:
+        """Basic auth: a wrong password for an existing account counts towards its lockout."""
+        user = self.store.principal_by_password(username, password)
+        if user is None:
+            if self.store.user_by_username(username) is not None:
+                self.logins.failed(username)
+            return None
+        if self.logins.locked(username):
+            return None  # even the right password, while the lock lasts
+        return user
 
     def _remember_login(self, scheme: str, header: str, principal: Principal) -> None:
         """A login cache, as servers add for speed; the faults forget to evict it on deletion."""
@@ -202,8 +238,18 @@ class ReferenceApp:
                 },
                 "groups": {g.id: {**views.group_detail(g), "tenant": g.tenant} for g in self.store.groups.values()},
                 "requestsServed": self.requests_served,
+                "logins": self.logins.snapshot(),
+                "loginWindowSeconds": self.logins.window,
             }
         return self._json(200, state)
+
+    def _configs(self) -> Response:
+        """Part of what Kestra's GET /api/v1/configs shows: the password policy in force, if any."""
+        configs: dict[str, Any] = {"edition": "EE", "isBasicAuthEnabled": True}
+        policy = POLICIES[self.config.password_policy]
+        if policy is not None:
+            configs["passwordRegexp"] = policy.regexp
+        return self._json(200, configs)
 
     # -- responses -------------------------------------------------------------
 

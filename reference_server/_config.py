@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from reference_server._faults import validate_faults
 
-__all__ = ["ServerConfig"]
+__all__ = ["DEFAULT_CROWD_ACTIVITY", "LockoutRule", "PasswordPolicyName", "ServerConfig"]
 
 ErrorBody = Literal["empty", "json", "problem"]
+PasswordPolicyName = Literal["none", "kestra-1.1.5", "kestra-2"]
+
+#: Operations per second of the crowd's own activity, when it has people and no rate is given.
+DEFAULT_CROWD_ACTIVITY = 5.0
+
+
+@dataclass(frozen=True)
+class LockoutRule:
+    """Kestra EE's failed-login lockout: `threshold` failures within `window` seconds lock for `duration`."""
+
+    threshold: int
+    window: float
+    duration: float
+
+    def __post_init__(self) -> None:
+        if self.threshold < 1 or not (self.window > 0 and self.duration > 0):
+            raise ValueError("lockout needs a threshold >= 1 and a positive window and duration")
+
+    @classmethod
+    def parse(cls, text: str) -> LockoutRule:
+        """`THRESHOLD/WINDOW/DURATION`, as the command line spells it (e.g. `10/300/1800`)."""
+        parts = text.split("/")
+        try:
+            threshold, window, duration = int(parts[0]), float(parts[1]), float(parts[2])
+        except (IndexError, ValueError):
+            raise ValueError(f"lockout must be THRESHOLD/WINDOW/DURATION in seconds, not {text!r}") from None
+        if len(parts) != 3 or not all(math.isfinite(v) for v in (window, duration)):
+            raise ValueError(f"lockout must be THRESHOLD/WINDOW/DURATION in seconds, not {text!r}")
+        return cls(threshold, window, duration)
 
 
 @dataclass(frozen=True)
@@ -32,8 +62,48 @@ class ServerConfig:
     #: Deliberate defects to switch on (see _faults.py).
     faults: frozenset[str] = field(default_factory=frozenset)
 
+    # -- real deployments (contract-semantics.md, "Real deployments"); all off by default --
+
+    #: Lock an account's basic auth after too many wrong passwords (see _lockout.py).
+    lockout: LockoutRule | None = None
+    #: Searches and token lists see writes up to this many seconds late (see _search_index.py).
+    search_lag: float = 0.0
+    #: People who were there before the run (see _crowd.py).
+    crowd: int = 0
+    #: Their creates, renames and deletes per second; None: DEFAULT_CROWD_ACTIVITY if there is a crowd.
+    crowd_activity: float | None = None
+    crowd_seed: int = 0
+    #: Which rules new passwords must also meet (see _password_policy.py).
+    password_policy: PasswordPolicyName = "none"
+    #: Serve GET /api/v1/configs (with `passwordRegexp` when a policy is on); else it is 404.
+    expose_configs: bool = False
+    #: Fraction of requests a proxy in front answers itself with 502, 503, 504 or 429 (see _proxy.py).
+    flaky_proxy: float = 0.0
+    flaky_seed: int = 0
+    #: Milliseconds added to every answer, as distance does.
+    latency_ms: int = 0
+
     def __post_init__(self) -> None:
         validate_faults(self.faults)
+        if not (math.isfinite(self.search_lag) and self.search_lag >= 0):
+            raise ValueError("search lag must be a number of seconds >= 0")
+        if self.password_policy not in get_args(PasswordPolicyName):
+            raise ValueError(f"unknown password policy {self.password_policy!r}")
+        if self.crowd < 0:
+            raise ValueError("crowd must be >= 0")
+        if self.crowd_activity is not None and not (math.isfinite(self.crowd_activity) and self.crowd_activity >= 0):
+            raise ValueError("crowd activity must be a rate >= 0 (operations per second)")
+        if not 0.0 <= self.flaky_proxy <= 1.0:
+            raise ValueError("flaky proxy rate must be between 0 and 1")
+        if self.latency_ms < 0:
+            raise ValueError("latency must be >= 0 milliseconds")
 
     def has(self, fault: str) -> bool:
         return fault in self.faults
+
+    @property
+    def crowd_rate(self) -> float:
+        """The crowd's operations per second in force: the given rate, else a default when there is a crowd."""
+        if self.crowd_activity is not None:
+            return self.crowd_activity
+        return DEFAULT_CROWD_ACTIVITY if self.crowd > 0 else 0.0

@@ -78,7 +78,7 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     check_email(email)
     _check_names(call, first_name, last_name)
     if password:
-        check_password(password)
+        check_password(password, call.config)
     for tenant in tenants:
         call.store.tenant(tenant)
     resolved = [call.store.group(gid) for gid in groups]
@@ -163,7 +163,7 @@ def patch_user_super_admin(call: Call) -> Reply:
 @handles("patchUserPassword")
 def patch_user_password(call: Call) -> Reply:
     user = call.user()
-    check_password(call.body["password"])
+    check_password(call.body["password"], call.config)
     if call.config.has("old-password-still-valid") and user.password_auth_id is not None:
         user.retired_passwords.append((user.password_salt, user.password_digest))
     user.set_password(call.body["password"])
@@ -178,7 +178,7 @@ def update_current_user_password(call: Call) -> Reply:
     old_checked = not call.config.has("wrong-old-password-accepted")
     if old_checked and not me.password_matches(call.body["oldPassword"]):
         raise ApiError(422, "The old password does not match")
-    check_password(call.body["newPassword"])
+    check_password(call.body["newPassword"], call.config)
     me.set_password(call.body["newPassword"])
     return Reply(200, {})
 
@@ -220,7 +220,7 @@ def list_users(call: Call) -> Reply:
     page, size = call.query["page"], call.query["size"]
     matches = [
         u
-        for u in call.store.listed_users()
+        for u in call.store.searchable_users(listed=True)
         if not q or any(q in text.casefold() for text in (u.username, u.email, u.display_name))
     ]
     for spec in reversed(call.query.get("sort") or []):
@@ -254,7 +254,7 @@ def autocomplete_users(call: Call) -> Reply:
     ids = call.field("ids", None)
     found = [
         views.tenant_access(call.store, u, tenant)
-        for u in call.store.users.values()
+        for u in call.store.searchable_users(listed=False)
         if tenant in u.tenants
         and (not q or any(q in t.casefold() for t in (u.username, u.email, u.display_name)))
         and (not ids or u.id in ids)
@@ -302,9 +302,9 @@ def _create_token(call: Call, owner: Principal) -> Reply:
     return Reply(200, {"id": token.id, "name": token.name, "fullToken": full_token})
 
 
-def _list_tokens(owner: Principal) -> Reply:
+def _list_tokens(call: Call, owner: Principal) -> Reply:
     now = time.time()
-    return Reply(200, {"results": [t.summary(now) for t in owner.tokens.values()]})
+    return Reply(200, {"results": [t.summary(now) for t in call.store.searchable_tokens(owner)]})
 
 
 def _service_account(call: Call, *, tenant_scoped: bool) -> ServiceAccount:
@@ -316,7 +316,7 @@ def _service_account(call: Call, *, tenant_scoped: bool) -> ServiceAccount:
 def list_user_tokens(call: Call) -> Reply:
     if call.config.has("unknown-user-token-list-200") and call.path["id"] not in call.store.users:
         return Reply(200, {"results": []})  # lists tokens by owner id without looking the owner up
-    return _list_tokens(call.user())
+    return _list_tokens(call, call.user())
 
 
 @handles("createApiTokensForUser_1")
@@ -338,12 +338,12 @@ def delete_user_token(call: Call) -> Reply:
 
 @handles("listApiTokens")
 def list_sa_tokens(call: Call) -> Reply:
-    return _list_tokens(_service_account(call, tenant_scoped=False))
+    return _list_tokens(call, _service_account(call, tenant_scoped=False))
 
 
 @handles("listApiTokensWithTenant")
 def list_sa_tokens_in_tenant(call: Call) -> Reply:
-    return _list_tokens(_service_account(call, tenant_scoped=True))
+    return _list_tokens(call, _service_account(call, tenant_scoped=True))
 
 
 @handles("createApiTokensForUser")

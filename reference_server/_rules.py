@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from reference_server._config import ServerConfig
 from reference_server._errors import ApiError
+from reference_server._password_policy import POLICIES
 from specs import policy
 
 __all__ = ["check_email", "check_name", "check_password", "parse_duration"]
@@ -26,7 +28,8 @@ def check_email(email: str) -> None:
         raise ApiError(422, "Invalid email")
 
 
-def check_password(password: str) -> None:
+def check_password(password: str, config: ServerConfig | None = None) -> None:
+    """The server's own minimum (422), then the deployment's password policy if `config` has one."""
     rules = policy()
     strong = (
         rules.password_min_length <= len(password) <= rules.password_max_length
@@ -35,6 +38,9 @@ def check_password(password: str) -> None:
     )
     if not strong:
         raise ApiError(422, "Password must be 8 to 64 characters with letters and digits")
+    deployed = POLICIES[config.password_policy] if config is not None else None
+    if config is not None and deployed is not None and not deployed.allows(password):
+        raise ApiError(config.invalid_input_status, deployed.message)
 
 
 def check_name(value: str, field: str) -> None:

@@ -1,13 +1,20 @@
-"""Serve the app over HTTP/1.1 with keep-alive, one thread per connection."""
+"""Serve the app over HTTP, one thread per connection, behind what a deployment puts in front."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from reference_server._app import ReferenceApp
 from reference_server._config import ServerConfig
+from reference_server._latency import Latency
+from reference_server._proxy import FlakyProxy
 
-__all__ = ["make_http_server"]
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+__all__ = ["make_http_server", "wsgi_stack"]
 
 
 class _KeepAliveHandler(WSGIRequestHandler):
@@ -17,6 +24,19 @@ class _KeepAliveHandler(WSGIRequestHandler):
         """Quiet: a fuzzing run sends thousands of requests."""
 
 
-def make_http_server(config: ServerConfig, host: str = "127.0.0.1", port: int = 0) -> BaseWSGIServer:
-    app = ReferenceApp(config)
-    return make_server(host, port, app, threaded=True, request_handler=_KeepAliveHandler)
+def wsgi_stack(app: ReferenceApp) -> WSGIApplication:
+    """The app as clients reach it: behind a flaky proxy and at a distance, if the config says so."""
+    served: WSGIApplication = app
+    if app.config.flaky_proxy > 0:
+        served = FlakyProxy(served, app.config.flaky_proxy, app.config.flaky_seed)
+    if app.config.latency_ms > 0:
+        served = Latency(served, app.config.latency_ms)
+    return served
+
+
+def make_http_server(
+    config: ServerConfig, host: str = "127.0.0.1", port: int = 0, *, app: ReferenceApp | None = None
+) -> BaseWSGIServer:
+    """A threaded server for `app` (a new one for `config` if not given), so slow answers overlap."""
+    app = app if app is not None else ReferenceApp(config)
+    return make_server(host, port, wsgi_stack(app), threaded=True, request_handler=_KeepAliveHandler)

@@ -10,11 +10,13 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from reference_server._config import ServerConfig
 from reference_server._errors import ApiError
 from reference_server._model import Group, Principal, ServiceAccount, Token, User, new_id
+from reference_server._search_index import SearchIndex
 
 __all__ = ["Store", "TokenRequest"]
 
@@ -32,7 +34,8 @@ def _token_digest(full_token: str) -> bytes:
 
 
 class Store:
-    def __init__(self, config: ServerConfig) -> None:
+    def __init__(self, config: ServerConfig, clock: Callable[[], float] = time.monotonic) -> None:
+        """`clock` (monotonic seconds) times the search index's refreshes; tests give a fake one."""
         self.config = config
         self.lock = threading.RLock()
         self.tenants: dict[str, str] = {t: t.capitalize() for t in config.tenants}
@@ -42,6 +45,8 @@ class Store:
         self.service_accounts: dict[str, ServiceAccount] = {}
         self.groups: dict[str, Group] = {}
         self._tokens_by_digest: dict[bytes, tuple[str, str]] = {}
+        #: What searches see; only consulted when it lags (`search_lag`).
+        self.search = SearchIndex(config.search_lag, clock)
 
     # -- lookups -------------------------------------------------------------
 
@@ -87,8 +92,11 @@ class Store:
         token.last_used = now
         return owner
 
+    def user_by_username(self, username: str) -> User | None:
+        return next((u for u in self.users.values() if u.username == username), None)
+
     def principal_by_password(self, username: str, password: str) -> User | None:
-        user = next((u for u in self.users.values() if u.username == username), None)
+        user = self.user_by_username(username)
         if user is not None and user.password_matches(password):
             return user
         return None
@@ -101,6 +109,25 @@ class Store:
         if self.config.has("deleted-user-still-listed"):
             users += self._soft_deleted.values()  # the list query forgot `WHERE NOT deleted`
         return users
+
+    def searchable_users(self, *, listed: bool) -> list[User]:
+        """The users a search sees: as listUsers shows them (`listed`) or as they exist; late if the index lags."""
+        if not self.search.enabled:
+            return self.listed_users() if listed else list(self.users.values())
+        self._refresh_search()
+        return self.search.users(listed=listed)
+
+    def searchable_tokens(self, owner: Principal) -> list[Token]:
+        """The owner's tokens as a token list shows them; late if the index lags."""
+        if not self.search.enabled:
+            return list(owner.tokens.values())
+        self._refresh_search()
+        return self.search.tokens(owner.id)
+
+    def _refresh_search(self) -> None:
+        if self.search.stale():
+            owners: list[Principal] = [*self.users.values(), *self.service_accounts.values()]
+            self.search.refresh(self.listed_users(), self.users, owners)
 
     def ensure_email_free(self, email: str, for_user: str | None = None) -> None:
         holder = self.user_by_email(email)

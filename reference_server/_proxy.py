@@ -1,0 +1,73 @@
+"""A flaky proxy in front of the app, as staging has during deploys and under rate limits.
+
+For a fraction `rate` of requests it answers itself and never passes the request on:
+502 or 504 with an HTML page, 503 with an HTML page and `Retry-After`, or 429 with
+`Retry-After`. Which requests is decided by `seed` and the request's number, so a
+sequence of requests meets the same answers on every run. The project's own view of the
+state (GET /_reference/state) always goes through.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from werkzeug.wrappers import Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["FlakyProxy"]
+
+_STATE_PATH = "/_reference/state"
+
+#: status -> (reason, body, content type, extra headers)
+_ANSWERS: dict[int, tuple[str, str, str, dict[str, str]]] = {
+    502: ("Bad Gateway", "", "text/html; charset=utf-8", {}),
+    503: ("Service Unavailable", "", "text/html; charset=utf-8", {"Retry-After": "1"}),
+    504: ("Gateway Time-out", "", "text/html; charset=utf-8", {}),
+    429: ("Too Many Requests", "Too many requests, retry later.\n", "text/plain; charset=utf-8", {"Retry-After": "1"}),
+}
+
+
+def _page(status: int, reason: str) -> str:
+    return f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>\n"
+
+
+class FlakyProxy:
+    """WSGI middleware: some requests are answered here and never reach `app`."""
+
+    def __init__(self, app: WSGIApplication, rate: float, seed: int) -> None:
+        self.app = app
+        self.rate = rate
+        self.seed = seed
+        self._count = 0
+        self._lock = threading.Lock()
+        #: Requests answered here, by status; for the project's tests.
+        self.answered: dict[int, int] = dict.fromkeys(_ANSWERS, 0)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        status = None if self._exempt(environ) else self._draw()
+        if status is None:
+            return self.app(environ, start_response)
+        reason, body, content_type, headers = _ANSWERS[status]
+        response = Response(body or _page(status, reason), status=f"{status} {reason}", content_type=content_type)
+        response.headers.update(headers)
+        return response(environ, start_response)
+
+    @staticmethod
+    def _exempt(environ: WSGIEnvironment) -> bool:
+        return environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == _STATE_PATH
+
+    def _draw(self) -> int | None:
+        """The proxy's own answer to the next request, or None to pass it on."""
+        with self._lock:
+            self._count += 1
+            draw = random.Random(f"{self.seed}:{self._count}")
+            if draw.random() >= self.rate:
+                return None
+            status = draw.choice(sorted(_ANSWERS))
+            self.answered[status] += 1
+            return status
