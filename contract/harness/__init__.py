@@ -24,6 +24,7 @@ from contract.harness._leftovers import (
     write_run_record,
 )
 from contract.harness._lifetimes import OWN_TOKEN_MAX_AGE, short_lived
+from contract.harness._liveness import DEFAULT_MIN_AGE_HOURS, why_spared
 from contract.harness._logins import DEFAULT_BUDGET, DEFAULT_WINDOW, LoginBook
 from contract.harness._lookup import users_with_email, users_with_prefix
 from contract.harness._profiles import register_profiles
@@ -39,6 +40,7 @@ __all__ = [
     "CLEANUP_FILE",
     "CREATING_OPERATIONS",
     "DEFAULT_BUDGET",
+    "DEFAULT_MIN_AGE_HOURS",
     "DEFAULT_WINDOW",
     "EMAIL_OF_NO_ONE",
     "IDENTITY_REFUSED",
@@ -93,6 +95,7 @@ __all__ = [
     "sweep_hint",
     "users_with_email",
     "users_with_prefix",
+    "why_spared",
     "write_process_report",
     "write_run_record",
 ]

@@ -53,19 +53,6 @@ class RunRecord:
     pid: int
     ended: bool
 
-    @property
-    def active(self) -> bool:
-        """Still running on this machine: its ledgers are not leftovers yet."""
-        if self.ended or self.host != socket.gethostname():
-            return False
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-
     @classmethod
     def read(cls, run_dir: Path) -> RunRecord | None:
         try:
