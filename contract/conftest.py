@@ -286,6 +286,14 @@ def _mask_report(report: pytest.TestReport, run: Run) -> None:
 
 
 @pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """Mask again: schemathesis rewrites a failure's text here, after the report was made."""
+    run = node.config.stash.get(RUN_KEY, None)
+    if run is not None and report.failed:
+        _mask_report(report, run)
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Delete what the run created, whether it passed, failed or was interrupted."""
     config = session.config

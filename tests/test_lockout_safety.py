@@ -164,5 +164,10 @@ def test_no_secret_the_run_used_reaches_any_artifact(tmp_path: Path) -> None:
     assert any(p.endswith("index.html") for p in artifacts)
     artifacts["output"] = result.stdout + result.stderr
     assert "Falsifying" in artifacts["output"] or "state." in artifacts["output"], "no example was printed"
-    leaks = {(where, secret[:3] + "…") for where, text in artifacts.items() for secret in secrets if secret in text}
-    assert not leaks, sorted(leaks)
+    leaks = [
+        f"{where}: …{text[max(0, at - 300) : at + 60].replace(secret, '<SECRET>')}…"
+        for where, text in artifacts.items()
+        for secret in secrets
+        if (at := text.find(secret)) >= 0
+    ]
+    assert not leaks, "\n\n".join(leaks)

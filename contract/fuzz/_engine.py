@@ -217,6 +217,9 @@ class FuzzEngine:
             case.body = api.guard.tame(operation.operation_id, case.body)
         as_suite = authorization == self.run.target.credentials.header
         api.vet(operation, case.path_parameters or {}, body=case.body, authorization=authorization, as_suite=as_suite)
+        # schemathesis sanitizes the request it records: note the real secrets first.
+        self.run.secrets.note_body(case.body)
+        self.run.secrets.add(*prepared.secrets)
         headers = {"Authorization": authorization} if authorization else {}
         response = case.call(base_url=self.run.target.base_url, session=self.session, headers=headers)
         exchange = _as_exchange(operation.operation_id, response)

@@ -61,6 +61,10 @@ class SecretBook:
         with self._lock:
             self.secrets.update(v for v in values if v and len(v) >= MIN_SECRET_LENGTH)
 
+    def note_body(self, body: Any) -> None:
+        """The secrets of a body about to be sent (its recorded copy may already be sanitized)."""
+        self.add(*_fields(body))
+
     def __call__(self, exchange: Exchange) -> None:
         """An Api observer: the secrets this exchange carried either way."""
         authorization = exchange.request.headers.get("Authorization", "")
