@@ -2,11 +2,12 @@
 
     python bench/mutation_score.py [--faults a,b] [--jobs 2] [--seed N|random] [--full]
 
-For each fault: caught or not (the suite failed in a test of an area the catalogue
-expects), by which tests, and how long after the start of the suite the first failure
-came. By default each run is what tests/test_faults.py runs (the fault's selection,
-stopping at the first failure, `selftest` profile: `default` without shrinking);
---full runs the whole default suite to the end, to list every test that catches it.
+For each fault: the clause of specs/clauses.yaml it breaks, caught or not (the suite
+failed in a test of an area the catalogue expects), by which tests, and how long after
+the start of the suite the first failure came. By default each run is what
+tests/test_faults.py runs (the fault's selection, stopping at the first failure,
+`selftest` profile: `default` without shrinking); --full runs the whole default suite to
+the end, to list every test that catches it.
 Writes reports/bench/mutation-score.json and .md.
 """
 
@@ -33,6 +34,7 @@ OUT_DIR = REPO / "reports" / "bench"
 class Row:
     fault: str
     category: str
+    clause: str
     expected: str
     caught: bool
     exit_code: int
@@ -52,6 +54,7 @@ def _measure(name: str, workdir: Path, seed: int | None, full: bool) -> Row:
     return Row(
         fault=name,
         category=fault.category,
+        clause=fault.clause,
         expected=fault.marker_expression,
         caught=run.exit_code == 1 and bool(catching),
         exit_code=run.exit_code,
@@ -82,8 +85,8 @@ def _markdown(rows: list[Row], meta: dict[str, object]) -> str:
         f"Commit `{meta['commit']}`, seed {meta['seed']}, mode {meta['mode']}, {meta['jobs']} jobs, "
         f"{meta['wall_seconds']}s in all, {meta['date']}.",
         "",
-        "| fault | category | expected | caught | by tests | first failure (s) | run (s) |",
-        "|---|---|---|---|---|---|---|",
+        "| fault | clause | category | expected | caught | by tests | first failure (s) | run (s) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         tests = "<br>".join(_short(t) for t in r.catching_tests[:3]) or (
@@ -93,17 +96,18 @@ def _markdown(rows: list[Row], meta: dict[str, object]) -> str:
         )
         first = f"{r.first_failure_seconds:.1f}" if r.first_failure_seconds is not None else "-"
         mark = "yes" if r.caught else f"**no** (exit {r.exit_code}, seed {r.seed})"
-        lines.append(f"| `{r.fault}` | {r.category} | {r.expected} | {mark} | {tests} | {first} | {r.wall_seconds} |")
+        cells = [f"`{r.fault}`", r.clause, r.category, r.expected, mark, tests, first, str(r.wall_seconds)]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
 def _table(rows: list[Row]) -> str:
-    out = [f"{'fault':30} {'category':15} {'caught':7} {'first(s)':>8} {'run(s)':>7}  by tests"]
+    out = [f"{'fault':30} {'clause':11} {'category':15} {'caught':7} {'first(s)':>8} {'run(s)':>7}  by tests"]
     for r in rows:
         first = f"{r.first_failure_seconds:.1f}" if r.first_failure_seconds is not None else "-"
         tests = ", ".join(_short(t) for t in r.catching_tests[:2]) or "-"
         caught = "yes" if r.caught else f"NO({r.exit_code}, seed {r.seed})"
-        out.append(f"{r.fault:30} {r.category:15} {caught:7} {first:>8} {r.wall_seconds:>7}  {tests}")
+        out.append(f"{r.fault:30} {r.clause:11} {r.category:15} {caught:7} {first:>8} {r.wall_seconds:>7}  {tests}")
     caught_count = sum(r.caught for r in rows)
     out.append(f"mutation score: {caught_count}/{len(rows)} caught")
     return "\n".join(out)

@@ -10,13 +10,17 @@ outright, so it is checked here on every run, in the fewest requests that show i
 
 from __future__ import annotations
 
+import secrets
+import string
+import time
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 import specs
 from contract.fuzz import FuzzEngine
-from contract.harness import ContractViolation, Run, expect_status
+from contract.harness import ContractViolation, Credentials, Exchange, Run, expect_status
 from contract.machines import Access, check, expect_access, json_array, json_object, listed_user_ids
 
 POLICY = specs.policy()
@@ -162,3 +166,132 @@ def test_a_deleted_user_is_gone_everywhere(run: Run) -> None:
     entries = json_array(found, "autocompleteUsers answers an array")
     check(all(e.get("id") != user.id for e in entries if isinstance(e, dict)), "gone from autocompleteUsers", found)
     expect_access(run.api, user.credentials, "refused", "the password of a deleted user")
+
+
+# -- clauses no other check looked at (specs/clauses.yaml) ------------------------------
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+@pytest.mark.parametrize("operation_id", ["patchUser", "updateUser"])
+def test_a_new_email_is_the_new_login(operation_id: str, run: Run) -> None:
+    """After a change of email the user logs in with the new one (C-IDENT-03)."""
+    user, _ = run.arrange.create_user()
+    email = run.names.email()
+    body = (
+        {"firstName": "Contract", "lastName": "User", "email": email}
+        if operation_id == "patchUser"
+        else run.arrange.user_body(email=email, password=user.password)
+    )
+    expect_status(run.api.call(operation_id, {"id": user.id}, json=body), 200, operation_id)
+    login = Credentials(username=email, password=user.password)
+    expect_access(run.api, login, "forbidden", f"the new email as login after {operation_id}", user.id)
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+def test_a_user_without_a_password_has_no_password_login(run: Run) -> None:
+    """No `auths` entry, and an empty password is refused (C-IDENT-04)."""
+    user, _ = run.arrange.create_user(run.arrange.user_body(password=""))
+    fetched = expect_status(run.api.call("getUser", {"id": user.id}), 200, "getUser")
+    auths = json_object(fetched, "getUser answers an ApiUser").get("auths")
+    check(not auths, "no `auths` entry for a user created without a password", fetched)
+    expect_access(run.api, Credentials(username=user.email, password=""), "refused", "an empty password")
+
+
+def _letters(count: int) -> str:
+    return "".join(secrets.choice(string.ascii_lowercase) for _ in range(count))
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+def test_q_matches_any_case_of_username_email_or_display_name(run: Run) -> None:
+    """`q` is a case-insensitive substring of username, email or display name (C-LIST-06, C-LIST-07)."""
+    marker = _letters(12)
+    body = run.arrange.user_body(firstName="Quin" + marker, lastName="Contract")
+    user, _ = run.arrange.create_user(body)
+    ids, page = listed_user_ids(run.api, user.email.swapcase(), size=10)
+    check(ids == {user.id}, f"q=<the email in other letter case> finds exactly user {user.id}", page.exchange)
+    shown = json_object(expect_status(run.api.call("getUser", {"id": user.id}), 200, "getUser"), "an ApiUser")
+    display = str(shown.get("displayName", ""))
+    if marker not in display.casefold():
+        return  # this server's display name does not show the first name: nothing more to search for
+    ids, page = listed_user_ids(run.api, marker[2:10].upper(), size=10)
+    check(user.id in ids, f"q=<part of the display name, upper case> finds user {user.id}", page.exchange)
+
+
+def _autocompleted(run: Run, q: str) -> tuple[set[str], Exchange]:
+    exchange = expect_status(run.api.call("autocompleteUsers", json={"q": q}), 200, "autocompleteUsers")
+    return {str(e.get("id")) for e in json_array(exchange, "an array") if isinstance(e, dict)}, exchange
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+def test_autocomplete_finds_only_users_of_the_tenant(run: Run) -> None:
+    """A user of the tenant is found by its email; one without access to it is not (C-LIST-09, C-LIST-10)."""
+    inside, _ = run.arrange.create_user()
+    outside, _ = run.arrange.create_user(run.arrange.user_body(tenants=[]))
+    found, exchange = _autocompleted(run, inside.email)
+    check(inside.id in found, f"autocompleteUsers q=<email> finds user {inside.id} of the tenant", exchange)
+    found, exchange = _autocompleted(run, outside.email)
+    check(outside.id not in found, f"autocompleteUsers leaves out user {outside.id}, not in the tenant", exchange)
+
+
+def _summary(run: Run, user_id: str, token_id: str) -> tuple[dict[str, Any], Exchange]:
+    exchange = expect_status(run.api.call("listApiTokens_1", {"id": user_id}), 200, "listApiTokens_1")
+    results = json_object(exchange, "a token list").get("results") or []
+    found = [r for r in results if isinstance(r, dict) and r.get("id") == token_id]
+    check(len(found) == 1, f"token {token_id} listed once", exchange)
+    return found[0], exchange
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+def test_a_token_without_max_age_does_not_expire(run: Run) -> None:
+    """An empty maxAge: the token works and its summary shows no expiry; deleted at once (C-TOKENS-06)."""
+    user, _ = run.arrange.create_user()
+    token, _ = run.arrange.create_token(user.id, body=run.arrange.token_body(maxAge=""))
+    try:
+        expect_access(run.api, token.credentials, "forbidden", "a token without maxAge", user.id)
+        summary, exchange = _summary(run, user.id, token.id)
+        check(summary.get("exp") is None and summary.get("expired") is not True, "no exp, not expired", exchange)
+    finally:
+        expect_status(run.api.call("deleteApiToken_1", {"id": user.id, "tokenId": token.id}), 204, "deleteApiToken_1")
+        run.ledger.forget("token", token.id)
+
+
+#: Short enough to wait for, long enough that request latency stays far from it.
+_MAX_AGE_S = 3
+
+
+def _seconds(summary: dict[str, Any], field: str) -> float:
+    return datetime.fromisoformat(str(summary.get(field))).timestamp()
+
+
+def _sleep_until(deadline: float) -> None:
+    time.sleep(max(0.0, deadline - time.monotonic()))
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+def test_a_token_expires_after_its_max_age_unless_extended(run: Run) -> None:
+    """After maxAge a token gets 401 and shows exp = iat + maxAge and expired; an extended one lives on
+    while used (C-TOKENS-07 to C-TOKENS-10).
+    """
+    user, _ = run.arrange.create_user()
+    age = f"PT{_MAX_AGE_S}S"
+    plain, _ = run.arrange.create_token(user.id, body=run.arrange.token_body(maxAge=age))
+    extended, _ = run.arrange.create_token(user.id, body=run.arrange.token_body(maxAge=age, extended=True))
+    created = time.monotonic()  # both were issued before this
+    for token in (plain, extended):
+        expect_access(run.api, token.credentials, "forbidden", f"{token.name} just created", user.id)
+    _sleep_until(created + _MAX_AGE_S / 2)
+    expect_access(run.api, extended.credentials, "forbidden", "an extended token used before its maxAge", user.id)
+    _sleep_until(created + _MAX_AGE_S + 0.5)
+    expect_access(run.api, plain.credentials, "refused", f"a token {_MAX_AGE_S + 0.5}s after its maxAge {age}")
+    expect_access(run.api, extended.credentials, "forbidden", "an extended token, used within its maxAge", user.id)
+    summary, exchange = _summary(run, user.id, plain.id)
+    check(summary.get("expired") is True, "expired: true once maxAge has passed", exchange)
+    check("exp" in summary, "exp in the summary of a token with a maxAge", exchange)
+    lifetime = _seconds(summary, "exp") - _seconds(summary, "iat")
+    check(abs(lifetime - _MAX_AGE_S) <= 1, f"exp = iat + maxAge ({age})", exchange, f"exp - iat = {lifetime}s")

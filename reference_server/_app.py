@@ -88,6 +88,8 @@ class ReferenceApp:
         self._login_cache: dict[str, tuple[Principal, bytes]] = {}
         #: Ids seen acting as superadmin; only filled by the `demoted-keeps-power` fault.
         self._known_superadmins: set[str] = set()
+        #: Ids seen acting without rights; only filled by the `promoted-stays-plain` fault.
+        self._known_plain: set[str] = set()
         #: Every request, for benchmarks that compare engines by what the server saw.
         self.requests_served = 0
         self._count_lock = threading.Lock()
@@ -124,6 +126,8 @@ class ReferenceApp:
         except ApiError as error:
             return self._error(error.status, error.message)
         except MethodNotAllowed as error:
+            if self.config.has("method-not-allowed-500"):
+                return self._error(500, "Internal server error")  # no handler for 405: the last resort answers
             response = self._error(405, "Method not allowed")
             response.headers["Allow"] = ", ".join(error.valid_methods or [])
             return response
@@ -186,6 +190,10 @@ class ReferenceApp:
         return entry[0]
 
     def _is_superadmin(self, principal: Principal) -> bool:
+        if principal.id in self._known_plain:
+            return False
+        if not principal.super_admin and self.config.has("promoted-stays-plain"):
+            self._known_plain.add(principal.id)  # a role cache that promotion does not evict
         if principal.super_admin:
             if self.config.has("demoted-keeps-power"):
                 self._known_superadmins.add(principal.id)  # a role cache that demotion does not evict
@@ -194,9 +202,9 @@ class ReferenceApp:
 
     def _call(self, request: Request, operation_id: str, path: dict[str, str], principal: Principal) -> Response:
         operation = self.operations[operation_id]
-        open_to_all = operation_id in specs.policy().open_to_any_identity or (
-            operation.method == "GET" and self.config.has("non-superadmin-allowed")
-        )
+        open_to_all = (
+            operation_id in specs.policy().open_to_any_identity and not self.config.has("me-password-superadmin-only")
+        ) or (operation.method == "GET" and self.config.has("non-superadmin-allowed"))
         if not open_to_all and not self._is_superadmin(principal):
             raise ApiError(403, "Forbidden")
         query = self.validator.query(operation, request.args)
@@ -270,7 +278,10 @@ class ReferenceApp:
 
     def _error(self, status: int, message: str) -> Response:
         style = self.config.auth_error_body if status in (401, 403) else self.config.error_body
-        if status == 404 and self.config.has("error-body-html"):
+        if status == 404 and self.config.has("error-without-message"):
+            spring = {"timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ"), "status": status, "error": "Not Found"}
+            response = self._json(status, spring)
+        elif status == 404 and self.config.has("error-body-html"):
             page = f"<html><body><h1>{status} Not Found</h1><p>{escape(message)}</p></body></html>"
             response = Response(page, status=status, content_type="text/html; charset=utf-8")
         elif style == "empty":

@@ -46,8 +46,9 @@ class Crowd:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         with store.lock:
+            taken = {u.email.casefold() for u in store.users.values()}  # one pass, not one per new user
             for _ in range(size):
-                self._create()
+                self._create(taken)
 
     def start(self) -> None:
         """Start the activity, if it has a rate."""
@@ -89,12 +90,16 @@ class Crowd:
             kinds.remove("create")
         return self._rng.choice(kinds)
 
-    def _create(self) -> None:
+    def _create(self, taken: set[str] | None = None) -> None:
+        """A new user of the crowd's; `taken` holds the emails in use, else the store is asked."""
         rng = self._rng
         email = f"person-{self._next_number:04d}@{CROWD_DOMAIN}"
         self._next_number += 1
-        if self._store.user_by_email(email) is not None:
+        in_use = email in taken if taken is not None else self._store.user_by_email(email) is not None
+        if in_use:
             return  # someone else took it
+        if taken is not None:
+            taken.add(email)
         user = User(
             id=new_id(),
             super_admin=rng.random() < 0.03,

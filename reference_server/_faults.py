@@ -30,14 +30,16 @@ class Fault:
     areas: tuple[Area, ...]
     #: A pytest -k expression for the tests of those areas that are relevant to it.
     keyword: str = ""
+    #: The clause of specs/clauses.yaml it breaks.
+    clause: str = ""
 
     @property
     def marker_expression(self) -> str:
         return " or ".join(self.areas)
 
 
-def _fault(category: str, description: str, *areas: Area, keyword: str) -> Fault:
-    return Fault(category, description, areas, keyword)
+def _fault(category: str, description: str, *areas: Area, keyword: str, clause: str) -> Fault:
+    return Fault(category, description, areas, keyword, clause)
 
 
 # -k building blocks: test names of the suite areas (schemathesis ids are "test_operation[GET /api/v1/users]";
@@ -65,6 +67,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "sdk",
         keyword=_any(_GET_USER, "test_sdk_call[getUser]"),
+        clause="C-SHAPE-01",
     ),
     "summary-superadmin-string": _fault(
         "shape",
@@ -73,12 +76,14 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         "sdk",
         keyword=_any(_LIST_USERS, _USERS_MACHINE, "test_sdk_call[listUsers]"),
+        clause="C-SHAPE-01",
     ),
     "null-tenants-list": _fault(
         "shape",
         "listUsers summaries of superadmins carry tenants: null (they 'have every tenant')",
         "fuzz",
         keyword=_LIST_USERS,
+        clause="C-SHAPE-01",
     ),
     "null-groups-list": _fault(
         "shape",
@@ -86,6 +91,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "sdk",
         keyword=_any(_GET_USER, "test_sdk_call[getUser]"),
+        clause="C-SHAPE-01",
     ),
     "autocomplete-object-not-array": _fault(
         "shape",
@@ -94,6 +100,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         "sdk",
         keyword=_any("test_operation and autocomplete", _USERS_MACHINE, "test_sdk_call[autocompleteUsers]"),
+        clause="C-LIST-08",
     ),
     # -- status codes ----------------------------------------------------------------
     "create-user-200": _fault(
@@ -102,6 +109,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "stateful",
         keyword=_any(_CREATE_USER, _USERS_MACHINE),
+        clause="C-USERS-01",
     ),
     "delete-user-200": _fault(
         "status",
@@ -110,6 +118,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         "sdk",
         keyword=_any(_DELETE_USER, _ACCESS_MACHINE, "test_sdk_call[deleteUser]"),
+        clause="C-USERS-21",
     ),
     "delete-token-200": _fault(
         "status",
@@ -120,6 +129,7 @@ FAULTS: dict[str, Fault] = {
         keyword=_any(
             "test_operation[DELETE and users/ and api-tokens", _TOKENS_MACHINE, "test_sdk_call[deleteApiToken_1]"
         ),
+        clause="C-TOKENS-11",
     ),
     "unknown-user-token-list-200": _fault(
         "status",
@@ -130,6 +140,7 @@ FAULTS: dict[str, Fault] = {
         keyword=_any(
             "test_operation[GET and users/ and api-tokens", _TOKENS_MACHINE, "test_sdk_unknown_id[listApiTokens_1]"
         ),
+        clause="C-STATUS-15",
     ),
     # -- content types -------------------------------------------------------------
     "wrong-content-type": _fault(
@@ -138,12 +149,14 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "sdk",
         keyword=_any(_LIST_USERS, "test_sdk_call[listUsers]"),
+        clause="C-SHAPE-02",
     ),
     "error-body-html": _fault(
         "content-type",
         "404 answers are an HTML error page (text/html)",
         "fuzz",
         keyword="test_operation[GET",
+        clause="C-STATUS-03",
     ),
     # -- validation ------------------------------------------------------------------
     "malformed-json-accepted": _fault(
@@ -151,30 +164,35 @@ FAULTS: dict[str, Fault] = {
         "a body that is not JSON is read as {} (autocompleteUsers then answers 200)",
         "fuzz",
         keyword="test_malformed_json",
+        clause="C-STATUS-06",
     ),
     "wrong-type-accepted": _fault(
         "validation",
         'boolean fields accept strings ("false" is stored as is, and is truthy)',
         "fuzz",
         keyword="test_a_field_of_the_wrong_type",
+        clause="C-STATUS-07",
     ),
     "bad-token-name-accepted": _fault(
         "validation",
         "token and service-account names outside their pattern are accepted",
         "fuzz",
         keyword=_any("test_invalid_token_requests", "test_operation[POST and api-tokens"),
+        clause="C-STATUS-08",
     ),
     "bad-duration-accepted": _fault(
         "validation",
         "a maxAge that is not a duration is accepted as 'never expires'",
         "fuzz",
         keyword=_any("test_invalid_token_requests", "test_operation[POST and api-tokens"),
+        clause="C-STATUS-09",
     ),
     "duplicate-email-accepted": _fault(
         "validation",
         "createUser does not check that the email is free: a second user appears",
         "stateful",
         keyword=_USERS_MACHINE,
+        clause="C-USERS-07",
     ),
     # -- 5xx on edge inputs ----------------------------------------------------------
     "page-zero-500": _fault(
@@ -182,12 +200,14 @@ FAULTS: dict[str, Fault] = {
         "listUsers with page=0 (or below) answers 500 instead of 400",
         "fuzz",
         keyword=_any("test_pages_below_one", _LIST_USERS),
+        clause="C-LIST-01",
     ),
     "huge-page-500": _fault(
         "5xx",
         "listUsers computes the offset in 32 bits: a huge page answers 500",
         "fuzz",
         keyword=_LIST_USERS,
+        clause="C-STATUS-05",
     ),
     "unicode-name-500": _fault(
         "5xx",
@@ -195,6 +215,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "stateful",
         keyword=_any(_CREATE_USER, _USERS_MACHINE, _ACCESS_MACHINE),
+        clause="C-STATUS-14",
     ),
     "unknown-auth-500": _fault(
         "5xx",
@@ -203,6 +224,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         "sdk",
         keyword=_any("test_operation and auths/", _USERS_MACHINE, "test_sdk_unknown_id[deleteUserAuthMethod]"),
+        clause="C-STATUS-15",
     ),
     # -- persistence -----------------------------------------------------------------
     "patch-user-not-saved": _fault(
@@ -210,24 +232,28 @@ FAULTS: dict[str, Fault] = {
         "patchUser answers the new values but does not save them",
         "stateful",
         keyword=_any(_USERS_MACHINE, _CHANGE_SAVED),
+        clause="C-USERS-10",
     ),
     "update-user-not-saved": _fault(
         "persistence",
         "updateUser answers the new values but does not save them",
         "stateful",
         keyword=_any(_USERS_MACHINE, _CHANGE_SAVED),
+        clause="C-USERS-09",
     ),
     "restricted-flag-not-saved": _fault(
         "persistence",
         "patchUserDemo answers 200 but restricted does not change",
         "stateful",
         keyword=_any(_USERS_MACHINE, _CHANGE_SAVED),
+        clause="C-USERS-11",
     ),
     "group-change-not-saved": _fault(
         "persistence",
         "updateUserGroups answers 204 but the user's groups do not change",
         "stateful",
         keyword=_any(_USERS_MACHINE, "test_group_changes_are_saved"),
+        clause="C-USERS-13",
     ),
     # -- deletion ----------------------------------------------------------------------
     "deleted-user-still-listed": _fault(
@@ -235,6 +261,7 @@ FAULTS: dict[str, Fault] = {
         "deleted users stay in listUsers (the soft-delete flag is not filtered)",
         "stateful",
         keyword=_any(_USERS_MACHINE, _DELETED_USER),
+        clause="C-USERS-23",
     ),
     "sa-token-delete-ignored": _fault(
         "deletion",
@@ -242,6 +269,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         "fuzz",
         keyword=_any(_TOKENS_MACHINE, "test_operation[DELETE and api-tokens"),
+        clause="C-TOKENS-15",
     ),
     # -- listing -----------------------------------------------------------------------
     "list-total-wrong": _fault(
@@ -249,14 +277,18 @@ FAULTS: dict[str, Fault] = {
         "listUsers total is the size of the page, not of all matches",
         "stateful",
         keyword=_USERS_MACHINE,
+        clause="C-LIST-02",
     ),
     "list-pages-overlap": _fault(
         "listing",
         "listUsers pages after the first start one user early (off by one)",
         "stateful",
         keyword=_USERS_MACHINE,
+        clause="C-LIST-04",
     ),
-    "q-filter-ignored": _fault("listing", "listUsers ignores q", "stateful", keyword=_USERS_MACHINE),
+    "q-filter-ignored": _fault(
+        "listing", "listUsers ignores q", "stateful", keyword=_USERS_MACHINE, clause="C-LIST-05"
+    ),
     # -- authentication --------------------------------------------------------------
     "skip-auth-get-user": _fault(
         "authentication",
@@ -264,30 +296,35 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "stateful",
         keyword=_any("test_requires_credentials[GET and users/ and not api-tokens", _ACCESS_MACHINE),
+        clause="C-AUTH-01",
     ),
     "old-password-still-valid": _fault(
         "authentication",
         "after patchUserPassword the old password still logs in",
         "stateful",
         keyword=_ACCESS_MACHINE,
+        clause="C-USERS-16",
     ),
     "deleted-token-still-valid": _fault(
         "authentication",
         "bearer logins are cached and deleting a token does not evict it",
         "stateful",
         keyword=_any(_ACCESS_MACHINE, _TOKENS_MACHINE),
+        clause="C-TOKENS-13",
     ),
     "deleted-user-still-logs-in": _fault(
         "authentication",
         "basic logins are cached and deleting a user does not evict them",
         "stateful",
         keyword=_any(_ACCESS_MACHINE, _USERS_MACHINE, _DELETED_USER),
+        clause="C-USERS-25",
     ),
     "wrong-old-password-accepted": _fault(
         "authentication",
         "PUT /api/v1/me/password does not check oldPassword",
         "stateful",
         keyword=_ACCESS_MACHINE,
+        clause="C-USERS-18",
     ),
     # -- authorization ---------------------------------------------------------------
     "non-superadmin-allowed": _fault(
@@ -295,12 +332,14 @@ FAULTS: dict[str, Fault] = {
         "GET operations only check authentication: any user may read them",
         "stateful",
         keyword=_ACCESS_MACHINE,
+        clause="C-AUTH-03",
     ),
     "demoted-keeps-power": _fault(
         "authorization",
         "superadmins are cached on first use: a demoted user keeps its power",
         "stateful",
         keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
+        clause="C-AUTH-06",
     ),
     "cross-user-token-delete": _fault(
         "authorization",
@@ -308,6 +347,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "stateful",
         keyword=_any("test_operation[DELETE and users/ and api-tokens", _TOKENS_MACHINE),
+        clause="C-TOKENS-14",
     ),
     # -- secrets -------------------------------------------------------------------------
     "token-list-leaks-fulltoken": _fault(
@@ -316,6 +356,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "stateful",
         keyword=_any("test_operation[GET and api-tokens", _TOKENS_MACHINE),
+        clause="C-SECRETS-02",
     ),
     "password-in-response": _fault(
         "secrets",
@@ -323,6 +364,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "stateful",
         keyword=_any("test_operation[PUT and users/", _USERS_MACHINE),
+        clause="C-SECRETS-01",
     ),
     # -- service accounts and tenants ------------------------------------------------
     "sa-tenant-check-missing": _fault(
@@ -331,12 +373,353 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         "stateful",
         keyword=_any("test_operation and service-accounts", _TOKENS_MACHINE),
+        clause="C-TOKENS-16",
     ),
     "unknown-tenant-accepted": _fault(
         "tenants",
         "autocompleteUsers answers 200 [] for a tenant that does not exist",
         "fuzz",
         keyword="test_operation and autocomplete",
+        clause="C-STATUS-16",
+    ),
+    # -- clauses nothing else broke (specs/clauses.yaml) --------------------------------
+    "new-user-cannot-log-in": _fault(
+        "authentication",
+        "createUser stores the password with a salt that login never uses: new users cannot log in",
+        "stateful",
+        keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
+        clause="C-IDENT-02",
+    ),
+    "email-change-keeps-login": _fault(
+        "authentication",
+        "the basic-auth login name is kept from creation: after an email change only the old email logs in",
+        "stateful",
+        keyword="test_a_new_email_is_the_new_login",
+        clause="C-IDENT-03",
+    ),
+    "empty-password-logs-in": _fault(
+        "authentication",
+        "a user created without a password logs in with an empty one",
+        "stateful",
+        keyword="test_a_user_without_a_password",
+        clause="C-IDENT-04",
+    ),
+    "sa-token-not-accepted": _fault(
+        "authentication",
+        "bearer tokens are looked up among users only: service-account tokens get 401",
+        "stateful",
+        keyword=_TOKENS_MACHINE,
+        clause="C-IDENT-05",
+    ),
+    "deleted-owner-tokens-valid": _fault(
+        "authentication",
+        "deleting a user or service account leaves its tokens valid",
+        "stateful",
+        keyword=_any(_TOKENS_MACHINE, _ACCESS_MACHINE),
+        clause="C-IDENT-06",
+    ),
+    "me-password-superadmin-only": _fault(
+        "authorization",
+        "PUT /api/v1/me/password is secured like the Superadmin-only operations: plain users get 403",
+        "stateful",
+        "fuzz",
+        keyword=_any(_ACCESS_MACHINE, "test_operation[PUT and /api/v1/me/password]"),
+        clause="C-AUTH-04",
+    ),
+    "promoted-stays-plain": _fault(
+        "authorization",
+        "plain users are cached on first use: a promoted user keeps getting 403",
+        "stateful",
+        keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
+        clause="C-AUTH-05",
+    ),
+    "patch-demo-204": _fault(
+        "status",
+        "patchUserDemo answers 204 instead of its documented 200",
+        "fuzz",
+        "stateful",
+        keyword=_any("test_operation[PATCH and restricted", _USERS_MACHINE, _CHANGE_SAVED),
+        clause="C-STATUS-01",
+    ),
+    "page-past-end-416": _fault(
+        "status",
+        "listUsers answers 416 Range Not Satisfiable for a page past the last one",
+        "fuzz",
+        "stateful",
+        keyword=_any(_LIST_USERS, _USERS_MACHINE),
+        clause="C-STATUS-02",
+    ),
+    "error-without-message": _fault(
+        "shape",
+        "404 answers are Spring's default error JSON ({timestamp, status, error}) without a message",
+        "fuzz",
+        keyword="test_operation",
+        clause="C-STATUS-04",
+    ),
+    "refused-token-still-created": _fault(
+        "validation",
+        "a token request with a maxAge that is not a duration is refused, after the token was created",
+        "fuzz",
+        keyword="test_invalid_token_requests",
+        clause="C-STATUS-10",
+    ),
+    "method-not-allowed-500": _fault(
+        "5xx",
+        "the router has no 405 handler: a method a path does not support answers 500",
+        "fuzz",
+        keyword="test_unsupported_method",
+        clause="C-STATUS-17",
+    ),
+    "create-ignores-restricted": _fault(
+        "persistence",
+        "createUser ignores restricted: every new user is unrestricted",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-03",
+    ),
+    "create-ignores-tenants": _fault(
+        "persistence",
+        "createUser ignores tenants: a new user has access to no tenant",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-04",
+    ),
+    "create-ignores-groups": _fault(
+        "persistence",
+        "createUser ignores groups: a new user is in no group",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-05",
+    ),
+    "password-auth-not-listed": _fault(
+        "shape",
+        "auths never lists the password login",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-06",
+    ),
+    "update-duplicate-email-accepted": _fault(
+        "validation",
+        "patchUser and updateUser do not check that the new email is free",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-08",
+    ),
+    "superadmin-flag-not-saved": _fault(
+        "persistence",
+        "patchUserSuperAdmin answers 200 but superAdmin does not change",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, _ACCESS_MACHINE, "test_demotion_takes_effect"),
+        clause="C-USERS-12",
+    ),
+    "list-shows-creation-state": _fault(
+        "listing",
+        "listUsers shows each user as it was created (the search index is never updated)",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-14",
+    ),
+    "new-password-not-saved": _fault(
+        "persistence",
+        "patchUserPassword answers 200 but the password does not change",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-15",
+    ),
+    "me-password-not-saved": _fault(
+        "persistence",
+        "PUT /api/v1/me/password answers 200 but the password does not change",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-17",
+    ),
+    "auth-delete-not-saved": _fault(
+        "persistence",
+        "deleteUserAuthMethod answers the user without the entry but does not remove it",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-19",
+    ),
+    "auth-delete-keeps-login": _fault(
+        "authentication",
+        "deleteUserAuthMethod hides the password entry but the password still logs in",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-20",
+    ),
+    "patch-deleted-user": _fault(
+        "deletion",
+        "patchUser finds soft-deleted users and answers 200",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-22",
+    ),
+    "deleted-user-autocompleted": _fault(
+        "deletion",
+        "autocompleteUsers still offers deleted users (the soft-delete flag is not filtered)",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, _DELETED_USER),
+        clause="C-USERS-24",
+    ),
+    "refresh-token-200": _fault(
+        "status",
+        "deleteRefreshToken answers 200 with {} instead of 204",
+        "fuzz",
+        "stateful",
+        keyword=_any("test_operation[DELETE and refresh-token", _USERS_MACHINE),
+        clause="C-USERS-26",
+    ),
+    "impersonate-204": _fault(
+        "status",
+        "impersonate answers 204 with no body instead of 200",
+        "fuzz",
+        "stateful",
+        keyword=_any("test_operation[POST and impersonate", _USERS_MACHINE),
+        clause="C-USERS-27",
+    ),
+    "refresh-token-unknown-204": _fault(
+        "status",
+        "deleteRefreshToken answers 204 for any id (deleting nothing is a success)",
+        "fuzz",
+        "stateful",
+        "sdk",
+        keyword=_any(
+            "test_operation[DELETE and refresh-token", _USERS_MACHINE, "test_sdk_unknown_id[deleteRefreshToken]"
+        ),
+        clause="C-USERS-28",
+    ),
+    "impersonate-unknown-403": _fault(
+        "status",
+        'impersonate answers 403 for an unknown id ("cannot impersonate")',
+        "fuzz",
+        "stateful",
+        "sdk",
+        keyword=_any("test_operation[POST and impersonate", _USERS_MACHINE, "test_sdk_unknown_id[impersonate]"),
+        clause="C-USERS-29",
+    ),
+    "page-size-plus-one": _fault(
+        "listing",
+        "listUsers pages hold size + 1 results (LIMIT off by one)",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-LIST-03",
+    ),
+    "q-ignores-display-name": _fault(
+        "listing",
+        "listUsers q matches username and email only, not the display name",
+        "stateful",
+        keyword="test_q_matches",
+        clause="C-LIST-06",
+    ),
+    "q-case-sensitive": _fault(
+        "listing",
+        "listUsers q matches only in the same letter case",
+        "stateful",
+        keyword="test_q_matches",
+        clause="C-LIST-07",
+    ),
+    "autocomplete-ignores-tenant": _fault(
+        "tenants",
+        "autocompleteUsers offers users of every tenant",
+        "stateful",
+        keyword="test_autocomplete_finds_only",
+        clause="C-LIST-09",
+    ),
+    "autocomplete-name-only": _fault(
+        "listing",
+        "autocompleteUsers matches q against display names only",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, "test_autocomplete_finds_only"),
+        clause="C-LIST-10",
+    ),
+    "token-create-201": _fault(
+        "status",
+        "token creation answers 201 instead of its documented 200",
+        "fuzz",
+        "stateful",
+        keyword=_any("test_operation[POST and api-tokens", _TOKENS_MACHINE),
+        clause="C-TOKENS-01",
+    ),
+    "extended-tokens-not-listed": _fault(
+        "listing",
+        "token lists leave out extended tokens",
+        "stateful",
+        keyword=_TOKENS_MACHINE,
+        clause="C-TOKENS-02",
+    ),
+    "token-summary-no-iat": _fault(
+        "shape",
+        "token summaries lack iat",
+        "fuzz",
+        "stateful",
+        keyword=_any("test_operation[GET and api-tokens", _TOKENS_MACHINE),
+        clause="C-TOKENS-03",
+    ),
+    "duration-minutes-refused": _fault(
+        "validation",
+        "maxAge durations with minutes (PT90M) are refused",
+        "fuzz",
+        "stateful",
+        keyword=_any("test_operation[POST and api-tokens", _TOKENS_MACHINE),
+        clause="C-TOKENS-04",
+    ),
+    "empty-maxage-zero": _fault(
+        "authentication",
+        "an empty maxAge is read as zero: the token is expired at once",
+        "stateful",
+        keyword="test_a_token_without_max_age",
+        clause="C-TOKENS-06",
+    ),
+    "max-age-ignored": _fault(
+        "authentication",
+        "maxAge is stored but never enforced: tokens never expire",
+        "stateful",
+        keyword="test_a_token_expires",
+        clause="C-TOKENS-07",
+    ),
+    "exp-not-shown": _fault(
+        "shape",
+        "token summaries never show exp",
+        "stateful",
+        keyword="test_a_token_expires",
+        clause="C-TOKENS-08",
+    ),
+    "expired-flag-never-set": _fault(
+        "shape",
+        "token summaries always show expired: false",
+        "stateful",
+        keyword="test_a_token_expires",
+        clause="C-TOKENS-09",
+    ),
+    "extended-ignored": _fault(
+        "authentication",
+        "extended tokens expire like the others: use does not move the expiry",
+        "stateful",
+        keyword="test_a_token_expires",
+        clause="C-TOKENS-10",
+    ),
+    "deleted-token-still-listed": _fault(
+        "deletion",
+        "deleteApiToken_1 revokes the token but leaves it in the list",
+        "stateful",
+        "fuzz",
+        keyword=_any(_TOKENS_MACHINE, "test_operation[DELETE and users/ and api-tokens"),
+        clause="C-TOKENS-12",
+    ),
+    "sa-unknown-tenant-ignored": _fault(
+        "tenants",
+        "tenant-scoped service-account token operations treat an unknown tenant as no tenant",
+        "stateful",
+        "fuzz",
+        keyword=_any(_TOKENS_MACHINE, "test_operation and service-accounts"),
+        clause="C-TOKENS-17",
+    ),
+    "get-user-cached": _fault(
+        "persistence",
+        "getUser answers from a cache filled on first read and never evicted",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, _CHANGE_SAVED),
+        clause="C-DEPLOY-04",
     ),
 }
 

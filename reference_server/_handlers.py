@@ -82,7 +82,8 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     for tenant in tenants:
         call.store.tenant(tenant)
     resolved = [call.store.group(gid) for gid in groups]
-    if not (creating and call.config.has("duplicate-email-accepted")):
+    unchecked = "duplicate-email-accepted" if creating else "update-duplicate-email-accepted"
+    if not call.config.has(unchecked):
         call.store.ensure_email_free(email, for_user=None if creating else user.id)
     user.email = email
     user.first_name = first_name
@@ -93,6 +94,22 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     user.groups = {g.id: g.tenant for g in resolved}
     if password:
         user.set_password(password)
+    if creating:
+        _forget_on_create(call, user, email)
+
+
+def _forget_on_create(call: Call, user: User, email: str) -> None:
+    """What the create faults lose of a new user."""
+    if call.config.has("create-ignores-restricted"):
+        user.restricted = False
+    if call.config.has("create-ignores-tenants"):
+        user.tenants = []
+    if call.config.has("create-ignores-groups"):
+        user.groups = {}
+    if call.config.has("new-user-cannot-log-in") and user.password_auth_id is not None:
+        user.password_salt = b"never-used"  # the digest was made with another salt
+    if call.config.has("email-change-keeps-login"):
+        user.login_name = email
 
 
 @handles("createUser")
@@ -108,7 +125,10 @@ def create_user(call: Call) -> Reply:
 
 @handles("getUser")
 def get_user(call: Call) -> Reply:
-    return Reply(200, views.user(call.store, call.user()))
+    user = call.user()
+    if call.config.has("get-user-cached"):
+        return Reply(200, call.store.read_cache.setdefault(user.id, views.user(call.store, user)))
+    return Reply(200, views.user(call.store, user))
 
 
 @handles("updateUser")
@@ -125,13 +145,15 @@ def update_user(call: Call) -> Reply:
 
 @handles("patchUser")
 def patch_user(call: Call) -> Reply:
-    user = call.user()
+    found = call.store.soft_deleted(call.path["id"]) if call.config.has("patch-deleted-user") else None
+    user = found or call.user()
     if call.config.has("patch-user-not-saved"):
         user = copy.copy(user)  # changes a detached copy
     email = call.body["email"]
     check_email(email)
     _check_names(call, call.body["firstName"], call.body["lastName"])
-    call.store.ensure_email_free(email, for_user=user.id)
+    if not call.config.has("update-duplicate-email-accepted"):
+        call.store.ensure_email_free(email, for_user=user.id)
     user.email = email
     user.first_name = call.body["firstName"]
     user.last_name = call.body["lastName"]
@@ -151,12 +173,14 @@ def patch_user_demo(call: Call) -> Reply:
     user = call.user()
     if not call.config.has("restricted-flag-not-saved"):
         user.restricted = call.body["restricted"]
-    return Reply(200)
+    return Reply(204 if call.config.has("patch-demo-204") else 200)
 
 
 @handles("patchUserSuperAdmin")
 def patch_user_super_admin(call: Call) -> Reply:
-    call.user().super_admin = call.body["superAdmin"]
+    user = call.user()
+    if not call.config.has("superadmin-flag-not-saved"):
+        user.super_admin = call.body["superAdmin"]
     return Reply(200)
 
 
@@ -166,7 +190,8 @@ def patch_user_password(call: Call) -> Reply:
     check_password(call.body["password"], call.config)
     if call.config.has("old-password-still-valid") and user.password_auth_id is not None:
         user.retired_passwords.append((user.password_salt, user.password_digest))
-    user.set_password(call.body["password"])
+    if not call.config.has("new-password-not-saved"):
+        user.set_password(call.body["password"])
     return Reply(200, {})
 
 
@@ -179,7 +204,8 @@ def update_current_user_password(call: Call) -> Reply:
     if old_checked and not me.password_matches(call.body["oldPassword"]):
         raise ApiError(422, "The old password does not match")
     check_password(call.body["newPassword"], call.config)
-    me.set_password(call.body["newPassword"])
+    if not call.config.has("me-password-not-saved"):
+        me.set_password(call.body["newPassword"])
     return Reply(200, {})
 
 
@@ -191,20 +217,42 @@ def delete_user_auth_method(call: Call) -> Reply:
     user = call.user()
     if user.password_auth_id is None or user.password_auth_id != call.path["auth"]:
         raise ApiError(404, f"Auth method '{call.path['auth']}' not found")
-    user.clear_password()
+    if call.config.has("auth-delete-not-saved"):
+        user = copy.deepcopy(user)  # changes a detached copy
+    if call.config.has("auth-delete-keeps-login"):
+        user.password_entry_hidden = True  # hides the entry, keeps the credential
+    else:
+        user.clear_password()
     return Reply(200, views.user(call.store, user))
 
 
 @handles("impersonate")
 def impersonate(call: Call) -> Reply:
+    if call.config.has("impersonate-unknown-403") and call.path["id"] not in call.store.users:
+        raise ApiError(403, "Cannot impersonate this user")
     user = call.user()
+    if call.config.has("impersonate-204"):
+        return Reply(204)
     return Reply(200, {"id": user.id, "username": user.username})
 
 
 @handles("deleteRefreshToken")
 def delete_refresh_token(call: Call) -> Reply:
-    call.user()
+    if not call.config.has("refresh-token-unknown-204"):
+        call.user()
+    if call.config.has("refresh-token-200"):
+        return Reply(200, {})
     return Reply(204)
+
+
+def _matches(call: Call, q: str, user: User, *, names_only: bool = False) -> bool:
+    """Whether `q` finds the user: a substring of username, email or display name, in any case."""
+    texts = [user.display_name] if names_only else [user.username, user.email]
+    if not (names_only or call.config.has("q-ignores-display-name")):
+        texts.append(user.display_name)
+    if call.config.has("q-case-sensitive"):
+        return any(q in text for text in texts)
+    return any(q.casefold() in text.casefold() for text in texts)
 
 
 _SORT_KEYS: dict[str, Callable[[User], str]] = {
@@ -216,20 +264,19 @@ _SORT_KEYS: dict[str, Callable[[User], str]] = {
 
 @handles("listUsers")
 def list_users(call: Call) -> Reply:
-    q = "" if call.config.has("q-filter-ignored") else (call.query.get("q") or "").casefold()
+    q = "" if call.config.has("q-filter-ignored") else (call.query.get("q") or "")
     page, size = call.query["page"], call.query["size"]
-    matches = [
-        u
-        for u in call.store.searchable_users(listed=True)
-        if not q or any(q in text.casefold() for text in (u.username, u.email, u.display_name))
-    ]
+    matches = [u for u in call.store.searchable_users(listed=True) if not q or _matches(call, q, u)]
     for spec in reversed(call.query.get("sort") or []):
         field, _, direction = spec.partition(":")
         key = _SORT_KEYS.get(field)
         if key:
             matches.sort(key=key, reverse=direction == "desc")
     start = _page_offset(call, page, size)
-    results = [views.user_summary(call.store, u) for u in matches[start : start + size]]
+    if call.config.has("page-past-end-416") and page > 1 and start >= len(matches):
+        raise ApiError(416, "Requested range not satisfiable")
+    end = start + size + (1 if call.config.has("page-size-plus-one") else 0)
+    results = [views.user_summary(call.store, u) for u in matches[start:end]]
     total = len(results) if call.config.has("list-total-wrong") else len(matches)
     content_type = "text/plain" if call.config.has("wrong-content-type") else "application/json"
     return Reply(200, {"results": results, "total": total}, content_type)
@@ -250,13 +297,15 @@ def _page_offset(call: Call, page: int, size: int) -> int:
 @handles("autocompleteUsers")
 def autocomplete_users(call: Call) -> Reply:
     tenant = call.path["tenant"] if call.config.has("unknown-tenant-accepted") else call.tenant
-    q = (call.field("q", None) or call.field("username", None) or "").casefold()
+    q = call.field("q", None) or call.field("username", None) or ""
     ids = call.field("ids", None)
+    every_tenant = call.config.has("autocomplete-ignores-tenant")
+    names_only = call.config.has("autocomplete-name-only")
     found = [
         views.tenant_access(call.store, u, tenant)
-        for u in call.store.searchable_users(listed=False)
-        if tenant in u.tenants
-        and (not q or any(q in t.casefold() for t in (u.username, u.email, u.display_name)))
+        for u in call.store.autocompleted_users()
+        if (every_tenant or tenant in u.tenants)
+        and (not q or _matches(call, q, u, names_only=names_only))
         and (not ids or u.id in ids)
     ]
     if call.config.has("autocomplete-object-not-array"):
@@ -278,8 +327,13 @@ def update_user_groups(call: Call) -> Reply:
 
 
 def _max_age(call: Call) -> float | None:
+    text = call.field("maxAge", None)
+    if not text and call.config.has("empty-maxage-zero"):
+        return 0.0  # "no duration" read as a zero one
+    if call.config.has("duration-minutes-refused") and "M" in str(text).partition("T")[2]:
+        raise ApiError(call.config.invalid_input_status, f"Unsupported duration unit: {text}")
     try:
-        return parse_duration(call.field("maxAge", None))
+        return parse_duration(text)
     except ApiError:
         if call.config.has("bad-duration-accepted"):
             return None  # "unparseable means no expiry"
@@ -296,18 +350,41 @@ def _token_request(call: Call) -> TokenRequest:
 
 
 def _create_token(call: Call, owner: Principal) -> Reply:
-    token, full_token = call.store.create_token(owner, _token_request(call))
+    if call.config.has("refused-token-still-created"):
+        try:
+            request = _token_request(call)
+        except ApiError:
+            # the row is inserted first, the duration parsed after
+            call.store.create_token(owner, TokenRequest(call.body["name"], "", None, False))
+            raise
+    else:
+        request = _token_request(call)
+    token, full_token = call.store.create_token(owner, request)
     if call.config.has("token-list-leaks-fulltoken"):
         token.full_token = full_token  # kept in clear, and the summary shows every stored field
-    return Reply(200, {"id": token.id, "name": token.name, "fullToken": full_token})
+    status = 201 if call.config.has("token-create-201") else 200
+    return Reply(status, {"id": token.id, "name": token.name, "fullToken": full_token})
 
 
 def _list_tokens(call: Call, owner: Principal) -> Reply:
     now = time.time()
-    return Reply(200, {"results": [t.summary(now) for t in call.store.searchable_tokens(owner)]})
+    hide_extended = call.config.has("extended-tokens-not-listed")
+    tokens = [t for t in call.store.searchable_tokens(owner) if not (t.extended and hide_extended)]
+    summaries = [t.summary(now) for t in tokens]
+    for summary in summaries:
+        if call.config.has("token-summary-no-iat"):
+            del summary["iat"]
+        if call.config.has("exp-not-shown"):
+            summary.pop("exp", None)
+        if call.config.has("expired-flag-never-set"):
+            summary["expired"] = False
+    return Reply(200, {"results": summaries})
 
 
 def _service_account(call: Call, *, tenant_scoped: bool) -> ServiceAccount:
+    unknown = tenant_scoped and call.path["tenant"] not in call.store.tenants
+    if unknown and call.config.has("sa-unknown-tenant-ignored"):
+        tenant_scoped = False  # an unknown tenant reads as "no tenant given"
     tenant = call.tenant if tenant_scoped and not call.config.has("sa-tenant-check-missing") else None
     return call.store.service_account(call.path["id"], tenant)
 
@@ -330,7 +407,10 @@ def delete_user_token(call: Call) -> Reply:
     if call.config.has("cross-user-token-delete"):
         # finds the token by id alone
         owner = next((u for u in call.store.users.values() if call.path["tokenId"] in u.tokens), owner)
+    kept = owner.tokens.get(call.path["tokenId"])
     call.store.delete_token(owner, call.path["tokenId"])
+    if kept is not None and call.config.has("deleted-token-still-listed"):
+        owner.tokens[kept.id] = kept  # revoked, but the row stays
     if call.config.has("delete-token-200"):
         return Reply(200, {})
     return Reply(204)

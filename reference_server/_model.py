@@ -98,6 +98,12 @@ class User(Principal):
     password_digest: bytes = b""
     #: (salt, digest) of earlier passwords; only the `old-password-still-valid` fault keeps any.
     retired_passwords: list[tuple[bytes, bytes]] = field(default_factory=list)
+    #: The basic-auth name fixed at creation; only the `email-change-keeps-login` fault sets it.
+    login_name: str = ""
+    #: The password entry is left out of `auths`; only the `auth-delete-keeps-login` fault sets it.
+    password_entry_hidden: bool = False
+    #: How the search index shows the user; only the `list-shows-creation-state` fault fills it.
+    indexed: dict[str, Any] | None = None
 
     @property
     def username(self) -> str:
@@ -126,7 +132,7 @@ class User(Principal):
         return any(hmac.compare_digest(_digest(password, salt), digest) for salt, digest in stored)
 
     def auths(self) -> list[dict[str, str]]:
-        if self.password_auth_id is None:
+        if self.password_auth_id is None or self.password_entry_hidden:
             return []
         return [{"id": self.password_auth_id, "name": "password", "type": "PASSWORD"}]
 

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from reference_server._config import ServerConfig
 from reference_server._errors import ApiError
@@ -29,6 +30,10 @@ class TokenRequest:
     extended: bool
 
 
+#: Faults under which a deleted user stays in the table with a flag that some query forgets.
+_SOFT_DELETE_FAULTS = frozenset({"deleted-user-still-listed", "patch-deleted-user", "deleted-user-autocompleted"})
+
+
 def _token_digest(full_token: str) -> bytes:
     return hashlib.sha256(full_token.encode()).digest()
 
@@ -40,11 +45,15 @@ class Store:
         self.lock = threading.RLock()
         self.tenants: dict[str, str] = {t: t.capitalize() for t in config.tenants}
         self.users: dict[str, User] = {}
-        #: Users deleted while the `deleted-user-still-listed` fault is on (a soft-delete flag).
+        #: Users deleted while a soft-delete fault is on (a soft-delete flag).
         self._soft_deleted: dict[str, User] = {}
+        #: Owners deleted while `deleted-owner-tokens-valid` is on, whose tokens still resolve.
+        self._departed: dict[str, Principal] = {}
         self.service_accounts: dict[str, ServiceAccount] = {}
         self.groups: dict[str, Group] = {}
         self._tokens_by_digest: dict[bytes, tuple[str, str]] = {}
+        #: getUser answers by id; only the `get-user-cached` fault fills it.
+        self.read_cache: dict[str, dict[str, Any]] = {}
         #: What searches see; only consulted when it lags (`search_lag`).
         self.search = SearchIndex(config.search_lag, clock)
 
@@ -82,26 +91,42 @@ class Store:
         if found is None:
             return None
         owner_id, token_id = found
-        owner: Principal | None = self.users.get(owner_id) or self.service_accounts.get(owner_id)
+        accounts = {} if self.config.has("sa-token-not-accepted") else self.service_accounts
+        owner: Principal | None = self.users.get(owner_id) or accounts.get(owner_id) or self._departed.get(owner_id)
         if owner is None or token_id not in owner.tokens:
             return None
         token = owner.tokens[token_id]
         now = time.time()
-        if token.expired(now):
+        if token.expired(now) and not self.config.has("max-age-ignored"):
             return None
-        token.last_used = now
+        if not self.config.has("extended-ignored"):
+            token.last_used = now
         return owner
 
     def user_by_username(self, username: str) -> User | None:
-        return next((u for u in self.users.values() if u.username == username), None)
+        """Who logs in as `username`: its email (its creation email under `email-change-keeps-login`)."""
+        return next((u for u in self.users.values() if (u.login_name or u.username) == username), None)
 
     def principal_by_password(self, username: str, password: str) -> User | None:
         user = self.user_by_username(username)
         if user is not None and user.password_matches(password):
             return user
+        if user is not None and not password and user.password_auth_id is None:
+            return user if self.config.has("empty-password-logs-in") else None
         return None
 
     # -- users ---------------------------------------------------------------
+
+    def soft_deleted(self, user_id: str) -> User | None:
+        """A deleted user that a soft-delete fault still finds."""
+        return self._soft_deleted.get(user_id)
+
+    def autocompleted_users(self) -> list[User]:
+        """The users autocompleteUsers searches."""
+        users = self.searchable_users(listed=False)
+        if self.config.has("deleted-user-autocompleted"):
+            users += self._soft_deleted.values()  # the search forgot `WHERE NOT deleted`
+        return users
 
     def listed_users(self) -> list[User]:
         """The users listUsers shows."""
@@ -136,13 +161,15 @@ class Store:
 
     def add_user(self, user: User) -> User:
         self.users[user.id] = user
+        if self.config.has("list-shows-creation-state"):
+            user.indexed = {"username": user.username, "displayName": user.display_name, "superAdmin": user.super_admin}
         return user
 
     def delete_user(self, user_id: str) -> None:
         user = self.user(user_id)
         self._forget_tokens(user)
         del self.users[user_id]
-        if self.config.has("deleted-user-still-listed"):
+        if self.config.faults & _SOFT_DELETE_FAULTS:
             self._soft_deleted[user_id] = user
 
     def set_user_groups(self, user: User, tenant: str, group_ids: list[str]) -> None:
@@ -213,6 +240,9 @@ class Store:
         self._tokens_by_digest.pop(token.digest, None)
 
     def _forget_tokens(self, owner: Principal) -> None:
+        if self.config.has("deleted-owner-tokens-valid"):
+            self._departed[owner.id] = owner  # the tokens table has no foreign key to its owner
+            return
         for token in owner.tokens.values():
             self._tokens_by_digest.pop(token.digest, None)
         owner.tokens.clear()

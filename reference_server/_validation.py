@@ -50,7 +50,7 @@ class RequestValidator:
         if error.validator == "pattern" and where == ["name"]:
             return "bad-token-name-accepted" in self.faults
         if error.validator == "pattern" and where == ["maxAge"]:
-            return "bad-duration-accepted" in self.faults
+            return bool({"bad-duration-accepted", "refused-token-still-created"} & self.faults)
         return False
 
     def body(self, operation: Operation, body: Any) -> None:

@@ -31,7 +31,7 @@ def user(store: Store, u: User) -> dict[str, Any]:
         "lastName": u.last_name,
         "email": u.email,
         "tenants": _tenants(store, u.tenants),
-        "auths": u.auths(),
+        "auths": [] if store.config.has("password-auth-not-listed") else u.auths(),
         "groups": groups if groups or not store.config.has("null-groups-list") else None,
         "superAdmin": u.super_admin,
         "restricted": u.restricted,
@@ -42,6 +42,10 @@ def user(store: Store, u: User) -> dict[str, Any]:
 
 
 def user_summary(store: Store, u: User) -> dict[str, Any]:
+    return {**_summary(store, u), **(u.indexed or {})}
+
+
+def _summary(store: Store, u: User) -> dict[str, Any]:
     return {
         "id": u.id,
         "username": u.username,

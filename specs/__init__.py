@@ -7,6 +7,7 @@ policy's refinements merged in, so that the two cannot drift apart.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -16,10 +17,14 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "CLAUSES_PATH",
     "OPENAPI_PATH",
     "POLICY_PATH",
+    "Clause",
     "Operation",
     "Policy",
+    "clauses",
+    "clauses_by_id",
     "documented_openapi",
     "openapi",
     "operations",
@@ -30,6 +35,7 @@ __all__ = [
 HERE = Path(__file__).parent
 OPENAPI_PATH = HERE / "users-api.yaml"
 POLICY_PATH = HERE / "policy.yaml"
+CLAUSES_PATH = HERE / "clauses.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
@@ -52,6 +58,35 @@ class Policy:
     password_max_length: int
     name_max_length: int
     refinements: dict[str, Any]
+
+
+@cache
+def _check_pattern(pattern: str) -> re.Pattern[str]:
+    """`*` is any run of characters; a pattern without `[` also covers every parameter of the test."""
+    body = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.compile(body if "[" in pattern else body + r"(\[.*\])?")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One testable statement of the contract (specs/clauses.yaml)."""
+
+    id: str
+    text: str
+    #: operationIds it concerns; "*" for every operation.
+    operations: tuple[str, ...]
+    #: Node-id patterns of the suite tests that check it.
+    checks: tuple[str, ...]
+    #: "server" (a self-test fault breaks it) or "suite" (about the suite itself: see proven_by).
+    kind: str = "server"
+    #: Project tests that show the suite keeps a "suite" clause.
+    proven_by: tuple[str, ...] = ()
+    #: The open issue that owns a proof not written yet.
+    pending: str = ""
+
+    def checked_by(self, nodeid: str) -> bool:
+        """Whether the suite test `nodeid` is one of this clause's checks."""
+        return any(_check_pattern(p).fullmatch(nodeid) for p in self.checks)
 
 
 @dataclass(frozen=True)
@@ -102,6 +137,28 @@ def policy() -> Policy:
         name_max_length=int(valid["name_max_length"]),
         refinements=raw["refinements"],
     )
+
+
+@cache
+def clauses() -> tuple[Clause, ...]:
+    """Every clause of the contract, in the order of contract-semantics.md."""
+    raw = yaml.safe_load(CLAUSES_PATH.read_text())["clauses"]
+    return tuple(
+        Clause(
+            id=str(item["id"]),
+            text=str(item["text"]),
+            operations=tuple(item["operations"]),
+            checks=tuple(item["checks"]),
+            kind=str(item.get("kind", "server")),
+            proven_by=tuple(item.get("proven_by", ())),
+            pending=str(item.get("pending", "")),
+        )
+        for item in raw
+    )
+
+
+def clauses_by_id() -> dict[str, Clause]:
+    return {clause.id: clause for clause in clauses()}
 
 
 @cache

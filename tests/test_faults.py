@@ -4,6 +4,8 @@ Each case runs the real suite (`pytest contract`, default profile) in a subproce
 against a reference server of its own. Fault runs select the part of the suite the
 catalogue names and stop at the first failure (`-x`); clean runs are the whole suite.
 They are slow, one suite run each: run them in parallel (`pytest tests -n 2`).
+Each fault breaks one clause of specs/clauses.yaml, and a test that checks that clause
+must be among those that catch it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+import specs
 from reference_server import FAULTS
 from tests._suite_runner import (
     CLEAN_CONFIGURATIONS,
@@ -40,8 +43,11 @@ def test_suite_passes_against_the_clean_server(configuration: str, tmp_path: Pat
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_suite_catches_fault(name: str, tmp_path: Path) -> None:
     fault = FAULTS[name]
+    clause = specs.clauses_by_id()[fault.clause]
     run = run_fault(name, tmp_path, seed=default_seed())
-    assert run.exit_code == 1, f"{name} ({fault.description}) was not caught:\n{_explain(run)}"
-    assert relevant_failures(run, fault), (
-        f"{name} made only tests outside {fault.marker_expression} fail:\n{_explain(run)}"
+    assert run.exit_code == 1, f"{name} ({fault.description}; breaks {clause.id}) was not caught:\n{_explain(run)}"
+    relevant = relevant_failures(run, fault)
+    assert relevant, f"{name} made only tests outside {fault.marker_expression} fail:\n{_explain(run)}"
+    assert any(clause.checked_by(c.nodeid) for c in relevant), (
+        f"{name} breaks {clause.id} ({clause.text}), but no check of that clause caught it:\n{_explain(run)}"
     )

@@ -48,7 +48,7 @@ justify-content:center;font-size:28px;font-weight:700;color:#fff}
 .verdict p{margin:4px 0 0;font-size:14px;opacity:.9}
 .meta{display:flex;flex-wrap:wrap;gap:6px 22px;margin:14px 2px 0;color:var(--muted);font-size:13px}
 .meta b{color:var(--ink);font-weight:600}
-.cards{display:grid;grid-template-columns:repeat(6,1fr);gap:12px;margin:20px 0}
+.cards{display:grid;grid-template-columns:repeat(7,1fr);gap:12px;margin:20px 0}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px}
 .card .k{color:var(--muted);font-size:12px}.card .v{font-size:24px;font-weight:650;margin-top:2px}
 .card .s{color:var(--muted);font-size:12px}
@@ -70,6 +70,13 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .c-allowed{background:var(--info-bg)!important;color:var(--info)}
 .c-violation{background:var(--bad)!important;color:#fff;font-weight:700}
 .c-unseen{background:var(--grey-bg)!important;color:var(--grey)}
+.clauses{table-layout:fixed}.clauses td{font-size:12.5px}.clauses td:nth-child(2){width:44%}
+.clauses th:nth-child(1){width:108px}.clauses th:nth-child(3),.clauses th:nth-child(4){width:64px}
+.clauses td.cid{white-space:nowrap;font:600 12px var(--mono)}
+.clauses tr.k-checked td.cid{color:var(--ok)}.clauses tr.k-failed td{background:var(--bad-bg)}
+.clauses tr.k-failed td.cid{color:var(--bad)}.clauses tr.k-unchecked td{color:var(--grey);background:var(--grey-bg)}
+.clauses .tests{font:11px var(--mono);color:var(--muted);word-break:break-word}
+.clauses tr.sect td{background:#fff;font-weight:600;color:var(--muted);font-size:12px;padding-top:10px}
 .op{font-family:var(--mono);font-size:12.5px;font-weight:600}
 .path{font-family:var(--mono);font-size:11.5px;color:var(--muted)}
 .m{display:inline-block;min-width:52px;text-align:center;font:700 10.5px/18px var(--mono);
@@ -180,6 +187,7 @@ def _cards(summary: dict[str, Any]) -> str:
             "neither documented nor allowed",
             "bad" if totals["unexpected_statuses"] else "ok",
         )
+        + _clause_card(totals)
         + _card(
             "Drift", _n(len(summary["drift"])), "accepted what the schema forbids", "warn" if summary["drift"] else ""
         )
@@ -192,6 +200,65 @@ def _cards(summary: dict[str, Any]) -> str:
             "bad" if left else "ok",
         )
         + "</div>"
+    )
+
+
+def _clause_card(totals: dict[str, Any]) -> str:
+    count, checked, failed = (totals.get(k, 0) for k in ("clauses", "clauses_checked", "clauses_failed"))
+    if not count:
+        return ""
+    sub = f"{_n(failed)} failed" if failed else f"{_n(count - checked)} not checked by this run"
+    return _card("Clauses checked", f"{_n(checked)}/{_n(count)}", sub, "bad" if failed else "")
+
+
+_CLAUSE_STATE = {
+    "checked": "checked by this run",
+    "failed": "a test that checks it failed",
+    "unchecked": "no test of this run checks it",
+}
+
+
+def _clause_row(row: dict[str, Any]) -> str:
+    tests = " · ".join(
+        f"{e(name.removeprefix('contract/'))}" + (f" ×{_n(count)}" if count > 1 else "")
+        for name, count in row["tests"].items()
+    )
+    suite = ' <span class="tag">about the suite</span>' if row["kind"] == "suite" else ""
+    failed = f'<span class="bad-text">{_n(row["failed"])}</span>' if row["failed"] else '<span class="muted">0</span>'
+    return (
+        f'<tr class="k-{e(row["state"])}" title="{e(_CLAUSE_STATE[row["state"]])}"><td class="cid">{e(row["id"])}</td>'
+        f'<td>{e(row["text"])}{suite}</td><td class="num">{_n(row["exercised"])}</td><td class="num">{failed}</td>'
+        f'<td class="tests">{tests or "not checked by this run"}</td></tr>'
+    )
+
+
+def _clauses(summary: dict[str, Any]) -> str:
+    rows = summary.get("clauses") or []
+    if not rows:
+        return ""
+    body, section = [], ""
+    for row in rows:
+        prefix = row["id"].rsplit("-", 1)[0]
+        if prefix != section:
+            section = prefix
+            body.append(f'<tr class="sect"><td colspan="5">{e(prefix)}</td></tr>')
+        body.append(_clause_row(row))
+    totals = summary["totals"]
+    legend = (
+        '<div class="legend"><span><i class="c-documented"></i>checked by this run</span>'
+        '<span><i class="c-violation"></i>a test that checks it failed</span>'
+        '<span><i class="c-unseen"></i>no test of this run checks it</span></div>'
+    )
+    return (
+        f'<section id="clauses"><h2>Clauses <span class="pill {"bad" if totals["clauses_failed"] else "na"}">'
+        f"{_n(totals['clauses_checked'])}/{_n(totals['clauses'])} checked</span></h2>"
+        '<p class="lead">Each clause of the contract (specs/clauses.yaml), how many tests of this run checked it, '
+        "how many of them failed, and which.</p>"
+        + legend
+        + '<div class="scroll"><table class="clauses"><thead><tr><th>Clause</th><th>Statement</th>'
+        '<th class="num">Tests</th><th class="num">Failed</th><th>By</th></tr></thead><tbody>'
+        + "".join(body)
+        + "</tbody></table></div></section>"
     )
 
 
@@ -487,6 +554,7 @@ def render(summary: dict[str, Any], matrix: Any = None) -> str:
         + _cards(summary)
         + _failures(summary)
         + _grid(summary)
+        + _clauses(summary)
         + _drift(summary)
         + f'<div class="cols">{_markers(summary)}{_cleanup(summary)}</div>'
         + _matrix(matrix)

@@ -67,6 +67,10 @@ class Outcomes:
         keywords = getattr(report, "keywords", {}) or {}
         return tuple(m for m in self.markers if m in keywords) or (unmarked,)
 
+    def final(self) -> dict[str, str]:
+        """Each test's final outcome, by node id."""
+        return dict(self._final)
+
     def totals(self) -> dict[str, int]:
         counts = Counter(self._final.values())
         totals = {name: counts.get(name, 0) for name in OUTCOMES}

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from contract.harness import Credentials, Run
+from contract.reporting._clauses import clause_rows
 from contract.reporting._files import point_latest, read_matrix, write_report
 from contract.reporting._html import render
 from contract.reporting._outcomes import Outcomes, failure_record, secrets_of
@@ -160,6 +161,7 @@ class ReportPlugin:
             merged,
             created,
             alive,
+            clause_rows(self.outcomes.final()),
         )
         report_dir = Path(config.getoption("report_dir")).resolve()
         matrix, problem = read_matrix(report_dir)

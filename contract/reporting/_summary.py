@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import specs
 from contract.harness import Entry, Ledger, Run, merge_snapshots
+from contract.reporting._clauses import clause_totals
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -193,8 +194,13 @@ def build_summary(
     merged: dict[str, Any],
     created: int,
     alive: list[Entry],
+    clauses: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The whole summary. `meta` holds run, target, sdk, profile and seed as the plugin knows them."""
+    """The whole summary. `meta` holds run, target, sdk, profile and seed as the plugin knows them.
+
+    `clauses` are the rows of the clause table (_clauses.clause_rows).
+    """
+    clauses = clauses or []
     rows = _operation_rows(merged["operations"])
     cleanup = merged["cleanup"]
     left_behind = [_entry(e) for e in alive]
@@ -225,9 +231,11 @@ def build_summary(
             "checks_run": sum(row["checks_run"] for row in rows),
             "checks_failed": sum(row["checks_failed"] for row in rows),
             "unexpected_statuses": unexpected,
+            **clause_totals(clauses),
         },
         "policy": {"error_statuses": sorted(specs.policy().error_statuses)},
         "operations": rows,
+        "clauses": clauses,
         "failures": failures,
         "drift": merged["drift"],
         "cleanup": cleanup_summary,

@@ -35,6 +35,8 @@ def markdown(summary: dict[str, Any]) -> str:
         f"{tests.get('errors', 0)} errors, {tests.get('skipped', 0)} skipped",
         f"- requests: {totals['requests']} to {totals['operations_exercised']}/{totals['operations']} operations; "
         f"{totals['unexpected_statuses']} unexpected status codes",
+        f"- clauses: {totals.get('clauses_checked', 0)}/{totals.get('clauses', 0)} checked by this run, "
+        f"{totals.get('clauses_failed', 0)} failed",
         f"- drift: {len(summary['drift'])}",
         f"- cleanup: {cleanup['deleted']} deleted, {cleanup['already_gone']} already gone, "
         f"{len(cleanup['failed'])} failed, {len(cleanup['left_behind'])} left behind",

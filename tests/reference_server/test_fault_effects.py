@@ -7,6 +7,7 @@ whether the suite catches them (tests/test_faults.py checks that).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -263,6 +264,245 @@ PROBES: dict[str, Callable[[Api], bool]] = {
 }
 
 
+# -- probes of the faults that prove a clause nothing else broke ---------------------------
+
+_AUTOCOMPLETE = "/api/v1/main/tenant-access/autocomplete"
+
+
+def _as_plain_user(api: Api) -> tuple[str, str]:
+    user_id, email = api.user()
+    return user_id, email
+
+
+def _email_change_keeps_login(api: Api) -> bool:
+    user_id, _ = api.user()
+    new = api.email()
+    api.call("PATCH", f"/api/v1/users/{user_id}", {"firstName": "A", "lastName": "B", "email": new})
+    return not _logs_in(api, (new, PASSWORD))
+
+
+def _empty_password_logs_in(api: Api) -> bool:
+    email = api.email()
+    api.call("POST", "/api/v1/users", _user_body(email=email))
+    return _logs_in(api, (email, ""))
+
+
+def _sa_token_not_accepted(api: Api) -> bool:
+    token = api.token(f"/api/v1/service-accounts/{api.service_account(['main'])}")
+    return not _logs_in(api, token["fullToken"])
+
+
+def _deleted_owner_tokens_valid(api: Api) -> bool:
+    user_id, _ = api.user()
+    token = api.token(f"/api/v1/users/{user_id}")
+    api.call("DELETE", f"/api/v1/users/{user_id}")
+    return _logs_in(api, token["fullToken"])
+
+
+def _promoted_stays_plain(api: Api) -> bool:
+    user_id, email = api.user()
+    assert api.call("GET", "/api/v1/users", auth=(email, PASSWORD), page=1, size=1).status_code == 403
+    api.call("PATCH", f"/api/v1/users/{user_id}/superadmin", {"superAdmin": True})
+    return api.call("GET", "/api/v1/users", auth=(email, PASSWORD), page=1, size=1).status_code == 403
+
+
+def _create_ignores(field: str, expected: Any) -> Callable[[Api], bool]:
+    def probe(api: Api) -> bool:
+        group = api.call("POST", "/api/v1/main/groups", {"name": api.email(), "description": "", "membersId": []})
+        body = _user_body(email=api.email(), restricted=True, groups=[group.get_json()["id"]])
+        api.call("POST", "/api/v1/users", body)
+        user = api.listing(q=body["email"], page=1, size=1)["results"][0]
+        return bool(api.get_user(user["id"])[field] == expected)
+
+    return probe
+
+
+def _update_duplicate_email_accepted(api: Api) -> bool:
+    _, taken = api.user()
+    user_id, _ = api.user()
+    body = {"firstName": "A", "lastName": "B", "email": taken}
+    return api.call("PATCH", f"/api/v1/users/{user_id}", body).status_code < 300
+
+
+def _list_shows_creation_state(api: Api) -> bool:
+    user_id, email = api.user()
+    api.call("PATCH", f"/api/v1/users/{user_id}/superadmin", {"superAdmin": True})
+    return api.listing(q=email, page=1, size=1)["results"][0]["superAdmin"] is False
+
+
+def _new_password_not_saved(api: Api) -> bool:
+    user_id, email = api.user()
+    api.call("PATCH", f"/api/v1/users/{user_id}/password", {"password": "Another-pass9"})
+    return not _logs_in(api, (email, "Another-pass9"))
+
+
+def _me_password_not_saved(api: Api) -> bool:
+    _, email = api.user()
+    body = {"oldPassword": PASSWORD, "newPassword": "Another-pass9"}
+    assert api.call("PUT", "/api/v1/me/password", body, auth=(email, PASSWORD)).status_code == 200
+    return not _logs_in(api, (email, "Another-pass9"))
+
+
+def _auth_removed(api: Api) -> tuple[str, str]:
+    user_id, email = api.user()
+    auth = api.get_user(user_id)["auths"][0]["id"]
+    assert api.call("DELETE", f"/api/v1/users/{user_id}/auths/{auth}").status_code == 200
+    return user_id, email
+
+
+def _soft_deleted(api: Api) -> tuple[str, str]:
+    user_id, email = api.user()
+    api.call("DELETE", f"/api/v1/users/{user_id}")
+    return user_id, email
+
+
+def _page_size_plus_one(api: Api) -> bool:
+    api.user()
+    api.user()
+    return len(api.listing(page=1, size=1)["results"]) > 1
+
+
+def _found_by_q(api: Api, q: Callable[[str], str]) -> bool:
+    email = api.email()
+    api.call("POST", "/api/v1/users", _user_body(email=email, firstName="Quirinus", lastName="Zyx"))
+    return bool(api.listing(q=q(email), page=1, size=10)["results"])
+
+
+def _autocompleted(api: Api, tenants: list[str]) -> bool:
+    email = api.email()
+    api.call("POST", "/api/v1/users", _user_body(email=email, tenants=tenants))
+    return bool(api.call("POST", _AUTOCOMPLETE, {"q": email}).get_json())
+
+
+def _summary(api: Api, **token: Any) -> dict[str, Any]:
+    user_id, _ = api.user()
+    api.call("POST", f"/api/v1/users/{user_id}/api-tokens", _token_body(**token))
+    return dict(api.call("GET", f"/api/v1/users/{user_id}/api-tokens").get_json()["results"][0])
+
+
+def _expired_token(api: Api, **token: Any) -> tuple[str, dict[str, Any]]:
+    """A token created with maxAge PT1S, once that second has passed: (its fullToken, its summary)."""
+    user_id, _ = api.user()
+    created = api.call("POST", f"/api/v1/users/{user_id}/api-tokens", _token_body(maxAge="PT1S", **token)).get_json()
+    time.sleep(1.1)
+    return created["fullToken"], dict(api.call("GET", f"/api/v1/users/{user_id}/api-tokens").get_json()["results"][0])
+
+
+def _extended_ignored(api: Api) -> bool:
+    user_id, _ = api.user()
+    body = _token_body(maxAge="PT1S", extended=True)
+    full = api.call("POST", f"/api/v1/users/{user_id}/api-tokens", body).get_json()["fullToken"]
+    for _ in range(3):
+        time.sleep(0.5)
+        if not _logs_in(api, full):
+            return True
+    return False
+
+
+def _deleted_token_still_listed(api: Api) -> bool:
+    user_id, _ = api.user()
+    token = api.token(f"/api/v1/users/{user_id}")
+    api.call("DELETE", f"/api/v1/users/{user_id}/api-tokens/{token['id']}")
+    return bool(api.call("GET", f"/api/v1/users/{user_id}/api-tokens").get_json()["results"])
+
+
+def _get_user_cached(api: Api) -> bool:
+    user_id, _ = api.user()
+    api.get_user(user_id)
+    api.call("PATCH", f"/api/v1/users/{user_id}/restricted", {"restricted": True})
+    return api.get_user(user_id)["restricted"] is False
+
+
+CLAUSE_PROBES: dict[str, Callable[[Api], bool]] = {
+    "new-user-cannot-log-in": lambda api: not _logs_in(api, (api.user()[1], PASSWORD)),
+    "email-change-keeps-login": _email_change_keeps_login,
+    "empty-password-logs-in": _empty_password_logs_in,
+    "sa-token-not-accepted": _sa_token_not_accepted,
+    "deleted-owner-tokens-valid": _deleted_owner_tokens_valid,
+    "me-password-superadmin-only": lambda api: (
+        api.call(
+            "PUT",
+            "/api/v1/me/password",
+            {"oldPassword": PASSWORD, "newPassword": "Brand-new-pass2"},
+            auth=(api.user()[1], PASSWORD),
+        ).status_code
+        == 403
+    ),
+    "promoted-stays-plain": _promoted_stays_plain,
+    "patch-demo-204": lambda api: (
+        api.call("PATCH", f"/api/v1/users/{api.user()[0]}/restricted", {"restricted": True}).status_code == 204
+    ),
+    "page-past-end-416": lambda api: api.call("GET", "/api/v1/users", page=99, size=10).status_code == 416,
+    "error-without-message": lambda api: "message" not in api.call("GET", "/api/v1/users/nope").get_json(force=True),
+    "refused-token-still-created": lambda api: (
+        api.call("POST", f"/api/v1/users/{(uid := api.user()[0])}/api-tokens", _token_body(maxAge="1h")).status_code
+        >= 400
+        and bool(api.call("GET", f"/api/v1/users/{uid}/api-tokens").get_json()["results"])
+    ),
+    "method-not-allowed-500": lambda api: api.call("PATCH", "/api/v1/users").status_code == 500,
+    "create-ignores-restricted": _create_ignores("restricted", False),
+    "create-ignores-tenants": _create_ignores("tenants", []),
+    "create-ignores-groups": _create_ignores("groups", []),
+    "password-auth-not-listed": lambda api: api.get_user(api.user()[0])["auths"] == [],
+    "update-duplicate-email-accepted": _update_duplicate_email_accepted,
+    "superadmin-flag-not-saved": lambda api: (
+        _created_then_read(
+            api, _patch(api, "/api/v1/users/{}/superadmin", {"superAdmin": True}), lambda u: u["superAdmin"]
+        )
+        is False
+    ),
+    "list-shows-creation-state": _list_shows_creation_state,
+    "new-password-not-saved": _new_password_not_saved,
+    "me-password-not-saved": _me_password_not_saved,
+    "auth-delete-not-saved": lambda api: bool(api.get_user(_auth_removed(api)[0])["auths"]),
+    "auth-delete-keeps-login": lambda api: _logs_in(api, (_auth_removed(api)[1], PASSWORD)),
+    "patch-deleted-user": lambda api: (
+        api.call(
+            "PATCH", f"/api/v1/users/{_soft_deleted(api)[0]}", {"firstName": "A", "lastName": "B", "email": api.email()}
+        ).status_code
+        == 200
+    ),
+    "deleted-user-autocompleted": lambda api: bool(
+        api.call("POST", _AUTOCOMPLETE, {"q": _soft_deleted(api)[1]}).get_json()
+    ),
+    "refresh-token-200": lambda api: (
+        api.call("DELETE", f"/api/v1/users/{api.user()[0]}/refresh-token").status_code == 200
+    ),
+    "impersonate-204": lambda api: api.call("POST", f"/api/v1/users/{api.user()[0]}/impersonate").status_code == 204,
+    "refresh-token-unknown-204": lambda api: api.call("DELETE", "/api/v1/users/nope/refresh-token").status_code == 204,
+    "impersonate-unknown-403": lambda api: api.call("POST", "/api/v1/users/nope/impersonate").status_code == 403,
+    "page-size-plus-one": _page_size_plus_one,
+    "q-ignores-display-name": lambda api: not _found_by_q(api, lambda email: "irinus"),
+    "q-case-sensitive": lambda api: not _found_by_q(api, str.upper),
+    "autocomplete-ignores-tenant": lambda api: _autocompleted(api, []),
+    "autocomplete-name-only": lambda api: not _autocompleted(api, ["main"]),
+    "token-create-201": lambda api: (
+        api.call("POST", f"/api/v1/users/{api.user()[0]}/api-tokens", _token_body()).status_code == 201
+    ),
+    "extended-tokens-not-listed": lambda api: not _listed_tokens(api, extended=True),
+    "token-summary-no-iat": lambda api: "iat" not in _summary(api),
+    "duration-minutes-refused": lambda api: (
+        api.call("POST", f"/api/v1/users/{api.user()[0]}/api-tokens", _token_body(maxAge="PT90M")).status_code >= 400
+    ),
+    "empty-maxage-zero": lambda api: not _logs_in(api, api.token(f"/api/v1/users/{api.user()[0]}")["fullToken"]),
+    "max-age-ignored": lambda api: _logs_in(api, _expired_token(api)[0]),
+    "exp-not-shown": lambda api: "exp" not in _summary(api, maxAge="PT1H"),
+    "expired-flag-never-set": lambda api: _expired_token(api)[1]["expired"] is False,
+    "extended-ignored": _extended_ignored,
+    "deleted-token-still-listed": _deleted_token_still_listed,
+    "sa-unknown-tenant-ignored": lambda api: (
+        api.call("GET", f"/api/v1/nope/service-accounts/{api.service_account([])}/api-tokens").status_code == 200
+    ),
+    "get-user-cached": _get_user_cached,
+}
+
+
+def _listed_tokens(api: Api, **token: Any) -> list[Any]:
+    user_id, _ = api.user()
+    api.call("POST", f"/api/v1/users/{user_id}/api-tokens", _token_body(**token))
+    return list(api.call("GET", f"/api/v1/users/{user_id}/api-tokens").get_json()["results"])
+
+
 def _token_body(**fields: Any) -> dict[str, Any]:
     return {"name": "ok", "description": "", "maxAge": "", "extended": False, **fields}
 
@@ -272,11 +512,11 @@ def _first_name(user: Any) -> Any:
 
 
 def test_every_fault_has_a_probe() -> None:
-    assert sorted(PROBES) == sorted(FAULTS)
+    assert sorted(PROBES | CLAUSE_PROBES) == sorted(FAULTS)
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_fault_shows_only_when_switched_on(name: str) -> None:
-    probe = PROBES[name]
+    probe = (PROBES | CLAUSE_PROBES)[name]
     assert probe(Api(frozenset({name}))), f"{name} does not show"
     assert not probe(Api(frozenset())), f"the clean server shows {name}"

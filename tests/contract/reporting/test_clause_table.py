@@ -1,0 +1,52 @@
+"""The clause table of summary.json and index.html: what this run checked, failed, or left out."""
+
+from __future__ import annotations
+
+import specs
+from contract.reporting._clauses import clause_rows, clause_totals
+from contract.reporting._html import render
+from contract.reporting._summary import build_summary, merge_payloads
+
+FUZZ_LIST = "contract/test_fuzz.py::test_operation[GET /api/v1/users]"
+PAGES = "contract/test_regressions.py::test_pages_below_one_are_refused"
+
+
+def _rows(outcomes: dict[str, str]) -> dict[str, dict[str, object]]:
+    return {row["id"]: row for row in clause_rows(outcomes)}
+
+
+def test_a_clause_counts_the_tests_that_ran_and_failed_and_names_their_functions() -> None:
+    rows = _rows({f"{PAGES}[0-10]": "passed", f"{PAGES}[1-0]": "failed", FUZZ_LIST: "passed"})
+    pages = rows["C-LIST-01"]
+    assert pages["state"] == "failed"
+    assert (pages["exercised"], pages["failed"]) == (3, 1)
+    assert pages["tests"] == {PAGES: 2, "contract/test_fuzz.py::test_operation": 1}
+    assert pages["failed_tests"] == [f"{PAGES}[1-0]"]
+
+
+def test_skipped_tests_check_nothing_and_unchecked_clauses_say_so() -> None:
+    rows = _rows({FUZZ_LIST: "skipped", "contract/test_readonly.py::test_unknown_ids_are_not_found[getUser]": "passed"})
+    assert rows["C-LIST-01"]["state"] == "unchecked"
+    assert rows["C-LIST-01"]["exercised"] == 0
+    assert rows["C-STATUS-15"]["state"] == "checked"
+    totals = clause_totals(list(rows.values()))
+    assert totals["clauses"] == len(specs.clauses())
+    assert totals["clauses_checked"] == sum(1 for r in rows.values() if r["state"] == "checked")
+    assert totals["clauses_failed"] == 0
+
+
+def test_the_report_shows_every_clause_with_its_state() -> None:
+    rows = clause_rows({f"{PAGES}[0-10]": "failed"})
+    merged = merge_payloads([{"worker": "main", "operations": {}, "drift": [], "cleanup": None}])
+    meta = {"run": {"id": "r1", "dir": "/tmp/r"}, "target": {}, "sdk": {}, "profile": "default", "seed": 1}
+    tests = {"passed": 0, "failed": 1, "errors": 0, "skipped": 0, "xfailed": 0, "xpassed": 0, "total": 1}
+    summary = build_summary(meta, tests, {}, [], merged, 0, [], rows)
+    failed = [row["id"] for row in rows if row["state"] == "failed"]
+    assert "C-LIST-01" in failed
+    assert summary["totals"]["clauses_failed"] == len(failed)
+    assert summary["clauses"][0]["id"] == specs.clauses()[0].id
+    page = render(summary)
+    assert 'id="clauses"' in page
+    assert page.count('<tr class="k-failed"') == len(failed)
+    assert page.count('<tr class="k-unchecked"') == len(specs.clauses()) - len(failed)
+    assert "C-LIST-01" in page
