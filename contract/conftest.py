@@ -20,9 +20,12 @@ from hypothesis import settings
 from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
+    DEFAULT_BUDGET,
+    DEFAULT_WINDOW,
     Budget,
     CleanupReport,
     Credentials,
+    IdentityLost,
     PacePlugin,
     Run,
     Target,
@@ -35,6 +38,7 @@ from contract.harness import (
     plain_nodeid,
     preflight,
     publish_run_seed,
+    sweep_hint,
     write_process_report,
     write_run_record,
 )
@@ -47,6 +51,8 @@ SERVER_KEY = pytest.StashKey[Any]()
 INFO_KEY = pytest.StashKey[dict[str, Any]]()
 #: The run's cleanup verdict and any problems reaching it, for the terminal summary.
 VERDICT_KEY = pytest.StashKey[tuple[CleanupReport, list[str]]]()
+#: Why the run stopped when its own credentials stopped working (this process saw it).
+LOST_KEY = pytest.StashKey[str]()
 
 MARKERS = {
     "fuzz": "schemathesis property-based requests for every documented operation",
@@ -71,6 +77,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--budget",
         metavar="DURATION",
         help="wall time for the whole run (e.g. 45m, 90s): it goes as deep as fits, then cleans up and reports",
+    )
+    group.addoption(
+        "--wrong-password-budget",
+        type=int,
+        default=DEFAULT_BUDGET,
+        help=f"failed password logins allowed per account the run created, per window (default {DEFAULT_BUDGET})",
+    )
+    group.addoption(
+        "--wrong-password-window",
+        type=float,
+        default=DEFAULT_WINDOW,
+        help=f"that window in seconds (default {DEFAULT_WINDOW:g}: Kestra's default lockout window)",
     )
     group.addoption(
         "--reference-server-args",
@@ -122,7 +140,11 @@ def pytest_configure(config: pytest.Config) -> None:
             "seed": int(seed) if seed is not None and str(seed).isdigit() else random.randrange(2**32),
             "read_only": bool(config.getoption("read_only")),
             "budget": Budget.starting_now(_budget_seconds(config)).to_info(),
+            "login_budget": int(config.getoption("wrong_password_budget")),
+            "login_window": float(config.getoption("wrong_password_window")),
         }
+        if info["login_budget"] < 1 or info["login_window"] <= 0:
+            raise _usage_error("--wrong-password-budget must be at least 1 and --wrong-password-window positive")
     config.option.hypothesis_seed = info["seed"]
     publish_run_seed(info["seed"])
     config.stash[INFO_KEY] = info
@@ -216,6 +238,8 @@ def contract_run(config: pytest.Config) -> Run:
             seed=info["seed"],
             read_only=info["read_only"],
             budget=Budget.from_info(info.get("budget")),
+            login_budget=info["login_budget"],
+            login_window=info["login_window"],
         )
         config.stash[RUN_KEY] = run
     return run
@@ -268,6 +292,17 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
+    if call.excinfo is not None and call.excinfo.errisinstance(IdentityLost):
+        # One line and a stop, not hundreds of failures that all say 401.
+        message = str(call.excinfo.value)
+        report.longrepr = message
+        item.session.shouldstop = message
+        config = item.config
+        config.stash[LOST_KEY] = message
+        return
+    run = item.config.stash.get(RUN_KEY, None)
+    if run is not None and report.failed:
+        _mask_report(report, run)
     if report.failed and call.when == "call":
         info = item.config.stash[INFO_KEY]
         target = item.config.stash.get(TARGET_KEY, None)
@@ -276,6 +311,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         chosen = f" --hypothesis-profile {profile}" if profile and profile != "default" else ""
         node = plain_nodeid(item.nodeid)
         report.sections.append(("replay", f"pytest '{node}' --hypothesis-seed={info['seed']}{chosen}{base}"))
+
+
+def _mask_report(report: pytest.TestReport, run: Run) -> None:
+    """No password or token the run used in failure output (terminal, junit.xml, summary, index.html)."""
+    text = report.longreprtext
+    masked = run.secrets.mask(text)
+    if masked != text:
+        report.longrepr = masked
+    report.sections = [(title, run.secrets.mask(content)) for title, content in report.sections]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """Mask again: schemathesis rewrites a failure's text here, after the report was made."""
+    run = node.config.stash.get(RUN_KEY, None)
+    if run is not None and report.failed:
+        _mask_report(report, run)
 
 
 @pytest.hookimpl(trylast=True)
@@ -297,8 +349,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # The controller speaks last for the run (the report plugin reads it from here).
     contract_run(config).cleanup = verdict[0]
     report, problems = verdict
+    contract_run(config).cleanup_problems = problems
     if (not report.ok or problems) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if config.stash.get(LOST_KEY, None) or (session.shouldstop and _lost(str(session.shouldstop))):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
@@ -317,11 +372,16 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     run_dir = Path(config.stash[INFO_KEY]["run_dir"])
     terminalreporter.write_line(f"cleanup report: {run_dir / CLEANUP_FILE}")
     if not ok:
+        target = config.stash[TARGET_KEY]
         terminalreporter.write_line(
-            "what could not be deleted stays in the run's ledger: "
-            "python -m contract.sweep --base-url URL ... --delete deletes it later",
+            f"what could not be deleted stays in the run's ledger; to finish the cleanup: {sweep_hint(target)}",
             red=True,
         )
+
+
+def _lost(reason: str) -> bool:
+    """Whether xdist's stop reason is a worker's IdentityLost message."""
+    return "the suite's own credentials" in reason
 
 
 def _stop_server(config: pytest.Config) -> None:

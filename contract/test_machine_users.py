@@ -294,7 +294,8 @@ class UsersMachine(ContractMachine):
         assert old is not None
         user.password = None
         user.old_passwords.append(old)
-        expect_access(self.api, user.login_with(old), "refused", "password login after its auth entry was deleted")
+        if self.may_probe_wrong_password(user.username):
+            expect_access(self.api, user.login_with(old), "refused", "password login after its auth entry was deleted")
 
     @rule(user=users)
     def unknown_ids_under_a_user(self, user: ModelUser) -> None:
@@ -373,7 +374,7 @@ class UsersMachine(ContractMachine):
         found, exchange = self.autocomplete(user.email)
         check(user.id not in found, f"deleted user {user.id} gone from autocompleteUsers", exchange)
         for password in (user.password, *user.old_passwords[-1:]):
-            if password is not None:
+            if password is not None and (password == user.password or self.may_probe_wrong_password(user.username)):
                 expect_access(self.api, user.login_with(password), "refused", "password of a deleted user")
 
     # -- after every step --------------------------------------------------------------

@@ -31,6 +31,7 @@ from contract.fuzz._world import NOT_SET, Draw, FuzzWorld, Prepared
 from contract.harness import (
     ANONYMOUS,
     CREATING_OPERATIONS,
+    EMAIL_OF_NO_ONE,
     MISSING_PREFIX,
     ContractViolation,
     Credentials,
@@ -38,9 +39,11 @@ from contract.harness import (
     Exchange,
     MissingId,
     Run,
-    created_entry,
     curl,
+    delete_entry,
+    missing_id,
     run_seed,
+    short_lived,
 )
 
 __all__ = ["FuzzEngine", "users_schema"]
@@ -102,11 +105,17 @@ def _operation_of(case: Case[Any]) -> specs.Operation:
     return specs.operations_by_id()[case.operation.definition.raw["operationId"]]
 
 
-_BAD_CREDENTIALS: dict[str, Callable[[Credentials], str | None]] = {
-    "none": lambda creds: None,
-    "malformed": lambda creds: "Basic not-base64!",
-    "wrong-password": lambda creds: Credentials(username=creds.username or "admin", password="Wrong-0-password").header,
-    "unknown-token": lambda creds: Credentials(token="kt_" + secrets.token_urlsafe(30)).header,
+def _nobody() -> str:
+    """A username that cannot exist: a password probe for it can lock no one out."""
+    return EMAIL_OF_NO_ONE.format(missing_id("login"))
+
+
+#: Bad credentials, none of which names a real account (a wrong password for one counts towards its lockout).
+_BAD_CREDENTIALS: dict[str, Callable[[], str | None]] = {
+    "none": lambda: None,
+    "malformed": lambda: "Basic not-base64!",
+    "wrong-password": lambda: Credentials(username=_nobody(), password="Wrong-0-password").header,
+    "unknown-token": lambda: Credentials(token="kt_" + secrets.token_urlsafe(30)).header,
 }
 
 
@@ -211,7 +220,7 @@ class FuzzEngine:
         operation = _operation_of(case)
         prepared = self.world.prepare(operation.operation_id, draw, negated=frozenset())
         prepared.as_ = ANONYMOUS
-        header = _BAD_CREDENTIALS[variant](self.run.target.credentials)
+        header = _BAD_CREDENTIALS[variant]()
         response, exchange = self._send(operation, case, prepared, header)
         self.book_created(operation, case.path_parameters or {}, case.body, exchange)
         expected = specs.policy().unauthenticated_status
@@ -223,14 +232,19 @@ class FuzzEngine:
         self, operation: specs.Operation, case: Case[Any], prepared: Prepared, authorization: str | None
     ) -> tuple[Response, Exchange]:
         self._apply(case, prepared)
-        # Valid bodies are the world's and must pass the guard whole; invalid ones are refused by servers.
-        body = case.body if prepared.positive else None
-        self.run.api.guard.check(operation, case.path_parameters or {}, prepared.as_, body=body)
+        api = self.run.api
+        # An invalid body too may be accepted by a lenient server: tamed, it passes the guard whole.
+        if not prepared.positive:
+            case.body = api.guard.tame(operation.operation_id, case.body)
+        as_suite = authorization == self.run.target.credentials.header
+        api.vet(operation, case.path_parameters or {}, body=case.body, authorization=authorization, as_suite=as_suite)
+        # schemathesis sanitizes the request it records: note the real secrets first.
+        self.run.secrets.note_body(case.body)
+        self.run.secrets.add(*prepared.secrets)
         headers = {"Authorization": authorization} if authorization else {}
         response = case.call(base_url=self.run.target.base_url, session=self.session, headers=headers)
         exchange = _as_exchange(operation.operation_id, response)
-        for observer in self.run.api.observers:
-            observer(exchange)
+        api.notify(exchange)
         return response, exchange
 
     def probe_leniency(self, operation: specs.Operation, body: dict[str, Any], *, omitted: str) -> None:
@@ -269,13 +283,18 @@ class FuzzEngine:
         op = operation.operation_id
         if op in CREATING_OPERATIONS:
             try:
-                payload = exchange.json() if exchange.response.content else None
-                entry = created_entry(op, path, body, payload, self.run.api.find_user_id)
-            except (ValueError, MissingId):
-                return  # the response-schema checks report a creation that says nothing of what it made
-            ledger.record(entry)
-            if entry.kind == "token" and isinstance(payload, dict) and isinstance(payload.get("fullToken"), str):
-                self.world.known_full_tokens.add(payload["fullToken"])
+                entry = self.run.api.book_creation(exchange, path, body).created
+            except ContractViolation as error:
+                if isinstance(error.__cause__, MissingId) or "the id of what" in error.expected:
+                    return  # the response-schema checks report a creation that says nothing of what it made
+                raise
+            payload = exchange.json() if exchange.response.content else None
+            if entry is not None and entry.kind == "token" and isinstance(payload, dict):
+                if isinstance(payload.get("fullToken"), str):
+                    self.world.known_full_tokens.add(payload["fullToken"])
+                if not short_lived(body):
+                    # A token that outlives the run is a lasting credential: it goes in this same test.
+                    delete_entry(self.run.api, entry)
         elif op == "deleteUser":
             ledger.forget("user", path["id"])
         elif op.startswith("deleteApiToken"):

@@ -17,10 +17,12 @@ from urllib.parse import quote
 import httpx
 
 import specs
-from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entry
-from contract.harness._exchange import ContractViolation, Exchange, expect_status
+from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entries, is_unresolved
+from contract.harness._exchange import ContractViolation, Exchange
 from contract.harness._guard import MISSING_PREFIX, SafetyGuard, UnsafeRequest
-from contract.harness._ledger import Ledger
+from contract.harness._ledger import Entry, Ledger
+from contract.harness._logins import LoginBook
+from contract.harness._lookup import users_with_email
 from contract.harness._target import Credentials, Target
 
 __all__ = ["ANONYMOUS", "MISSING_PREFIX", "Api", "SafetyGuard", "UnsafeRequest", "missing_id"]
@@ -56,7 +58,37 @@ class Api:
     guard: SafetyGuard
     observers: list[Callable[[Exchange], None]] = field(default_factory=list)
     timeout: float = 30.0
+    #: Which password logins may be sent (built from the target and guard when not given).
+    logins: LoginBook | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.logins is None:
+            self.logins = LoginBook(self.target.credentials, self.guard.prefix)
+
+    @property
+    def login_book(self) -> LoginBook:
+        assert self.logins is not None
+        return self.logins
+
+    def vet(
+        self,
+        operation: specs.Operation,
+        path: Mapping[str, Any],
+        *,
+        body: Any,
+        authorization: str | None,
+        as_suite: bool,
+    ) -> None:
+        """Raise UnsafeRequest unless this request may be sent: the guard's rules and the login budget."""
+        self.guard.check(operation, path, body=body, as_suite=as_suite)
+        self.login_book.check(authorization)
+
+    def notify(self, exchange: Exchange) -> None:
+        """Every exchange, however it was sent: the login book first, then the observers."""
+        self.login_book.observe(exchange.request.headers.get("Authorization"), exchange.status)
+        for observer in list(self.observers):
+            observer(exchange)
 
     @property
     def client(self) -> httpx.Client:
@@ -90,8 +122,14 @@ class Api:
         if credentials is not ANONYMOUS and "Authorization" not in sent_headers:
             sent_headers["Authorization"] = credentials.header
         body = _sent_body(json, content)
-        as_suite = sent_headers.get("Authorization") == self.target.credentials.header
-        self.guard.check(operation, path, body=body, as_suite=as_suite)
+        authorization = sent_headers.get("Authorization")
+        self.vet(
+            operation,
+            path,
+            body=body,
+            authorization=authorization,
+            as_suite=authorization == self.target.credentials.header,
+        )
         url = operation.path.format(**{k: quote(str(v), safe="") for k, v in path.items()})
         kwargs: dict[str, Any] = {"params": params, "headers": sent_headers}
         if json is not _NOT_SET:
@@ -103,32 +141,47 @@ class Api:
         response.read()
         exchange = Exchange(operation_id, request, response)
         if operation_id in CREATING_OPERATIONS and response.is_success:
-            exchange = self._record_creation(exchange, path, body)
-        for observer in self.observers:
-            observer(exchange)
+            exchange = self.book_creation(exchange, path, body)
+        self.notify(exchange)
         return exchange
 
-    def _record_creation(self, exchange: Exchange, path: Mapping[str, str], body: Any) -> Exchange:
+    def book_creation(self, exchange: Exchange, path: Mapping[str, str], body: Any) -> Exchange:
+        """Write what a confirmed creation made to the ledger before anything can fail.
+
+        A user the server made but no listing shows, or a duplicate it should have refused,
+        is still written down (by email, or each copy), then reported as a violation.
+        """
         try:
             payload = exchange.json() if exchange.response.content else None
         except ValueError:
             payload = None
         try:
-            entry = created_entry(exchange.operation, path, body, payload, self.find_user_id)
+            entries = created_entries(exchange.operation, path, body, payload, self.find_user_ids)
         except MissingId as error:
             raise ContractViolation("the id of what the request created", exchange, str(error)) from None
-        return replace(exchange, created=self.ledger.record(entry))
+        recorded = [self.ledger.record(entry) for entry in entries]
+        email = recorded[0].label
+        if is_unresolved(recorded[0]):
+            raise ContractViolation(
+                f"the new user {email} on some page of listUsers after {exchange.operation}", exchange
+            )
+        if len(recorded) > 1:
+            raise ContractViolation(
+                f"exactly one user with username {email} after {exchange.operation}",
+                exchange,
+                f"{len(recorded)} users carry it: {', '.join(e.id for e in recorded)}",
+            )
+        return replace(exchange, created=recorded[0])
 
-    def find_user_id(self, email: str) -> str:
-        """The id of the one user whose username is `email` (compared without case)."""
-        listing = expect_status(
-            self.call("listUsers", params={"q": email, "page": 1, "size": 10}), 200, "listUsers by email"
-        )
-        results = listing.json().get("results", []) if isinstance(listing.json(), dict) else []
-        matches = [u for u in results if str(u.get("username", "")).casefold() == email.casefold()]
-        if len(matches) != 1:
-            raise ContractViolation(f"exactly one user with username {email} after createUser", listing)
-        return str(matches[0]["id"])
+    def find_user_ids(self, email: str) -> list[str]:
+        """The ids of the users whose username is `email` (without case), never trusting `q` alone."""
+        return users_with_email(self, email)
+
+    def adopt_users(self, email: str) -> list[Entry]:
+        """Users with this run-prefixed email that a refused create made anyway: into the ledger, for cleanup."""
+        if not email.casefold().startswith(self.guard.prefix.casefold()):
+            return []
+        return [self.ledger.record(Entry("user", user_id, label=email)) for user_id in self.find_user_ids(email)]
 
     def send_raw(self, method: str, url: str) -> Exchange:
         """A request outside the documented operations, aimed only at ids that cannot exist."""
@@ -137,15 +190,16 @@ class Api:
             for segment in url.split("/")
             if segment and segment not in _STATIC_SEGMENTS and segment != self.target.tenant
         ]
-        if method != "GET" and self.guard.read_only:
+        if method not in _SAFE_METHODS and self.guard.read_only:
             raise UnsafeRequest(f"read-only run: refusing {method} {url}")
-        if method != "GET" and not all(segment.startswith(MISSING_PREFIX) for segment in named):
+        if method in _ID_ONLY_METHODS and not named:
+            raise UnsafeRequest(f"refusing {method} {url}: a path without ids may name a whole collection")
+        if method not in _SAFE_METHODS and not all(segment.startswith(MISSING_PREFIX) for segment in named):
             raise UnsafeRequest(f"refusing {method} {url}: it names ids this run did not make up")
         headers = {"Authorization": self.target.credentials.header}
         response = self.client.request(method, url, headers=headers)
         exchange = Exchange(UNDOCUMENTED_METHOD, response.request, response)
-        for observer in self.observers:
-            observer(exchange)
+        self.notify(exchange)
         return exchange
 
     def close(self) -> None:
@@ -155,6 +209,9 @@ class Api:
 
 
 _OPERATIONS = specs.operations_by_id()
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Methods that act on what the path names: never sent to a path that names no id at all.
+_ID_ONLY_METHODS = frozenset({"DELETE", "PUT", "PATCH"})
 _STATIC_SEGMENTS = frozenset(
     segment for op in _OPERATIONS.values() for segment in op.path.split("/") if segment and "{" not in segment
 )

@@ -11,9 +11,12 @@ from contract.harness._arrange import Arranger
 from contract.harness._budget import Budget
 from contract.harness._cleanup import CleanupReport, delete_all
 from contract.harness._findings import Findings
+from contract.harness._identity import IdentityWatch
 from contract.harness._ledger import Ledger
+from contract.harness._logins import DEFAULT_BUDGET, DEFAULT_WINDOW, LoginBook
 from contract.harness._progress import Progress
 from contract.harness._record import Record
+from contract.harness._secrets import SecretBook
 from contract.harness._target import Target
 from strategies import RunNames
 
@@ -29,6 +32,9 @@ class Run:
     seed: int
     read_only: bool
     budget: Budget = field(default_factory=Budget)
+    #: Failed password logins allowed per created account within `login_window` seconds.
+    login_budget: int = DEFAULT_BUDGET
+    login_window: float = DEFAULT_WINDOW
     ledger: Ledger = field(init=False)
     api: Api = field(init=False)
     names: RunNames = field(init=False)
@@ -37,11 +43,20 @@ class Run:
     record: Record = field(default_factory=Record)
     cleanup: CleanupReport | None = None
     progress: Progress = field(init=False)
+    #: Why cleanup could not finish (the controller's last pass says), for the report.
+    cleanup_problems: list[str] = field(default_factory=list)
+    identity: IdentityWatch = field(init=False)
+    secrets: SecretBook = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.run_id, self.run_dir / "ledger" / f"{self.worker}-{os.getpid()}.jsonl")
-        self.api = Api(self.target, self.ledger, SafetyGuard(self.ledger, self.read_only))
-        self.api.observers.append(self.record.observe)
+        guard = SafetyGuard(self.ledger, self.read_only)
+        logins = LoginBook(self.target.credentials, guard.prefix, self.login_budget, self.login_window)
+        self.api = Api(self.target, self.ledger, guard, logins=logins)
+        self.identity = IdentityWatch(self.target)
+        self.secrets = SecretBook.of(self.target.credentials)
+        # Secrets first: the identity watch may stop the run on this very exchange.
+        self.api.observers += [self.secrets, self.identity, self.record.observe]
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)
         self.progress = Progress(self.budget)

@@ -118,6 +118,14 @@ class ContractMachine(RuleBasedStateMachine):
     def call(self, operation_id: str, path: dict[str, str] | None = None, **kwargs: Any) -> Exchange:
         return self.api.call(operation_id, path, **kwargs)
 
+    def may_probe_wrong_password(self, username: str) -> bool:
+        """Whether a password login expected to fail fits the account's budget of failures.
+
+        Kestra locks an account after a few failed logins; a probe beyond the budget is
+        skipped (the same check ran on this account before, or runs on a fresh one).
+        """
+        return self.api.login_book.may_fail(username)
+
     def created(self, kind: Kind, object_id: str) -> None:
         """An object of this example; teardown deletes it if the rules did not."""
         self._mine.append((kind, object_id))
@@ -126,15 +134,14 @@ class ContractMachine(RuleBasedStateMachine):
         self.run.ledger.forget(kind, object_id)
 
     def adopt_users(self, email: str, keep: set[str]) -> None:
-        """A create that should have failed made a user: ledger it, so that cleanup deletes it."""
-        listing = self.call("listUsers", params={"q": email, "page": 1, "size": 20})
-        if listing.status != 200:
-            return
-        for summary in listing.json().get("results", []):
-            user_id = str(summary.get("id"))
-            if user_id not in keep and not self.run.ledger.owns("user", user_id):
-                self.run.ledger.record(Entry("user", user_id, label=email))
-                self.created("user", user_id)
+        """A create that should have failed made a user: ledger it, so that cleanup deletes it.
+
+        Found by exact email over every page (never by trusting `q`), and only if the
+        email carries the run prefix: so no one else's user is ever adopted.
+        """
+        for entry in self.api.adopt_users(email):
+            if entry.id not in keep:
+                self.created("user", entry.id)
 
     def adopt_token(self, exchange: Exchange, owner_id: str, owner_kind: str) -> None:
         """A token create that should have failed made a token: ledger it, so that cleanup deletes it."""

@@ -446,6 +446,7 @@ def _cleanup(summary: dict[str, Any]) -> str:
     state = '<span class="pill ok">clean</span>' if c["ok"] else '<span class="pill bad">objects left behind</span>'
     return (
         f'<section id="cleanup"><h2>Cleanup {state}</h2><p>{e(line)}</p>'
+        + "".join(f'<p class="bad">{e(problem)}</p>' for problem in c.get("problems", []))
         + _objects("Could not delete", c["failed"], reason=True)
         + _objects("Still on the server", c["left_behind"], reason=False)
         + "</section>"

@@ -52,10 +52,18 @@ def _entry(entry: Entry) -> dict[str, Any]:
 def process_payload(run: Run | None, worker: str) -> dict[str, Any]:
     """What one process contributes, as JSON-safe data (xdist sends it to the controller)."""
     if run is None:
-        return {"worker": worker, "operations": {}, "progress": None, "drift": [], "cleanup": None}
+        return {
+            "worker": worker,
+            "operations": {},
+            "progress": None,
+            "drift": [],
+            "cleanup": None,
+            "cleanup_problems": [],
+        }
     cleanup = run.cleanup
     return {
         "worker": worker,
+        "cleanup_problems": list(run.cleanup_problems),
         "operations": run.record.snapshot(),
         "progress": run.progress.snapshot(),
         "drift": [asdict(drift) for drift in run.findings.drifts],
@@ -98,6 +106,7 @@ def merge_payloads(payloads: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "drift": sorted(drift.values(), key=lambda d: (d["operation"], d["detail"])),
         "cleanup": cleanup,
         "progress": merge_progress(p.get("progress") for p in payloads),
+        "cleanup_problems": list(dict.fromkeys(p for payload in payloads for p in payload.get("cleanup_problems", []))),
     }
 
 
@@ -213,7 +222,8 @@ def build_summary(
         "already_gone": len(cleanup["already_gone"]),
         "failed": cleanup["failed"],
         "left_behind": left_behind,
-        "ok": not cleanup["failed"] and not left_behind,
+        "problems": merged.get("cleanup_problems", []),
+        "ok": not cleanup["failed"] and not left_behind and not merged.get("cleanup_problems"),
     }
     unexpected = sum(len(row["unexpected"]) for row in rows)
     contract_ops = [row for row in rows if not row["setup"] and row["method"]]
