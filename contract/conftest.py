@@ -20,10 +20,15 @@ from hypothesis import settings
 from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
+    DEFAULT_BUDGET,
     DEFAULT_SETTLE_SECONDS,
+    DEFAULT_WINDOW,
+    Budget,
     CleanupReport,
     Credentials,
     DeploymentPlugin,
+    IdentityLost,
+    PacePlugin,
     Run,
     Target,
     TargetError,
@@ -31,8 +36,11 @@ from contract.harness import (
     finish_run,
     held_back,
     interrupt_on_termination,
+    parse_duration,
+    plain_nodeid,
     preflight,
     publish_run_seed,
+    sweep_hint,
     write_process_report,
     write_run_record,
 )
@@ -47,6 +55,8 @@ INFO_KEY = pytest.StashKey[dict[str, Any]]()
 VERDICT_KEY = pytest.StashKey[tuple[CleanupReport, list[str]]]()
 #: Settle window and unstable targets around each test (one per process).
 DEPLOYMENT = DeploymentPlugin(lambda config: config.stash.get(RUN_KEY, None))
+#: Why the run stopped when its own credentials stopped working (this process saw it).
+LOST_KEY = pytest.StashKey[str]()
 
 MARKERS = {
     "fuzz": "schemathesis property-based requests for every documented operation",
@@ -75,6 +85,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=f"how long searches may show a write late (default: {DEFAULT_SETTLE_SECONDS:g})",
     )
     group.addoption(
+        "--budget",
+        metavar="DURATION",
+        help="wall time for the whole run (e.g. 45m, 90s): it goes as deep as fits, then cleans up and reports",
+    )
+    group.addoption(
+        "--wrong-password-budget",
+        type=int,
+        default=DEFAULT_BUDGET,
+        help=f"failed password logins allowed per account the run created, per window (default {DEFAULT_BUDGET})",
+    )
+    group.addoption(
+        "--wrong-password-window",
+        type=float,
+        default=DEFAULT_WINDOW,
+        help=f"that window in seconds (default {DEFAULT_WINDOW:g}: Kestra's default lockout window)",
+    )
+    group.addoption(
         "--reference-server-args",
         default=os.environ.get("REFERENCE_SERVER_ARGS", ""),
         help="extra arguments for the embedded reference server (when no --base-url is given)",
@@ -82,9 +109,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
-    """Register the report writer now: its configure then runs after ours and before junitxml's."""
+    """Register the report writer now: its configure then runs after ours and before junitxml's.
+
+    The budget's plugin too: xdist asks it how many workers `-n auto` means before configure.
+    """
     pluginmanager.register(ReportPlugin(INFO_KEY, RUN_KEY, MARKERS), "contract-report")
     pluginmanager.register(DEPLOYMENT, "contract-deployment")
+    pluginmanager.register(PacePlugin(contract_run, _longest_first), "contract-pace")
+
+
+def _longest_first(item: pytest.Item) -> tuple[int, int]:
+    """Under xdist: state-machine shards first, the first of each machine before the second of any."""
+    if item.get_closest_marker("stateful") is None:
+        return (1, 0)
+    callspec = getattr(item, "callspec", None) if isinstance(item, pytest.Function) else None
+    shard = callspec.params.get("shard") if callspec is not None else None
+    return (0, getattr(shard, "index", 0))
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -112,7 +152,12 @@ def pytest_configure(config: pytest.Config) -> None:
             "seed": int(seed) if seed is not None and str(seed).isdigit() else random.randrange(2**32),
             "read_only": bool(config.getoption("read_only")),
             "settle": float(config.getoption("settle")),
+            "budget": Budget.starting_now(_budget_seconds(config)).to_info(),
+            "login_budget": int(config.getoption("wrong_password_budget")),
+            "login_window": float(config.getoption("wrong_password_window")),
         }
+        if info["login_budget"] < 1 or info["login_window"] <= 0:
+            raise _usage_error("--wrong-password-budget must be at least 1 and --wrong-password-window positive")
         if not (info["settle"] >= 0):
             raise _usage_error(f"--settle must be a number of seconds >= 0, not {info['settle']}")
     config.option.hypothesis_seed = info["seed"]
@@ -144,6 +189,16 @@ def pytest_configure(config: pytest.Config) -> None:
         run_dir=str(_run_dir(config, info["run_id"])),
     )
     write_run_record(Path(info["run_dir"]), info["run_id"], target.base_url)
+
+
+def _budget_seconds(config: pytest.Config) -> float | None:
+    text = config.getoption("budget")
+    if text is None:
+        return None
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise _usage_error(f"--budget: {error}") from None
 
 
 def _resolve_target(config: pytest.Config) -> Target:
@@ -203,6 +258,9 @@ def contract_run(config: pytest.Config) -> Run:
             seed=info["seed"],
             read_only=info["read_only"],
             settle_window=info["settle"],
+            budget=Budget.from_info(info.get("budget")),
+            login_budget=info["login_budget"],
+            login_window=info["login_window"],
         )
         config.stash[RUN_KEY] = run
     return run
@@ -266,11 +324,42 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
+    if call.excinfo is not None and call.excinfo.errisinstance(IdentityLost):
+        # One line and a stop, not hundreds of failures that all say 401.
+        message = str(call.excinfo.value)
+        report.longrepr = message
+        item.session.shouldstop = message
+        config = item.config
+        config.stash[LOST_KEY] = message
+        return
+    run = item.config.stash.get(RUN_KEY, None)
+    if run is not None and report.failed:
+        _mask_report(report, run)
     if report.failed and call.when == "call":
         info = item.config.stash[INFO_KEY]
         target = item.config.stash.get(TARGET_KEY, None)
         base = f" --base-url {target.base_url}" if target is not None and not target.embedded else ""
-        report.sections.append(("replay", f"pytest '{item.nodeid}' --hypothesis-seed={info['seed']}{base}"))
+        profile = item.config.getoption("hypothesis_profile", None)
+        chosen = f" --hypothesis-profile {profile}" if profile and profile != "default" else ""
+        node = plain_nodeid(item.nodeid)
+        report.sections.append(("replay", f"pytest '{node}' --hypothesis-seed={info['seed']}{chosen}{base}"))
+
+
+def _mask_report(report: pytest.TestReport, run: Run) -> None:
+    """No password or token the run used in failure output (terminal, junit.xml, summary, index.html)."""
+    text = report.longreprtext
+    masked = run.secrets.mask(text)
+    if masked != text:
+        report.longrepr = masked
+    report.sections = [(title, run.secrets.mask(content)) for title, content in report.sections]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_exception_interact(node: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """Mask again: schemathesis rewrites a failure's text here, after the report was made."""
+    run = node.config.stash.get(RUN_KEY, None)
+    if run is not None and report.failed:
+        _mask_report(report, run)
 
 
 @pytest.hookimpl(trylast=True)
@@ -292,8 +381,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     # The controller speaks last for the run (the report plugin reads it from here).
     contract_run(config).cleanup = verdict[0]
     report, problems = verdict
+    contract_run(config).cleanup_problems = problems
     if (not report.ok or problems) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if config.stash.get(LOST_KEY, None) or (session.shouldstop and _lost(str(session.shouldstop))):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
     session.exitstatus = DEPLOYMENT.exit_status(session.exitstatus)
 
 
@@ -313,11 +405,16 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     run_dir = Path(config.stash[INFO_KEY]["run_dir"])
     terminalreporter.write_line(f"cleanup report: {run_dir / CLEANUP_FILE}")
     if not ok:
+        target = config.stash[TARGET_KEY]
         terminalreporter.write_line(
-            "what could not be deleted stays in the run's ledger: "
-            "python -m contract.sweep --base-url URL ... --delete deletes it later",
+            f"what could not be deleted stays in the run's ledger; to finish the cleanup: {sweep_hint(target)}",
             red=True,
         )
+
+
+def _lost(reason: str) -> bool:
+    """Whether xdist's stop reason is a worker's IdentityLost message."""
+    return "the suite's own credentials" in reason
 
 
 def _stop_server(config: pytest.Config) -> None:

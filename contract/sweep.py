@@ -6,7 +6,9 @@ earlier runs against this same server (reports/runs/*/ledger/*.jsonl), and users
 email carries the suite's prefix at its reserved domain (kct-<run>-...@kestra-contract.test).
 Nothing else is ever touched. By default this is a dry run that lists what it found;
 --delete deletes it, in dependency order, through the same guarded cleanup as a run.
-Runs still going on this machine are left alone.
+A run that may still be going, on this machine or any other, is left alone: only runs
+whose record says they ended, that ran here and whose process is gone, or that started
+longer ago than --min-age hours (the run id carries its start) are swept.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from contract.harness import (
+    DEFAULT_MIN_AGE_HOURS,
     ContractViolation,
     Credentials,
     Entry,
@@ -32,6 +35,7 @@ from contract.harness import (
     prefixed_users,
     preflight,
     run_id_of_email,
+    why_spared,
 )
 
 __all__ = ["main"]
@@ -48,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--tenant", default="main", help="tenant id (default: main)")
     parser.add_argument("--report-dir", default="reports", help="where runs wrote their reports (default: reports/)")
     parser.add_argument("--delete", action="store_true", help="delete what was found (default: only list it)")
+    parser.add_argument(
+        "--min-age",
+        type=float,
+        default=DEFAULT_MIN_AGE_HOURS,
+        metavar="HOURS",
+        help=f"spare runs younger than this that may still be going (default {DEFAULT_MIN_AGE_HOURS:g})",
+    )
     return parser
 
 
@@ -55,39 +66,54 @@ def _describe(entry: Entry) -> str:
     return f"{entry.kind} {entry.id}" + (f" ({entry.label})" if entry.label else "")
 
 
-def _run_ledgers(report_dir: Path, base_url: str) -> tuple[dict[str, list[Ledger]], set[str]]:
-    """Ledgers with live entries per finished run against `base_url`; and the ids of runs still going."""
+def _run_ledgers(report_dir: Path, base_url: str, min_age: float) -> tuple[dict[str, list[Ledger]], dict[str, str]]:
+    """Ledgers with live entries per finished run against `base_url`; and why each spared run was spared."""
     found: dict[str, list[Ledger]] = {}
-    active: set[str] = set()
+    spared: dict[str, str] = {}
     for run_dir in sorted((report_dir / "runs").glob("*/")):
         record = RunRecord.read(run_dir)
         if record is None or record.base_url != base_url:
             continue
-        if record.active:
-            active.add(record.run_id)
-            print(f"  run {run_dir.name}: still running (pid {record.pid}), left alone")
+        reason = why_spared(record.run_id, record, min_age)
+        if reason is not None:
+            spared[record.run_id] = reason
+            print(f"  run {run_dir.name}: spared, {reason}")
             continue
         ledgers = leftover_ledgers(run_dir, record.run_id)
         if ledgers:
             found[run_dir.name] = ledgers
-    return found, active
+    return found, spared
 
 
-def sweep(target: Target, report_dir: Path, *, delete: bool) -> int:
+def _unrecorded_users(
+    target: Target, in_ledgers: set[tuple[str, str]], spared: dict[str, str], min_age: float
+) -> list[Entry]:
+    """Users with the suite's prefix that no swept ledger holds, from runs that are over; the rest listed as spared."""
+    users: list[Entry] = []
+    for user in prefixed_users(target):
+        run_id = run_id_of_email(user.label) or ""
+        if ("user", user.id) in in_ledgers:
+            continue
+        reason = spared.get(run_id) or why_spared(run_id, None, min_age)
+        if reason is not None:
+            print(f"    spared {_describe(user)}: run {run_id} {reason}")
+            continue
+        users.append(user)
+    return users
+
+
+def sweep(target: Target, report_dir: Path, *, delete: bool, min_age: float = DEFAULT_MIN_AGE_HOURS) -> int:
     print(f"sweep of {target.base_url} as {target.credentials.describe} ({'delete' if delete else 'dry run'}):")
-    runs, active = _run_ledgers(report_dir, target.base_url)
-    in_ledgers = set()
+    runs, spared = _run_ledgers(report_dir, target.base_url, min_age)
+    in_ledgers: set[tuple[str, str]] = set()
     for name, ledgers in runs.items():
         entries = [entry for ledger in ledgers for entry in ledger.in_cleanup_order()]
         in_ledgers |= {(e.kind, e.id) for e in entries}
         print(f"  run {name}, from its ledger: {len(entries)}")
         for entry in entries:
             print(f"    {_describe(entry)}")
-    users = [
-        user
-        for user in prefixed_users(target)
-        if ("user", user.id) not in in_ledgers and run_id_of_email(user.label) not in active
-    ]
+    print("  users with the suite's prefix (every page of listUsers):")
+    users = _unrecorded_users(target, in_ledgers, spared, min_age)
     print(f"  users with the suite's prefix, in no ledger: {len(users)}")
     for user in users:
         print(f"    {_describe(user)}")
@@ -108,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise TargetError("no credentials: set --username/--password or --token")
         target = Target(check_base_url(args.base_url), credentials, args.tenant, embedded=False)
         preflight(target)
-        return sweep(target, Path(args.report_dir).resolve(), delete=args.delete)
+        return sweep(target, Path(args.report_dir).resolve(), delete=args.delete, min_age=args.min_age)
     except TargetError as error:
         print(f"sweep cannot run: {error}", file=sys.stderr)
         return EXIT_USAGE

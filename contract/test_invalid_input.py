@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import specs
 import strategies
 from contract.fuzz import FuzzEngine
-from contract.harness import ContractViolation, Run, expect_status, missing_id
+from contract.harness import OWN_TOKEN_MAX_AGE, ContractViolation, Run, expect_status, missing_id
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.mutating]
 
@@ -55,7 +55,7 @@ def test_invalid_token_requests_are_refused(name: str, max_age: str | None, run:
     body = {
         "name": name if max_age is None else run.names.unique(),
         "description": "",
-        "maxAge": max_age or "",
+        "maxAge": max_age or OWN_TOKEN_MAX_AGE,
         "extended": False,
     }
     before = world.observable_state()
@@ -92,7 +92,18 @@ def _unsupported_methods() -> list[tuple[str, str]]:
         documented.setdefault(operation.path, set()).add(operation.method)
     every = {"GET", "PUT", "POST", "DELETE", "PATCH"}
     paths = sorted({op.path for op in specs.operations()})
-    return [(path, method) for path in paths for method in sorted(every - documented[path])]
+    # A DELETE, PUT or PATCH aimed at a path without ids could act on a whole collection
+    # of a server that does not follow its documentation: never sent (Api.send_raw refuses).
+    return [
+        (path, method)
+        for path in paths
+        for method in sorted(every - documented[path])
+        if _names_an_id(path) or method not in ("DELETE", "PUT", "PATCH")
+    ]
+
+
+def _names_an_id(path: str) -> bool:
+    return any(part.startswith("{") and part != "{tenant}" for part in path.split("/"))
 
 
 @pytest.mark.parametrize(("path", "method"), _unsupported_methods())

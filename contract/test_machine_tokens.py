@@ -23,11 +23,13 @@ from contract.machines import (
     ModelUser,
     Owner,
     Session,
+    Shard,
     check,
     expect_access,
     fail,
     json_object,
     machine_session,
+    machine_shards,
     of_machine,
     run_machine,
 )
@@ -263,6 +265,7 @@ class TokensMachine(ContractMachine):
                 self.expect_token_works(token, "a live token")
 
 
-def test_tokens_behave_as_documented(run: Run) -> None:
+@pytest.mark.parametrize("shard", machine_shards(EXAMPLES_FRACTION), ids=str)
+def test_tokens_behave_as_documented(run: Run, shard: Shard) -> None:
     with machine_session(run) as session:
-        run_machine(lambda: TokensMachine(session), EXAMPLES_FRACTION)
+        run_machine(session, lambda: TokensMachine(session), shard)

@@ -19,7 +19,8 @@ import specs
 from contract.harness import Run
 from contract.sdk import PROPERTY, Outcome, Result, Sdk, check_call, check_unknown_id, load_sdk
 
-pytestmark = pytest.mark.sdk
+#: One xdist worker runs them all: loading kestrapy costs seconds of CPU in each process.
+pytestmark = [pytest.mark.sdk, pytest.mark.xdist_group("sdk")]
 
 RecordProperty = Callable[[str, object], None]
 

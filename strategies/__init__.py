@@ -4,7 +4,7 @@ Valid data here passes every business rule of specs/policy.yaml (so success path
 reached); the `invalid_*` and `weak_*` strategies are for what a server must refuse.
 """
 
-from strategies.naming import EMAIL_DOMAIN, RUN_PREFIX_ROOT, RunNames, new_run_id
+from strategies.naming import EMAIL_DOMAIN, RUN_ID_PATTERN, RUN_PREFIX_ROOT, RunNames, new_run_id, run_started_at
 from strategies.people import (
     PASSWORD_SPECIALS,
     create_user_requests,
@@ -30,6 +30,7 @@ from strategies.tokens import (
 __all__ = [
     "EMAIL_DOMAIN",
     "PASSWORD_SPECIALS",
+    "RUN_ID_PATTERN",
     "RUN_PREFIX_ROOT",
     "RunNames",
     "create_token_requests",
@@ -44,6 +45,7 @@ __all__ = [
     "new_run_id",
     "passwords",
     "person_names",
+    "run_started_at",
     "token_descriptions",
     "token_names",
     "usable_token_requests",

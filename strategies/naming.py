@@ -10,15 +10,40 @@ import itertools
 import secrets
 import string
 import threading
+import time
 
-__all__ = ["EMAIL_DOMAIN", "RUN_PREFIX_ROOT", "RunNames", "new_run_id"]
+__all__ = ["EMAIL_DOMAIN", "RUN_ID_PATTERN", "RUN_PREFIX_ROOT", "RunNames", "new_run_id", "run_started_at"]
 
 RUN_PREFIX_ROOT = "kct-"
 EMAIL_DOMAIN = "kestra-contract.test"
 
+_ALPHABET = string.digits + string.ascii_lowercase
+#: Minutes since the epoch in base 36 (5 characters last until 2084), then 4 random characters.
+_STAMP_LENGTH = 5
+_RANDOM_LENGTH = 4
+#: A run id as runs write it: dated (9 characters), or undated from before dates (6 characters).
+RUN_ID_PATTERN = rf"[a-z0-9]{{{_STAMP_LENGTH + _RANDOM_LENGTH}}}|[a-z0-9]{{6}}"
 
-def new_run_id() -> str:
-    return "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+
+def _base36(number: int, width: int) -> str:
+    digits = ""
+    for _ in range(width):
+        number, digit = divmod(number, 36)
+        digits = _ALPHABET[digit] + digits
+    return digits
+
+
+def new_run_id(now: float | None = None) -> str:
+    """A run id that says when the run started, so a sweep on any machine knows its age."""
+    minutes = int((time.time() if now is None else now) // 60)
+    return _base36(minutes, _STAMP_LENGTH) + "".join(secrets.choice(_ALPHABET) for _ in range(_RANDOM_LENGTH))
+
+
+def run_started_at(run_id: str) -> float | None:
+    """When the run started (epoch seconds, to the minute), or None for an undated id."""
+    if len(run_id) != _STAMP_LENGTH + _RANDOM_LENGTH or any(c not in _ALPHABET for c in run_id.lower()):
+        return None
+    return float(int(run_id[:_STAMP_LENGTH].lower(), 36) * 60)
 
 
 class RunNames:

@@ -119,7 +119,7 @@ def run_suite(
     base_url: str, report_dir: Path, *args: str, token: bool = False, timeout: float = 240
 ) -> subprocess.CompletedProcess[str]:
     command = suite_command(base_url, report_dir, *args, token=token)
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=_env())
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=suite_env())
 
 
 def sweep(base_url: str, report_dir: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -127,10 +127,11 @@ def sweep(base_url: str, report_dir: Path, *args: str, timeout: float = 60) -> s
         sys.executable, "-m", "contract.sweep", "--base-url", base_url,
         "--username", OPS_EMAIL, "--password", OPS_PASSWORD, "--report-dir", str(report_dir), *args,
     ]  # fmt: skip
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=_env())
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=suite_env())
 
 
-def _env() -> dict[str, str]:
+def suite_env() -> dict[str, str]:
+    """This environment, less what would change how a suite run in a subprocess behaves."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KESTRA_", "PYTEST_", "REFERENCE_SERVER"))}
     env["PYTHONUNBUFFERED"] = "1"
     return env

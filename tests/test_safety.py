@@ -31,10 +31,12 @@ from tests._seeded import (
     seeded_server,
     snapshot,
     suite_command,
+    suite_env,
     sweep,
 )
+from tests.safety_probe.readiness import RAISES_KEYBOARD_INTERRUPT, read_markers
 
-PROBE = ["-p", "contract.conftest", "tests/safety_probe/probe_hold.py"]
+PROBE = ["-p", "contract.conftest", "-p", "tests.safety_probe.readiness", "tests/safety_probe/probe_hold.py"]
 #: Objects each probe test creates: a user and its token, a service account and its token, a group.
 PER_PROBE = 5
 
@@ -129,34 +131,80 @@ def test_what_cleanup_cannot_delete_is_reported_then_swept(
 
 
 class Probe:
-    """A run of the probe that holds once every test has created its objects."""
+    """A run of the probe that holds once every test has created its objects.
 
-    def __init__(self, server: RunningServer, report_dir: Path, *args: str, token: bool = False) -> None:
+    `sigint` is the disposition of SIGINT the run inherits: SIG_DFL as from a terminal,
+    SIG_IGN as a script's background job (or a runner that ignores it) hands it down.
+    """
+
+    #: Generous: on 2 busy cores, starting pytest, xdist and the suite in each process takes a while.
+    READY_SECONDS = 180.0
+    STOP_SECONDS = 120.0
+
+    def __init__(
+        self,
+        server: RunningServer,
+        report_dir: Path,
+        *args: str,
+        token: bool = False,
+        sigint: signal.Handlers = signal.SIG_DFL,
+    ) -> None:
         self.ready_dir = report_dir / "ready"
         self.ready_dir.mkdir(parents=True)
-        self.expected = 2
+        self.roles = {"main", "gw0", "gw1"} if "-n" in args else {"main"}
         command = suite_command(server.url, report_dir, *PROBE, *args, token=token)
-        env = {**os.environ, "SAFETY_PROBE_DIR": str(self.ready_dir)}
+        env = {**suite_env(), "SAFETY_PROBE_DIR": str(self.ready_dir)}
+
+        def inherit() -> None:
+            signal.signal(signal.SIGINT, sigint)
+
         self.process = subprocess.Popen(
             command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True,
+            start_new_session=True, preexec_fn=inherit,
         )  # fmt: skip
 
-    def wait_until_holding(self, parallel: bool, timeout: float = 90) -> None:
-        expected = 2 if parallel else 1
-        deadline = time.monotonic() + timeout
-        while len(list(self.ready_dir.glob("ready-*"))) < expected:
-            assert self.process.poll() is None, f"the probe ended early:\n{self.process.communicate()[0][-3000:]}"
-            assert time.monotonic() < deadline, "the probe did not get ready"
+    def wait_until_ready(self) -> dict[str, dict[str, Any]]:
+        """Wait until every process of the probe (controller, each worker) is ready to be interrupted.
+
+        A signal sent earlier may find a process that cannot react to it yet.
+        """
+        deadline = time.monotonic() + self.READY_SECONDS
+        while True:
+            markers = read_markers(self.ready_dir)
+            if set(markers) >= self.roles:
+                break
+            if self.process.poll() is not None:
+                pytest.fail(f"the probe ended before it was ready (exit {self.process.returncode}):\n{self._output()}")
+            if time.monotonic() > deadline:
+                self.kill_leftovers()
+                missing = ", ".join(sorted(self.roles - set(markers)))
+                pytest.fail(
+                    f"after {self.READY_SECONDS:.0f}s, these probe processes were still not ready to be "
+                    f"interrupted: {missing} (ready: {json.dumps(markers)})\n{self._output()}"
+                )
             time.sleep(0.05)
+        deaf = {role: m for role, m in markers.items() if m["SIGINT"] != RAISES_KEYBOARD_INTERRUPT}
+        assert not deaf, f"probe processes that would sit through Ctrl-C: {json.dumps(deaf)}"
+        return markers
 
     def stop(self, signum: int, *, whole_group: bool) -> str:
         if whole_group:
             os.killpg(self.process.pid, signum)
         else:
             self.process.send_signal(signum)
-        output, _ = self.process.communicate(timeout=90)
+        try:
+            output, _ = self.process.communicate(timeout=self.STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            self.kill_leftovers()
+            name = signal.Signals(signum).name
+            pytest.fail(f"the probe was still running {self.STOP_SECONDS:.0f}s after {name}:\n{self._output()}")
         return output
+
+    def _output(self) -> str:
+        if self.process.poll() is None:
+            return "(the probe is still running)"
+        output, _ = self.process.communicate()
+        return output[-3000:]
 
     def kill_leftovers(self) -> None:
         if self.process.poll() is None:
@@ -165,11 +213,13 @@ class Probe:
 
 
 @pytest.mark.parametrize(
-    ("signum", "whole_group", "args", "token"),
+    ("signum", "whole_group", "args", "token", "sigint"),
     [
-        pytest.param(signal.SIGINT, True, ("-n", "2"), False, id="ctrl-c-in-a-terminal-xdist"),
-        pytest.param(signal.SIGTERM, False, ("-n", "2"), False, id="sigterm-to-the-controller-xdist"),
-        pytest.param(signal.SIGTERM, False, (), True, id="sigterm-single-process-as-a-token"),
+        pytest.param(signal.SIGINT, True, ("-n", "2"), False, signal.SIG_DFL, id="ctrl-c-in-a-terminal-xdist"),
+        # A script's background job: the shell hands SIGINT down ignored, to the suite and its workers.
+        pytest.param(signal.SIGINT, True, ("-n", "2"), False, signal.SIG_IGN, id="ctrl-c-sigint-ignored-xdist"),
+        pytest.param(signal.SIGTERM, False, ("-n", "2"), False, signal.SIG_DFL, id="sigterm-to-the-controller-xdist"),
+        pytest.param(signal.SIGTERM, False, (), True, signal.SIG_DFL, id="sigterm-single-process-as-a-token"),
     ],
 )
 def test_an_interrupted_run_cleans_up(
@@ -180,10 +230,11 @@ def test_an_interrupted_run_cleans_up(
     whole_group: bool,
     args: tuple[str, ...],
     token: bool,
+    sigint: signal.Handlers,
 ) -> None:
-    probe = Probe(server, tmp_path, *args, token=token)
+    probe = Probe(server, tmp_path, *args, token=token, sigint=sigint)
     try:
-        probe.wait_until_holding(parallel=bool(args))
+        probe.wait_until_ready()
         holding = len(prefixed(snapshot(server)))
         output = probe.stop(signum, whole_group=whole_group)
     finally:
@@ -202,15 +253,20 @@ def test_a_killed_run_is_found_and_swept(server: RunningServer, before: dict[str
     reports = tmp_path / "reports"
     probe = Probe(server, reports, "-n", "2")
     try:
-        probe.wait_until_holding(parallel=True)
+        probe.wait_until_ready()
         probe.stop(signal.SIGKILL, whole_group=True)
     finally:
         probe.kill_leftovers()
     left = prefixed(snapshot(server))
     assert len(left) == 2 * PER_PROBE, left
 
-    # Without the ledgers (reports lost with a CI machine), the prefix still finds the users.
-    by_prefix = sweep(server.url, tmp_path / "no-reports")
+    # Without the ledgers (reports lost with a CI machine), the prefix still finds the users,
+    # and spares them while the run may still be going (it started a moment ago).
+    young = sweep(server.url, tmp_path / "no-reports")
+    assert young.returncode == 0, _outcome(young)
+    assert "users with the suite's prefix, in no ledger: 0" in young.stdout, young.stdout
+    assert "may still be going" in young.stdout, young.stdout
+    by_prefix = sweep(server.url, tmp_path / "no-reports", "--min-age", "0")
     assert by_prefix.returncode == 0, _outcome(by_prefix)
     assert "users with the suite's prefix, in no ledger: 2" in by_prefix.stdout, by_prefix.stdout
 

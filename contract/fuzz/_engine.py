@@ -7,7 +7,8 @@ The schema is the refined description from specs/, limited to the Users operatio
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ from contract.fuzz._world import NOT_SET, Draw, FuzzWorld, Prepared
 from contract.harness import (
     ANONYMOUS,
     CREATING_OPERATIONS,
+    EMAIL_OF_NO_ONE,
     MISSING_PREFIX,
     READ_OPERATIONS,
     Answer,
@@ -42,12 +44,15 @@ from contract.harness import (
     Problem,
     Run,
     UnstableTarget,
-    created_entry,
     curl,
+    delete_entry,
     give_up,
+    missing_id,
     rejecting_examples,
     run_seed,
     send_with_retries,
+    short_lived,
+    unresolved_user,
 )
 
 __all__ = ["FuzzEngine", "users_schema"]
@@ -109,11 +114,17 @@ def _operation_of(case: Case[Any]) -> specs.Operation:
     return specs.operations_by_id()[case.operation.definition.raw["operationId"]]
 
 
-_BAD_CREDENTIALS: dict[str, Callable[[Credentials], str | None]] = {
-    "none": lambda creds: None,
-    "malformed": lambda creds: "Basic not-base64!",
-    "wrong-password": lambda creds: Credentials(username=creds.username or "admin", password="Wrong-0-password").header,
-    "unknown-token": lambda creds: Credentials(token="kt_" + secrets.token_urlsafe(30)).header,
+def _nobody() -> str:
+    """A username that cannot exist: a password probe for it can lock no one out."""
+    return EMAIL_OF_NO_ONE.format(missing_id("login"))
+
+
+#: Bad credentials, none of which names a real account (a wrong password for one counts towards its lockout).
+_BAD_CREDENTIALS: dict[str, Callable[[], str | None]] = {
+    "none": lambda: None,
+    "malformed": lambda: "Basic not-base64!",
+    "wrong-password": lambda: Credentials(username=_nobody(), password="Wrong-0-password").header,
+    "unknown-token": lambda: Credentials(token="kt_" + secrets.token_urlsafe(30)).header,
 }
 
 
@@ -146,16 +157,27 @@ class FuzzEngine:
         self.run = run
         self.world = FuzzWorld(run)
         self.session = requests.Session()
-        #: Emails of users created without an answer body that search did not show yet.
-        self._unnamed: list[str] = []
 
     def execute(self, case: Case[Any], draw: Draw) -> None:
         """Send the case as the suite's identity (or the one the world chose) and check the answer.
 
         An example that meets an unstable target is rejected; the test goes on with others.
         """
-        with rejecting_examples():
+        with self._example():
             self._execute(case, draw)
+
+    @contextmanager
+    def _example(self) -> Iterator[None]:
+        """One example, counted; after it the budget's gate, unless it failed (its shrinking must go on)."""
+        progress = self.run.progress
+        progress.started()
+        try:
+            with rejecting_examples():  # an example that meets an unstable target is rejected, not failed
+                yield
+        except Exception:
+            progress.failed()
+            raise
+        progress.finished()
 
     def _execute(self, case: Case[Any], draw: Draw) -> None:
         operation = _operation_of(case)
@@ -216,14 +238,14 @@ class FuzzEngine:
 
     def execute_unauthenticated(self, case: Case[Any], draw: Draw, variant: str) -> None:
         """Send the case without valid credentials: 401, whatever else is wrong with it."""
-        with rejecting_examples():
+        with self._example():
             self._execute_unauthenticated(case, draw, variant)
 
     def _execute_unauthenticated(self, case: Case[Any], draw: Draw, variant: str) -> None:
         operation = _operation_of(case)
         prepared = self.world.prepare(operation.operation_id, draw, negated=frozenset())
         prepared.as_ = ANONYMOUS
-        header = _BAD_CREDENTIALS[variant](self.run.target.credentials)
+        header = _BAD_CREDENTIALS[variant]()
         response, exchange = self._send(operation, case, prepared, header)
         self.book_created(operation, case.path_parameters or {}, case.body, exchange)
         expected = specs.policy().unauthenticated_status
@@ -235,14 +257,19 @@ class FuzzEngine:
         self, operation: specs.Operation, case: Case[Any], prepared: Prepared, authorization: str | None
     ) -> tuple[Response, Exchange]:
         self._apply(case, prepared)
-        # Valid bodies are the world's and must pass the guard whole; invalid ones are refused by servers.
-        body = case.body if prepared.positive else None
-        self.run.api.guard.check(operation, case.path_parameters or {}, prepared.as_, body=body)
+        api = self.run.api
+        # An invalid body too may be accepted by a lenient server: tamed, it passes the guard whole.
+        if not prepared.positive:
+            case.body = api.guard.tame(operation.operation_id, case.body)
+        as_suite = authorization == self.run.target.credentials.header
+        api.vet(operation, case.path_parameters or {}, body=case.body, authorization=authorization, as_suite=as_suite)
+        # schemathesis sanitizes the request it records: note the real secrets first.
+        self.run.secrets.note_body(case.body)
+        self.run.secrets.add(*prepared.secrets)
         headers = {"Authorization": authorization} if authorization else {}
         response = self._call(operation.operation_id, case, headers)
         exchange = _as_exchange(operation.operation_id, response)
-        for observer in self.run.api.observers:
-            observer(exchange)
+        api.notify(exchange)
         return response, exchange
 
     def _call(self, operation_id: str, case: Case[Any], headers: dict[str, str]) -> Response:
@@ -300,36 +327,58 @@ class FuzzEngine:
         ledger = self.run.ledger
         op = operation.operation_id
         if op in CREATING_OPERATIONS:
+            if self._book_later(op, body, exchange):
+                return
             try:
-                payload = exchange.json() if exchange.response.content else None
-                entry = created_entry(op, path, body, payload, self._user_id_now)
-            except (ValueError, MissingId):
-                return  # the response-schema checks report a creation that says nothing of what it made
-            ledger.record(entry)
-            if entry.kind == "token" and isinstance(payload, dict) and isinstance(payload.get("fullToken"), str):
-                self.world.known_full_tokens.add(payload["fullToken"])
+                entry = self.run.api.book_creation(exchange, path, body).created
+            except ContractViolation as error:
+                if isinstance(error.__cause__, MissingId) or "the id of what" in error.expected:
+                    return  # the response-schema checks report a creation that says nothing of what it made
+                raise
+            payload = exchange.json() if exchange.response.content else None
+            if entry is not None and entry.kind == "token" and isinstance(payload, dict):
+                if isinstance(payload.get("fullToken"), str):
+                    self.world.known_full_tokens.add(payload["fullToken"])
+                if not short_lived(body):
+                    # A token that outlives the run is a lasting credential: it goes in this same test.
+                    delete_entry(self.run.api, entry)
         elif op == "deleteUser":
             ledger.forget("user", path["id"])
         elif op.startswith("deleteApiToken"):
             ledger.forget("token", path["tokenId"])
 
-    def _user_id_now(self, email: str) -> str:
-        """The new user's id if search shows it already; else it is looked for once more when the engine closes.
+    def _book_later(self, operation_id: str, body: Any, exchange: Exchange) -> bool:
+        """A user created without an answer body that search does not show yet: written down by email now,
+        found by the test's end (within the settle window).
 
-        A fuzz case never needs the id of the user it created, so a lagging search is not waited
-        for here (and cleanup's sweep of the run's prefix deletes a user never found).
+        A fuzz case never needs the id of the user it created, so a lagging search is not
+        waited for per case, only once for the test (`Run.eventually`).
         """
-        found = self.run.api.user_ids_now([email])
-        if email not in found:
-            self._unnamed.append(email)
-            raise MissingId(f"no user {email} in search yet")
-        return found[email]
+        email = body.get("email") if isinstance(body, dict) else None
+        try:
+            payload = exchange.json() if exchange.response.content else None
+        except ValueError:
+            payload = None
+        if operation_id != "createUser" or not isinstance(email, str) or isinstance(payload, dict):
+            return False
+        api, ledger = self.run.api, self.run.ledger
+        if api.users_now([email])[email]:
+            return False  # shown already: booked at once
+        placeholder = ledger.record(unresolved_user(email))
+
+        def shown() -> Problem:
+            ids = api.users_now([email])[email]
+            if not ids:
+                return f"the new user {email} in listUsers q=<email> after createUser", exchange, ""
+            for user_id in ids:
+                ledger.record(Entry("user", user_id, label=email))
+            ledger.forget("user", placeholder.id)
+            if len(ids) > 1:
+                return f"exactly one user with username {email} after createUser", exchange, f"{ids}"
+            return None
+
+        self.run.eventually.expect(shown, key=("new user", email))
+        return True
 
     def close(self) -> None:
-        """Record the users search did not show at once, once the settle window has passed for them."""
-        if self._unnamed:
-            found = self.run.api.find_user_ids(self._unnamed)
-            for email, user_id in found.items():
-                self.run.ledger.record(Entry("user", user_id, label=email))
-            self._unnamed = []
         self.session.close()

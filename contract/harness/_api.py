@@ -3,7 +3,8 @@
 Every request passes the SafetyGuard before it is sent, and every creation the server
 confirms goes into the ledger before the caller sees the answer. Reads are sent again when
 the infrastructure rather than the API answered (`_retry`); what stays unstable raises
-`UnstableTarget` and is never shown to observers as an answer of the API.
+`UnstableTarget` and is never shown to observers as an answer of the API. A new user's id,
+when createUser does not say it, is looked for within the settle window (`_settle`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from urllib.parse import quote
 import httpx
 
 import specs
-from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entry
-from contract.harness._exchange import ContractViolation, Exchange, curl, expect_status
+from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entries, is_unresolved
+from contract.harness._exchange import ContractViolation, Exchange, curl
 from contract.harness._guard import MISSING_PREFIX, SafetyGuard, UnsafeRequest
-from contract.harness._ledger import Ledger
+from contract.harness._ledger import Entry, Ledger
+from contract.harness._logins import LoginBook
+from contract.harness._lookup import users_where, users_with_email
 from contract.harness._retry import DEFAULT_RETRY, RetryPolicy, send_with_retries
 from contract.harness._settle import Settle
 from contract.harness._target import Credentials, Target, httpx_answer
@@ -70,7 +73,37 @@ class Api:
     settle: Settle = field(default_factory=Settle)
     #: Whether a search showed a new user late (then batching creations pays off).
     search_lagged: bool = False
+    #: Which password logins may be sent (built from the target and guard when not given).
+    logins: LoginBook | None = None
     _local: threading.local = field(default_factory=threading.local, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.logins is None:
+            self.logins = LoginBook(self.target.credentials, self.guard.prefix)
+
+    @property
+    def login_book(self) -> LoginBook:
+        assert self.logins is not None
+        return self.logins
+
+    def vet(
+        self,
+        operation: specs.Operation,
+        path: Mapping[str, Any],
+        *,
+        body: Any,
+        authorization: str | None,
+        as_suite: bool,
+    ) -> None:
+        """Raise UnsafeRequest unless this request may be sent: the guard's rules and the login budget."""
+        self.guard.check(operation, path, body=body, as_suite=as_suite)
+        self.login_book.check(authorization)
+
+    def notify(self, exchange: Exchange) -> None:
+        """Every exchange, however it was sent: the login book first, then the observers."""
+        self.login_book.observe(exchange.request.headers.get("Authorization"), exchange.status)
+        for observer in list(self.observers):
+            observer(exchange)
 
     @property
     def client(self) -> httpx.Client:
@@ -97,9 +130,8 @@ class Api:
         """Send one documented operation, as the suite's identity unless `as_` or an Authorization header differ."""
         exchange, path, body = self._exchange(operation_id, path, params, json, content, headers, as_)
         if operation_id in CREATING_OPERATIONS and exchange.response.is_success:
-            exchange = self._record_creation(exchange, path, body, self.find_user_id)
-        for observer in self.observers:
-            observer(exchange)
+            exchange = self.book_creation(exchange, path, body)
+        self.notify(exchange)
         return exchange
 
     def create_users(self, bodies: Sequence[dict[str, Any]]) -> list[Exchange]:
@@ -108,25 +140,18 @@ class Api:
         """
         sent = [self._exchange("createUser", None, None, body, None, None, None) for body in bodies]
         unnamed = [str(body["email"]) for exchange, _, body in sent if _unnamed_creation(exchange)]
-        found = self.find_user_ids(unnamed) if unnamed else {}
-
-        def find(email: str) -> str:
-            if email not in found:
-                raise MissingId(self._not_found(email))
-            return found[email]
-
+        found = self.find_users(unnamed) if unnamed else {}
         exchanges: list[Exchange] = []
         problem: ContractViolation | None = None
         for exchange, path, body in sent:
             if exchange.response.is_success:
                 try:
-                    exchange = self._record_creation(exchange, path, body, find)
+                    exchange = self.book_creation(exchange, path, body, lambda email: found.get(email, []))
                 except ContractViolation as error:
                     problem = problem or error
             exchanges.append(exchange)
         for exchange in exchanges:
-            for observer in self.observers:
-                observer(exchange)
+            self.notify(exchange)
         if problem is not None:
             raise problem
         return exchanges
@@ -141,7 +166,7 @@ class Api:
         headers: Mapping[str, str] | None,
         as_: Credentials | None,
     ) -> tuple[Exchange, dict[str, str], Any]:
-        """Guard and send one operation: the exchange, the path it was sent to and the body as read."""
+        """Vet and send one operation: the exchange, the path it was sent to and the body as read."""
         operation = self.operation(operation_id)
         path = dict(path or {})
         if "tenant" in operation.path and "tenant" not in path:
@@ -151,8 +176,14 @@ class Api:
         if credentials is not ANONYMOUS and "Authorization" not in sent_headers:
             sent_headers["Authorization"] = credentials.header
         body = _sent_body(json, content)
-        as_suite = sent_headers.get("Authorization") == self.target.credentials.header
-        self.guard.check(operation, path, body=body, as_suite=as_suite)
+        authorization = sent_headers.get("Authorization")
+        self.vet(
+            operation,
+            path,
+            body=body,
+            authorization=authorization,
+            as_suite=authorization == self.target.credentials.header,
+        )
         url = operation.path.format(**{k: quote(str(v), safe="") for k, v in path.items()})
         kwargs: dict[str, Any] = {"params": params, "headers": sent_headers}
         if json is not _NOT_SET:
@@ -186,51 +217,75 @@ class Api:
                 observer(operation, error.reason)
             give_up(UnstableTarget(error.reason, unreachable=error.unreachable, where=f"{operation}\n{curl(request)}"))
 
-    def _record_creation(
-        self, exchange: Exchange, path: Mapping[str, str], body: Any, find_user_id: Callable[[str], str]
+    def book_creation(
+        self,
+        exchange: Exchange,
+        path: Mapping[str, str],
+        body: Any,
+        find_user_ids: Callable[[str], list[str]] | None = None,
     ) -> Exchange:
-        payload = _payload(exchange)
+        """Write what a confirmed creation made to the ledger before anything can fail.
+
+        A user the server made but no listing shows (within the settle window), or a duplicate
+        it should have refused, is still written down (by email, or each copy), then reported
+        as a violation.
+        """
         try:
-            entry = created_entry(exchange.operation, path, body, payload, find_user_id)
+            payload = exchange.json() if exchange.response.content else None
+        except ValueError:
+            payload = None
+        try:
+            entries = created_entries(exchange.operation, path, body, payload, find_user_ids or self.find_user_ids)
         except MissingId as error:
             raise ContractViolation("the id of what the request created", exchange, str(error)) from None
-        return replace(exchange, created=self.ledger.record(entry))
+        recorded = [self.ledger.record(entry) for entry in entries]
+        email = recorded[0].label
+        if is_unresolved(recorded[0]):
+            raise ContractViolation(
+                f"the new user {email} on some page of listUsers after {exchange.operation}",
+                exchange,
+                f"not shown within the {self.settle.window:g} s settle window",
+            )
+        if len(recorded) > 1:
+            raise ContractViolation(
+                f"exactly one user with username {email} after {exchange.operation}",
+                exchange,
+                f"{len(recorded)} users carry it: {', '.join(e.id for e in recorded)}",
+            )
+        return replace(exchange, created=recorded[0])
 
-    def find_user_id(self, email: str) -> str:
-        """The id of the one user whose username is `email` (compared without case), once search shows it."""
-        found = self.find_user_ids([email])
-        if email not in found:
-            raise MissingId(self._not_found(email))
-        return found[email]
+    def find_user_ids(self, email: str) -> list[str]:
+        """The ids of the users whose username is `email` (without case), once search shows them."""
+        return self.find_users([email])[email]
 
-    def _not_found(self, email: str) -> str:
-        return f"no user with username {email} in listUsers q=<email> within the {self.settle.window:g} s settle window"
+    def find_users(self, emails: Sequence[str]) -> dict[str, list[str]]:
+        """Email -> ids of the users with that username (without case), never trusting `q` alone.
 
-    def find_user_ids(self, emails: Sequence[str]) -> dict[str, str]:
-        """Email -> id of the one user with that username, for each that search shows within the settle window.
-
-        All are read together on every poll, so the window is waited for once, not once per email. A
-        listUsers answer other than 200 is a violation at once (that is no lag).
+        `q=<email>` is read again for all of them together until each shows (a search may
+        lag: one wait for all, within the settle window); an email it never shows is then
+        looked for on every page of the whole list.
         """
-        settled = self.settle.until(lambda: self.user_ids_now(emails), lambda ids: len(ids) == len(set(emails)))
+        settled = self.settle.until(lambda: self.users_now(emails), lambda ids: all(ids.values()))
         if settled.waited:
             self.search_lagged = True
-        return settled.value
+        found = settled.value
+        for email in [e for e, ids in found.items() if not ids]:
+            found[email] = users_with_email(self, email)
+        return found
 
-    def user_ids_now(self, emails: Sequence[str]) -> dict[str, str]:
-        """Email -> id of the one user with that username, as search shows it now (one read each, no waiting)."""
-        ids: dict[str, str] = {}
-        for email in emails:
-            listing = expect_status(
-                self.call("listUsers", params={"q": email, "page": 1, "size": 10}), 200, "listUsers by email"
-            )
-            payload = _payload(listing)
-            results = payload.get("results", []) if isinstance(payload, dict) else []
-            wanted = email.casefold()
-            matches = [u for u in results if isinstance(u, dict) and str(u.get("username", "")).casefold() == wanted]
-            if len(matches) == 1:
-                ids[email] = str(matches[0].get("id"))
-        return ids
+    def users_now(self, emails: Sequence[str]) -> dict[str, list[str]]:
+        """Email -> ids of the users `q=<email>` shows with exactly that username, now (no waiting)."""
+
+        def exact(email: str) -> Callable[[str], bool]:
+            return lambda name: name.casefold() == email.casefold()
+
+        return {email: sorted(users_where(self, exact(email), q=email)) for email in emails}
+
+    def adopt_users(self, email: str) -> list[Entry]:
+        """Users with this run-prefixed email that a refused create made anyway: into the ledger, for cleanup."""
+        if not email.casefold().startswith(self.guard.prefix.casefold()):
+            return []
+        return [self.ledger.record(Entry("user", user_id, label=email)) for user_id in self.find_user_ids(email)]
 
     def send_raw(self, method: str, url: str) -> Exchange:
         """A request outside the documented operations, aimed only at ids that cannot exist."""
@@ -239,17 +294,18 @@ class Api:
             for segment in url.split("/")
             if segment and segment not in _STATIC_SEGMENTS and segment != self.target.tenant
         ]
-        if method != "GET" and self.guard.read_only:
+        if method not in _SAFE_METHODS and self.guard.read_only:
             raise UnsafeRequest(f"read-only run: refusing {method} {url}")
-        if method != "GET" and not all(segment.startswith(MISSING_PREFIX) for segment in named):
+        if method in _ID_ONLY_METHODS and not named:
+            raise UnsafeRequest(f"refusing {method} {url}: a path without ids may name a whole collection")
+        if method not in _SAFE_METHODS and not all(segment.startswith(MISSING_PREFIX) for segment in named):
             raise UnsafeRequest(f"refusing {method} {url}: it names ids this run did not make up")
         headers = {"Authorization": self.target.credentials.header}
         request = self.client.build_request(method, url, headers=headers)
         # Safe to repeat: a change is only ever aimed at ids that cannot exist (checked above).
         response = self.send(UNDOCUMENTED_METHOD, request, safe=True)
         exchange = Exchange(UNDOCUMENTED_METHOD, request, response)
-        for observer in self.observers:
-            observer(exchange)
+        self.notify(exchange)
         return exchange
 
     def close(self) -> None:
@@ -284,6 +340,9 @@ _OPERATIONS = specs.operations_by_id()
 READ_OPERATIONS = frozenset(
     {op.operation_id for op in _OPERATIONS.values() if op.method == "GET"} | {"autocompleteUsers"}
 )
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: Methods that act on what the path names: never sent to a path that names no id at all.
+_ID_ONLY_METHODS = frozenset({"DELETE", "PUT", "PATCH"})
 _STATIC_SEGMENTS = frozenset(
     segment for op in _OPERATIONS.values() for segment in op.path.split("/") if segment and "{" not in segment
 )

@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from contract.harness._api import Api
 from contract.harness._exchange import ContractViolation, Exchange, expect_status
+from contract.harness._lifetimes import OWN_TOKEN_MAX_AGE
 from contract.harness._target import Credentials
 from strategies import RunNames
 
@@ -101,7 +102,7 @@ class Arranger:
         body: dict[str, Any] = {
             "name": self.names.unique(),
             "description": "contract suite",
-            "maxAge": "",
+            "maxAge": OWN_TOKEN_MAX_AGE,
             "extended": False,
         }
         body.update(overrides)

@@ -14,15 +14,37 @@ from typing import Any
 import httpx
 
 from contract.harness._api import Api
+from contract.harness._creations import is_unresolved
+from contract.harness._exchange import ContractViolation, Exchange
 from contract.harness._guard import UnsafeRequest
+from contract.harness._identity import identity_refused
 from contract.harness._ledger import CLEANUP_ORDER, Entry
 from contract.harness._unstable import UnstableTarget, raising_unstable
 
-__all__ = ["DEFAULT_BUDGET_SECONDS", "CleanupReport", "delete_all", "delete_entry"]
+__all__ = ["DEFAULT_BUDGET_SECONDS", "IDENTITY_REFUSED", "CleanupReport", "delete_all", "delete_entry", "retry_pause"]
 
 _TRANSIENT = {408, 425, 429, 500, 502, 503, 504}
 #: How long a whole cleanup may take, so an unreachable server cannot hold a run forever.
-DEFAULT_BUDGET_SECONDS = 120.0
+DEFAULT_BUDGET_SECONDS = 300.0
+#: Attempts per object: about a minute of backing off, longer when the server asks for it.
+ATTEMPTS = 7
+#: Attempts when nothing answers at all.
+_CONNECT_ATTEMPTS = 3
+#: The longest single wait, whatever Retry-After says.
+_MAX_PAUSE = 30.0
+IDENTITY_REFUSED = "not tried: the suite's own credentials are refused (401)"
+
+
+def retry_pause(exchange: Exchange | None, attempt: int) -> float:
+    """How long to wait before the next attempt: Retry-After (seconds) on a 429 or 503, else backing off."""
+    backoff: float = min(0.2 * 2.0**attempt, _MAX_PAUSE)
+    if exchange is None or exchange.status not in (429, 503):
+        return backoff
+    try:
+        asked = float(exchange.response.headers.get("Retry-After", ""))
+    except ValueError:
+        return backoff
+    return min(max(asked, backoff), _MAX_PAUSE)
 
 
 @dataclass
@@ -90,20 +112,32 @@ def _delete_call(entry: Entry) -> tuple[str, dict[str, str]]:
     return "deleteGroup", {"id": entry.id, "tenant": entry.tenant or ""}
 
 
-def delete_entry(api: Api, entry: Entry, attempts: int = 4, deadline: float | None = None) -> tuple[bool, str]:
+def resolve(api: Api, entry: Entry) -> list[Entry]:
+    """The users an unresolved entry stands for, found by exact email on every page, now in the ledger."""
+    found = api.adopt_users(entry.label)
+    api.ledger.forget(entry.kind, entry.id)
+    return found
+
+
+def delete_entry(api: Api, entry: Entry, attempts: int = ATTEMPTS, deadline: float | None = None) -> tuple[bool, str]:
     """(True, "deleted" | "gone") or (False, reason); transient answers and network errors are retried."""
     operation, path = _delete_call(entry)
     reason = ""
     for attempt in range(attempts):
+        exchange: Exchange | None = None
         try:
             with raising_unstable():
                 exchange = api.call(operation, path)
-        except httpx.HTTPError as error:
-            reason = f"{type(error).__name__}: {error}"
         except UnstableTarget as error:
             if error.unreachable:
                 return False, error.reason  # the Api has tried to connect already
             reason = error.reason  # a delete may be sent again: done twice, the second answers 404
+        except httpx.ConnectError as error:
+            reason = f"{type(error).__name__}: {error}"
+            if attempt >= _CONNECT_ATTEMPTS - 1:
+                break  # nothing listens: backing off for a minute would not help
+        except httpx.HTTPError as error:
+            reason = f"{type(error).__name__}: {error}"
         except UnsafeRequest as error:
             return False, f"refused by the safety guard: {error}"
         else:
@@ -116,7 +150,7 @@ def delete_entry(api: Api, entry: Entry, attempts: int = 4, deadline: float | No
             reason = f"{operation} answered {exchange.status}"
             if exchange.status not in _TRANSIENT:
                 break
-        pause = 0.2 * 2**attempt
+        pause = retry_pause(exchange, attempt)
         if attempt == attempts - 1 or (deadline is not None and time.monotonic() + pause > deadline):
             break
         time.sleep(pause)
@@ -132,7 +166,8 @@ def delete_all(api: Api, entries: Iterable[Entry], budget: float = DEFAULT_BUDGE
     report = CleanupReport()
     pending = list(entries)
     deadline = time.monotonic() + budget
-    gave_up = ""
+    gave_up = IDENTITY_REFUSED if pending and identity_refused(api.target) else ""
+    pending = _resolved(api, pending, report) if not gave_up else pending
     for kind in CLEANUP_ORDER:
         for entry in [e for e in pending if e.kind == kind]:
             if not gave_up and time.monotonic() > deadline:
@@ -151,6 +186,25 @@ def delete_all(api: Api, entries: Iterable[Entry], budget: float = DEFAULT_BUDGE
                 report.deleted.append(entry)
     _owners_took_their_tokens(report)
     return report
+
+
+def _resolved(api: Api, entries: list[Entry], report: CleanupReport) -> list[Entry]:
+    """Entries with unresolved users replaced by the users found for them (none found: already gone)."""
+    result: list[Entry] = []
+    for entry in entries:
+        if not is_unresolved(entry):
+            result.append(entry)
+            continue
+        try:
+            with raising_unstable():
+                found = resolve(api, entry)
+        except (httpx.HTTPError, ContractViolation, UnstableTarget) as error:
+            report.failed.append((entry, f"could not look it up by email: {str(error).splitlines()[0]}"))
+            continue
+        if not found:
+            report.already_gone.append(entry)
+        result += found
+    return result
 
 
 def _owners_took_their_tokens(report: CleanupReport) -> None:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import httpx
 
-from contract.harness._cleanup import CleanupReport
+from contract.harness._cleanup import IDENTITY_REFUSED, CleanupReport
 from contract.harness._exchange import ContractViolation
+from contract.harness._identity import identity_refused, sweep_hint
 from contract.harness._leftovers import delete_leftovers, leftover_ledgers, mark_run_ended, prefixed_users
 from contract.harness._target import Target
 from strategies import RUN_PREFIX_ROOT
@@ -49,7 +50,15 @@ def _process_reports(run_dir: Path) -> dict[str, CleanupReport]:
 
 def sweep_run(target: Target, run_dir: Path, run_id: str, *, read_only: bool) -> tuple[CleanupReport, list[str]]:
     """Delete what the run's ledgers still hold, then its prefixed users; and any problems finding them."""
-    report = delete_leftovers(target, leftover_ledgers(run_dir, run_id), [])
+    ledgers = leftover_ledgers(run_dir, run_id)
+    if identity_refused(target):
+        report = CleanupReport(failed=[(e, IDENTITY_REFUSED) for ledger in ledgers for e in ledger.in_cleanup_order()])
+        problem = (
+            "cleanup could not finish: the suite's own credentials are refused (locked, rotated or revoked); "
+            f"once they work again, this finishes it: {sweep_hint(target)}"
+        )
+        return report, [problem]
+    report = delete_leftovers(target, ledgers, [])
     problems: list[str] = []
     if read_only:
         return report, problems

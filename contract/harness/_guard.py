@@ -9,6 +9,7 @@ Whatever a generator draws, a request that breaks a rule is never sent.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,12 +17,21 @@ from typing import Any
 import specs
 from contract.harness._ledger import Kind, Ledger
 from contract.harness._target import Credentials
-from strategies import RUN_PREFIX_ROOT
+from strategies import EMAIL_DOMAIN, RUN_PREFIX_ROOT
 
-__all__ = ["MISSING_PREFIX", "SafetyGuard", "UnsafeRequest", "is_missing_id", "mutates"]
+__all__ = [
+    "EMAIL_OF_NO_ONE",
+    "MISSING_PREFIX",
+    "SafetyGuard",
+    "UnsafeRequest",
+    "is_missing_id",
+    "mutates",
+]
 
 #: Ids that no server holds: the suite may aim anything at them.
 MISSING_PREFIX = "kct-missing-"
+#: A username no server holds (format it with a missing id): bad-credential probes name it.
+EMAIL_OF_NO_ONE = "{}@" + EMAIL_DOMAIN
 #: Nothing but the prefix and id characters, so a "missing" id cannot smuggle a path.
 _MISSING_ID = re.compile(re.escape(MISSING_PREFIX) + r"[A-Za-z0-9_-]+")
 
@@ -118,6 +128,34 @@ class SafetyGuard:
                 raise UnsafeRequest(f"refusing {name} on {param}={value}: not created by this run")
         if isinstance(body, dict):
             self._check_body(name, body)
+
+    def tame(self, operation_id: str, body: Any) -> Any:
+        """An invalid body made safe to send, still invalid where it was meant to be.
+
+        A lenient server may accept it: so the field that names what it creates gets the
+        run prefix (a bad pattern stays bad, a long value longer), and ids of other
+        people's objects in reference fields become ids that cannot exist.
+        """
+        if not isinstance(body, dict):
+            return body
+        tamed = dict(body)
+        naming = _NAMING_FIELDS.get(operation_id)
+        value = tamed.get(naming) if naming else None
+        probe = naming == "email" and isinstance(value, str) and "@" not in value  # refused by any server
+        if naming and isinstance(value, str) and not value.startswith(self.prefix) and not probe:
+            tamed[naming] = self.prefix + value
+        if operation_id in _BODY_REFERENCES:
+            field, kind = _BODY_REFERENCES[operation_id]
+            if isinstance(tamed.get(field), list):
+                tamed[field] = [self._tame_reference(kind, item) for item in tamed[field]]
+        return tamed
+
+    def _tame_reference(self, kind: Kind, item: Any) -> Any:
+        if isinstance(item, str) and not self._may_name(kind, item):
+            return f"{MISSING_PREFIX}ref-{secrets.token_hex(4)}"
+        if isinstance(item, dict) and isinstance(item.get("id"), str) and not self._may_name(kind, item["id"]):
+            return {**item, "id": f"{MISSING_PREFIX}ref-{secrets.token_hex(4)}"}
+        return item
 
     def _check_body(self, name: str, body: dict[str, Any]) -> None:
         if name in _BODY_REFERENCES:

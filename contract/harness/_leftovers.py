@@ -20,11 +20,11 @@ from typing import Any
 
 from contract.harness._api import Api
 from contract.harness._cleanup import DEFAULT_BUDGET_SECONDS, CleanupReport, delete_all
-from contract.harness._exchange import expect_status
 from contract.harness._guard import SafetyGuard
 from contract.harness._ledger import Entry, Ledger
+from contract.harness._lookup import users_with_prefix
 from contract.harness._target import Target
-from strategies import EMAIL_DOMAIN, RUN_PREFIX_ROOT
+from strategies import EMAIL_DOMAIN, RUN_ID_PATTERN, RUN_PREFIX_ROOT
 
 __all__ = [
     "RUN_RECORD",
@@ -39,8 +39,9 @@ __all__ = [
 
 RUN_RECORD = "run.json"
 #: An email the suite gives out: kct-<run id>-<anything>@<reserved domain>.
-_SUITE_EMAIL = re.compile(rf"{re.escape(RUN_PREFIX_ROOT)}([a-z0-9]{{6}})-.*@{re.escape(EMAIL_DOMAIN)}", re.IGNORECASE)
-_MAX_PAGES = 1000
+_SUITE_EMAIL = re.compile(
+    rf"{re.escape(RUN_PREFIX_ROOT)}({RUN_ID_PATTERN})-.*@{re.escape(EMAIL_DOMAIN)}", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -51,19 +52,6 @@ class RunRecord:
     host: str
     pid: int
     ended: bool
-
-    @property
-    def active(self) -> bool:
-        """Still running on this machine: its ledgers are not leftovers yet."""
-        if self.ended or self.host != socket.gethostname():
-            return False
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
 
     @classmethod
     def read(cls, run_dir: Path) -> RunRecord | None:
@@ -109,26 +97,15 @@ def run_id_of_email(email: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
-def prefixed_users(target: Target, prefix: str = RUN_PREFIX_ROOT, page_size: int = 100) -> list[Entry]:
-    """Users whose username is a suite email starting with `prefix` (every page of listUsers q=prefix)."""
+def prefixed_users(target: Target, prefix: str = RUN_PREFIX_ROOT) -> list[Entry]:
+    """Users whose username is a suite email starting with `prefix`, over every page of listUsers (not only q's)."""
     reader = Ledger("sweep")
     api = Api(target, reader, SafetyGuard(reader, read_only=True))
-    found: list[Entry] = []
     try:
-        for page in range(1, _MAX_PAGES + 1):
-            params = {"q": prefix, "page": page, "size": page_size}
-            listing = expect_status(api.call("listUsers", params=params), 200, "listUsers by prefix").json()
-            results = listing.get("results", []) if isinstance(listing, dict) else []
-            for user in results:
-                name = str(user.get("username") or user.get("email") or "")
-                if name.casefold().startswith(prefix.casefold()) and run_id_of_email(name):
-                    found.append(Entry("user", str(user["id"]), label=name))
-            total = listing.get("total") if isinstance(listing, dict) else None
-            if not results or len(results) < page_size or (isinstance(total, int) and page * page_size >= total):
-                break
+        found = users_with_prefix(api, prefix)
     finally:
         api.close()
-    return found
+    return [Entry("user", user_id, label=name) for user_id, name in sorted(found.items()) if run_id_of_email(name)]
 
 
 def delete_leftovers(

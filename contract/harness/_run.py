@@ -8,10 +8,15 @@ from pathlib import Path
 
 from contract.harness._api import Api, SafetyGuard
 from contract.harness._arrange import Arranger
+from contract.harness._budget import Budget
 from contract.harness._cleanup import CleanupReport, delete_all
 from contract.harness._findings import Findings
+from contract.harness._identity import IdentityWatch
 from contract.harness._ledger import Ledger
+from contract.harness._logins import DEFAULT_BUDGET, DEFAULT_WINDOW, LoginBook
+from contract.harness._progress import Progress
 from contract.harness._record import Record
+from contract.harness._secrets import SecretBook
 from contract.harness._settle import DEFAULT_SETTLE_SECONDS, Eventually, Later, Settle
 from contract.harness._target import Target
 from strategies import RunNames
@@ -27,6 +32,10 @@ class Run:
     run_dir: Path
     seed: int
     read_only: bool
+    budget: Budget = field(default_factory=Budget)
+    #: Failed password logins allowed per created account within `login_window` seconds.
+    login_budget: int = DEFAULT_BUDGET
+    login_window: float = DEFAULT_WINDOW
     #: Seconds a search may show a write late (`--settle`).
     settle_window: float = DEFAULT_SETTLE_SECONDS
     ledger: Ledger = field(init=False)
@@ -36,20 +45,29 @@ class Run:
     findings: Findings = field(default_factory=Findings)
     record: Record = field(default_factory=Record)
     cleanup: CleanupReport | None = None
+    progress: Progress = field(init=False)
+    #: Why cleanup could not finish (the controller's last pass says), for the report.
+    cleanup_problems: list[str] = field(default_factory=list)
+    identity: IdentityWatch = field(init=False)
+    secrets: SecretBook = field(init=False)
     #: Search checks of the running test not yet agreed; verified when its body ends.
     eventually: Eventually = field(init=False)
-    #: "Nothing showed" search checks of the whole session, verified once when the fuzz engine closes.
+    #: "Nothing showed" search checks of the whole session, verified once after the settle window.
     later: Later = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.run_id, self.run_dir / "ledger" / f"{self.worker}-{os.getpid()}.jsonl")
-        self.api = Api(
-            self.target, self.ledger, SafetyGuard(self.ledger, self.read_only), settle=Settle(self.settle_window)
-        )
-        self.api.observers.append(self.record.observe)
+        guard = SafetyGuard(self.ledger, self.read_only)
+        logins = LoginBook(self.target.credentials, guard.prefix, self.login_budget, self.login_window)
+        self.api = Api(self.target, self.ledger, guard, logins=logins, settle=Settle(self.settle_window))
+        self.identity = IdentityWatch(self.target)
+        self.secrets = SecretBook.of(self.target.credentials)
+        # Secrets first: the identity watch may stop the run on this very exchange.
+        self.api.observers += [self.secrets, self.identity, self.record.observe]
         self.api.unstable_observers.append(self.record.unstable)
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)
+        self.progress = Progress(self.budget)
         self.eventually = Eventually(self.api.settle)
         self.later = Later(self.api.settle)
 

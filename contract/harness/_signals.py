@@ -5,6 +5,13 @@ with Ctrl-C; all three raise KeyboardInterrupt, so pytest ends the session and t
 cleanup in pytest_sessionfinish runs. While cleanup runs, they are held back: it is
 bounded in time (see _cleanup.DEFAULT_BUDGET_SECONDS), and a half-done cleanup leaves
 objects behind.
+
+SIGINT is set explicitly too. A process inherits an ignored SIGINT from a parent that
+ignores it (a shell starts background jobs of a script that way, and so do some CI
+runners and supervisors), and Python then installs no KeyboardInterrupt handler: such a
+run, and every xdist worker it starts, would sit through Ctrl-C. Each process of the
+suite sets it in pytest_configure, before any test runs. execnet also relies on it: an
+xdist worker told to stop while a test is still running interrupts itself with SIGINT.
 """
 
 from __future__ import annotations
@@ -25,8 +32,9 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def interrupt_on_termination() -> None:
-    """SIGTERM and SIGHUP raise KeyboardInterrupt, as SIGINT does (main thread only)."""
+    """SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, whatever this process inherited (main thread only)."""
     if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         for signum in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, _interrupt)
 

@@ -1,6 +1,7 @@
 """The hypothesis state machines' shared parts: a machine bound to the run
-(`ContractMachine`, `run_machine`), the model of what the server should hold, and the
-checks every machine uses (access probes, listing pages, secrets).
+(`ContractMachine`, `run_machine`), its examples in shards (`machine_shards`), the model
+of what the server should hold, and the checks every machine uses (access probes,
+listing pages, secrets).
 """
 
 from contract.machines._base import ContractMachine, Session, machine_session, of_machine, run_machine
@@ -15,6 +16,7 @@ from contract.machines._checks import (
     user_pages_problem,
 )
 from contract.machines._model import ModelServiceAccount, ModelToken, ModelUser, Owner
+from contract.machines._shards import Shard, machine_shards
 
 __all__ = [
     "Access",
@@ -24,6 +26,7 @@ __all__ = [
     "ModelUser",
     "Owner",
     "Session",
+    "Shard",
     "check",
     "expect_access",
     "fail",
@@ -31,6 +34,7 @@ __all__ = [
     "json_object",
     "listed_user_ids",
     "machine_session",
+    "machine_shards",
     "of_machine",
     "run_machine",
     "user_pages_problem",

@@ -2,7 +2,8 @@
 
 A machine creates through `run.arrange` / `run.api` only, so everything lands in the
 ledger; it forgets what it deletes, and its teardown deletes what is left, so that each
-example starts from a server that holds none of its objects.
+example starts from a server that holds none of its objects. Each example passes the
+run's budget gate as it starts (`run.progress`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from hypothesis import Phase, settings
+from hypothesis import Phase, reject, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+from hypothesis.control import current_build_context
+from hypothesis.errors import HypothesisException
+from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test
 from hypothesis.strategies import SearchStrategy
 
 from contract.harness import Entry, Eventually, Exchange, Kind, Later, Run, delete_all, rejecting_examples
 from contract.machines._checks import SecretWatch
+from contract.machines._shards import Shard
 from strategies import RunNames
 
 __all__ = ["ContractMachine", "Session", "machine_session", "machine_settings", "of_machine", "run_machine"]
@@ -32,13 +36,13 @@ def of_machine(build: Callable[[Any], SearchStrategy[T]]) -> SearchStrategy[T]:
     return st.runner().flatmap(build)
 
 
-def machine_settings(fraction: float) -> settings:
-    """The loaded profile's settings with `fraction` of its examples (so `nightly` still scales them up)."""
+def machine_settings(examples: int) -> settings:
+    """The loaded profile's settings (its step count, phases, health checks) with `examples` examples."""
     current = settings()
     # The explain phase replays variants of a failure to report covered lines: for a
     # machine whose steps are HTTP calls that costs minutes and says nothing new.
     phases = [phase for phase in current.phases if phase is not Phase.explain]
-    return settings(current, max_examples=max(2, round(current.max_examples * fraction)), phases=phases)
+    return settings(current, max_examples=examples, phases=phases)
 
 
 @dataclass
@@ -82,10 +86,27 @@ def machine_session(run: Run) -> Iterator[Session]:
         session.close()
 
 
-def run_machine(factory: Callable[[], RuleBasedStateMachine], fraction: float) -> None:
-    """Run the machine's examples; one that meets an unstable target is rejected, the others go on."""
+def run_machine(session: Session, factory: Callable[[], RuleBasedStateMachine], shard: Shard) -> None:
+    """One shard: a complete hypothesis run of the machine, with the shard's examples and seed.
+
+    Each example is counted as its machine is built; its teardown passes the budget's
+    gate, so a spent budget stops the shard between examples (`BudgetSpent`).
+    """
+    progress = session.run.progress
+
+    def build() -> RuleBasedStateMachine:
+        if shard.index and not current_build_context().data.draw_boolean(p=0.999):
+            # Every hypothesis run starts with its simplest example, the same in each shard:
+            # only the first shard runs it, the others spend their examples on new ones.
+            reject()
+        progress.started()
+        return factory()
+
+    # run_state_machine_as_test takes no seed; the test it runs is this one.
+    test = get_state_machine_test(build, settings=machine_settings(shard.examples))  # type: ignore[arg-type]
+    # An example that meets an unstable target is rejected; the others go on.
     with rejecting_examples():
-        run_state_machine_as_test(factory, settings=machine_settings(fraction))  # type: ignore[arg-type]
+        seed(shard.seed(session.run.seed))(test)()
 
 
 class ContractMachine(RuleBasedStateMachine):
@@ -108,6 +129,14 @@ class ContractMachine(RuleBasedStateMachine):
     def call(self, operation_id: str, path: dict[str, str] | None = None, **kwargs: Any) -> Exchange:
         return self.api.call(operation_id, path, **kwargs)
 
+    def may_probe_wrong_password(self, username: str) -> bool:
+        """Whether a password login expected to fail fits the account's budget of failures.
+
+        Kestra locks an account after a few failed logins; a probe beyond the budget is
+        skipped (the same check ran on this account before, or runs on a fresh one).
+        """
+        return self.api.login_book.may_fail(username)
+
     def created(self, kind: Kind, object_id: str) -> None:
         """An object of this example; teardown deletes it if the rules did not."""
         self._mine.append((kind, object_id))
@@ -116,15 +145,14 @@ class ContractMachine(RuleBasedStateMachine):
         self.run.ledger.forget(kind, object_id)
 
     def adopt_users(self, email: str, keep: set[str]) -> None:
-        """A create that should have failed made a user: ledger it, so that cleanup deletes it."""
-        listing = self.call("listUsers", params={"q": email, "page": 1, "size": 20})
-        if listing.status != 200:
-            return
-        for summary in listing.json().get("results", []):
-            user_id = str(summary.get("id"))
-            if user_id not in keep and not self.run.ledger.owns("user", user_id):
-                self.run.ledger.record(Entry("user", user_id, label=email))
-                self.created("user", user_id)
+        """A create that should have failed made a user: ledger it, so that cleanup deletes it.
+
+        Found by exact email over every page (never by trusting `q`), and only if the
+        email carries the run prefix: so no one else's user is ever adopted.
+        """
+        for entry in self.api.adopt_users(email):
+            if entry.id not in keep:
+                self.created("user", entry.id)
 
     def adopt_token(self, exchange: Exchange, owner_id: str, owner_kind: str) -> None:
         """A token create that should have failed made a token: ledger it, so that cleanup deletes it."""
@@ -135,15 +163,27 @@ class ContractMachine(RuleBasedStateMachine):
                 self.created("token", payload["id"])
 
     def teardown(self) -> None:
-        """Settle this example's search checks (unless it already failed), then delete what it made."""
-        if sys.exc_info()[0] is None:
-            try:
+        """Settle the example's search checks (unless it failed already), delete what it left, then pass
+        the budget's gate (which may end the shard).
+        """
+        # Hypothesis calls teardown in a `finally`: a failing step's exception is still in
+        # flight here, and the budget then lets hypothesis shrink and report it, however late.
+        error = sys.exc_info()[1]
+        try:
+            if error is None:
                 self.eventually.verify()
-            finally:
-                self._delete_mine()
-        else:
-            self.eventually.forget()
+            else:
+                self.eventually.forget()
+        except BaseException as late:  # a search that never showed what the steps did
+            error = late
+            raise
+        finally:
             self._delete_mine()
+            failed = isinstance(error, Exception) and not isinstance(error, HypothesisException)
+            if failed:
+                self.run.progress.failed()
+            elif error is None:
+                self.run.progress.finished()
 
     def _delete_mine(self) -> None:
         mine = set(self._mine)

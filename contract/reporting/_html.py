@@ -11,6 +11,7 @@ import html
 from collections.abc import Iterable
 from typing import Any
 
+from contract.reporting._depth import depth_line
 from contract.reporting._summary import status_class
 
 __all__ = ["render"]
@@ -401,6 +402,30 @@ def _unstable(summary: dict[str, Any]) -> str:
     )
 
 
+def _depth(summary: dict[str, Any]) -> str:
+    """Examples per test, and what a budget stopped early or left out."""
+    data = summary.get("depth")
+    if not data:
+        return ""
+    cut, left = set(data["stopped_early"]), data["not_started"]
+    rows = "".join(
+        f'<tr><td class="op">{e(test)}</td><td class="num">{_n(count)}</td>'
+        f"<td>{'stopped by the budget' if test in cut else ''}</td></tr>"
+        for test, count in data["examples_per_test"].items()
+    )
+    head = "<tr><th>Test</th><th class='num'>Examples</th><th></th></tr>"
+    table = f"<table><thead>{head}</thead><tbody>{rows}</tbody></table>"
+    skipped = "".join(f"<li>{e(test)}</li>" for test in left)
+    state = "warn" if cut or left else "na"
+    return (
+        f'<section id="depth"><h2>How far it got <span class="pill {state}">{_n(data["examples"])} examples</span></h2>'
+        f'<p class="lead">{e(depth_line(data))}</p>'
+        + (f"<details><summary>Examples per test</summary>{table}</details>" if rows else "")
+        + (f"<details><summary>Not started: budget spent</summary><ul>{skipped}</ul></details>" if left else "")
+        + "</section>"
+    )
+
+
 def _markers(summary: dict[str, Any]) -> str:
     markers = summary["markers"]
     columns = ("passed", "failed", "errors", "skipped", "xfailed")
@@ -449,6 +474,7 @@ def _cleanup(summary: dict[str, Any]) -> str:
     state = '<span class="pill ok">clean</span>' if c["ok"] else '<span class="pill bad">objects left behind</span>'
     return (
         f'<section id="cleanup"><h2>Cleanup {state}</h2><p>{e(line)}</p>'
+        + "".join(f'<p class="bad">{e(problem)}</p>' for problem in c.get("problems", []))
         + _objects("Could not delete", c["failed"], reason=True)
         + _objects("Still on the server", c["left_behind"], reason=False)
         + "</section>"
@@ -585,6 +611,7 @@ def render(summary: dict[str, Any], matrix: Any = None) -> str:
         + _drift(summary)
         + _unstable(summary)
         + f'<div class="cols">{_markers(summary)}{_cleanup(summary)}</div>'
+        + _depth(summary)
         + _matrix(matrix)
         + _footer(summary)
         + "</main></body></html>\n"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from contract.harness import NOT_RUN_PROPERTY, UNSTABLE_PROPERTY
+from contract.harness import NOT_RUN_PROPERTY, UNSTABLE_PROPERTY, plain_nodeid
 
 __all__ = ["OUTCOMES", "Outcomes", "failure_record", "secrets_of", "unmarked"]
 
@@ -69,10 +69,11 @@ class Outcomes:
         outcome = _outcome(report)
         if outcome is None:
             return
-        previous = self._final.get(report.nodeid)
+        nodeid = plain_nodeid(report.nodeid)
+        previous = self._final.get(nodeid)
         if previous is None or _RANK[outcome] < _RANK[previous]:
-            self._final[report.nodeid] = outcome
-        self._marks[report.nodeid] = self.marks_of(report)
+            self._final[nodeid] = outcome
+        self._marks[nodeid] = self.marks_of(report)
 
     def marks_of(self, report: pytest.TestReport | pytest.CollectReport) -> tuple[str, ...]:
         keywords = getattr(report, "keywords", {}) or {}
@@ -142,7 +143,7 @@ def failure_record(
         found = _CURL.search(text)
         curl = found.group(1) if found else ""
     record = {
-        "nodeid": report.nodeid,
+        "nodeid": plain_nodeid(report.nodeid),
         "phase": getattr(report, "when", None) or "collect",
         "markers": list(marks),
         "message": _message(report, text, fields),

@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from contract.harness import Credentials, Run
+from contract.harness import NOT_STARTED, Credentials, Run, plain_nodeid
 from contract.reporting._clauses import clause_rows
+from contract.reporting._depth import depth_line
 from contract.reporting._files import point_latest, read_matrix, write_report
 from contract.reporting._html import render
 from contract.reporting._outcomes import Outcomes, failure_record, secrets_of
@@ -51,6 +52,8 @@ class ReportPlugin:
         self.failures: dict[tuple[str, str], dict[str, Any]] = {}
         self.payloads: dict[str, dict[str, Any]] = {}
         self.lost_workers: list[str] = []
+        self.not_started: list[str] = []
+        self.depth = ""
         self.info: dict[str, Any] | None = None
         self.is_worker = False
         self.started = time.time()
@@ -109,6 +112,8 @@ class ReportPlugin:
         if self.info is None or self.is_worker:
             return
         self.outcomes.add(report)
+        if report.skipped and isinstance(report.longrepr, tuple) and NOT_STARTED in str(report.longrepr[-1]):
+            self.not_started.append(plain_nodeid(report.nodeid))
         if report.failed:
             secrets = secrets_of(self.info.get("credentials", {}))
             self.failures[(report.nodeid, report.when)] = failure_record(
@@ -143,6 +148,7 @@ class ReportPlugin:
             "sdk": {"package": "kestrapy", "version": _sdk_version()},
             "profile": config.getoption("hypothesis_profile", None) or "default",
             "seed": info.get("seed"),
+            "budget": info.get("budget"),
             "read_only": bool(info.get("read_only")),
             "files": {"junit": self.junit, "summary": "summary.json"},
             "lost_workers": self.lost_workers,
@@ -162,9 +168,11 @@ class ReportPlugin:
             created,
             alive,
             clause_rows(self.outcomes.final()),
+            self.not_started,
             self.outcomes.unstable,
             self.outcomes.not_run,
         )
+        self.depth = depth_line(summary["depth"])
         report_dir = Path(config.getoption("report_dir")).resolve()
         matrix, problem = read_matrix(report_dir)
         if problem:
@@ -176,6 +184,8 @@ class ReportPlugin:
             self.warnings.append(f"{report_dir / 'latest'} is a directory: not pointing it at this run")
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.depth:
+            terminalreporter.write_line(self.depth)
         for warning in self.warnings:
             terminalreporter.write_line(f"report: {warning}", yellow=True)
         if self.index is not None:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import specs
 from contract.harness import Entry, Ledger, Run, merge_snapshots
 from contract.reporting._clauses import clause_totals
+from contract.reporting._depth import depth, merge_progress
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -51,11 +52,20 @@ def _entry(entry: Entry) -> dict[str, Any]:
 def process_payload(run: Run | None, worker: str) -> dict[str, Any]:
     """What one process contributes, as JSON-safe data (xdist sends it to the controller)."""
     if run is None:
-        return {"worker": worker, "operations": {}, "drift": [], "cleanup": None}
+        return {
+            "worker": worker,
+            "operations": {},
+            "progress": None,
+            "drift": [],
+            "cleanup": None,
+            "cleanup_problems": [],
+        }
     cleanup = run.cleanup
     return {
         "worker": worker,
+        "cleanup_problems": list(run.cleanup_problems),
         "operations": run.record.snapshot(),
+        "progress": run.progress.snapshot(),
         "drift": [asdict(drift) for drift in run.findings.drifts],
         "cleanup": None
         if cleanup is None
@@ -95,6 +105,8 @@ def merge_payloads(payloads: Iterable[dict[str, Any]]) -> dict[str, Any]:
         },
         "drift": sorted(drift.values(), key=lambda d: (d["operation"], d["detail"])),
         "cleanup": cleanup,
+        "progress": merge_progress(p.get("progress") for p in payloads),
+        "cleanup_problems": list(dict.fromkeys(p for payload in payloads for p in payload.get("cleanup_problems", []))),
     }
 
 
@@ -229,13 +241,15 @@ def build_summary(
     created: int,
     alive: list[Entry],
     clauses: list[dict[str, Any]] | None = None,
+    not_started: list[str] | None = None,
     unstable_tests: dict[str, str] | None = None,
     not_run: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The whole summary. `meta` holds run, target, sdk, profile and seed as the plugin knows them.
+    """The whole summary. `meta` holds run, target, sdk, profile, seed and budget as the plugin knows them.
 
-    `clauses` are the rows of the clause table (_clauses.clause_rows); `unstable_tests` and
-    `not_run` map test ids to why they could not conclude or run.
+    `clauses` are the rows of the clause table (_clauses.clause_rows); `not_started` the
+    tests a budget left out; `unstable_tests` and `not_run` map test ids to why they could
+    not conclude or run.
     """
     clauses = clauses or []
     unstable_tests = unstable_tests or {}
@@ -249,7 +263,8 @@ def build_summary(
         "already_gone": len(cleanup["already_gone"]),
         "failed": cleanup["failed"],
         "left_behind": left_behind,
-        "ok": not cleanup["failed"] and not left_behind,
+        "problems": merged.get("cleanup_problems", []),
+        "ok": not cleanup["failed"] and not left_behind and not merged.get("cleanup_problems"),
     }
     # Setup operations (groups, service accounts) are the suite's own tools, not the contract.
     unexpected = sum(len(row["unexpected"]) for row in rows if not row["setup"])
@@ -257,6 +272,8 @@ def build_summary(
     outcome = verdict(tests, unexpected, bool(cleanup_summary["ok"]), len(unstable_tests), list(not_run.values()))
     if meta.get("lost_workers"):
         outcome["notes"].append("no data from crashed workers " + ", ".join(meta["lost_workers"]))
+    requests = sum(row["requests"] for row in rows)
+    budget = meta.pop("budget", None)
     return {
         "schema": SCHEMA_VERSION,
         **meta,
@@ -264,7 +281,7 @@ def build_summary(
         "tests": tests,
         "markers": markers,
         "totals": {
-            "requests": sum(row["requests"] for row in rows),
+            "requests": requests,
             "operations": len(contract_ops),
             "operations_exercised": sum(1 for row in contract_ops if row["requests"]),
             "checks_run": sum(row["checks_run"] for row in rows),
@@ -281,4 +298,5 @@ def build_summary(
         "not_run": [{"nodeid": nodeid, "reason": reason} for nodeid, reason in sorted(not_run.items())],
         "cleanup": cleanup_summary,
         "workers": merged["workers"],
+        "depth": depth(budget, merged.get("progress", {}), not_started or [], requests),
     }

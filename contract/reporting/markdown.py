@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from contract.reporting._depth import depth_line
+
 __all__ = ["markdown"]
 
 _MAX_FAILURES = 20
@@ -42,6 +44,7 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- unstable target: {len(unstable.get('tests', []))} tests could not conclude, "
         f"{unstable.get('total_requests', 0)} requests answered by the infrastructure, not the API",
         *(f"- not run: {item['nodeid']}: {item['reason']}" for item in summary.get("not_run", [])),
+        *([f"- depth: {depth_line(summary['depth'])}"] if summary.get("depth") else []),
         f"- cleanup: {cleanup['deleted']} deleted, {cleanup['already_gone']} already gone, "
         f"{len(cleanup['failed'])} failed, {len(cleanup['left_behind'])} left behind",
     ]

@@ -148,8 +148,13 @@ def _invoke(
     sdk: Sdk, run: Run, operation: specs.Operation, method_name: str, scenario: Scenario, notes: list[str]
 ) -> SdkCall | Result:
     """Send the call through the SDK; a Result if it did not come back as a success."""
-    run.api.guard.check(operation, scenario.path, scenario.as_)
-    with sdk.client(run.target.base_url, scenario.as_ or run.target.credentials) as client:
+    credentials = scenario.as_ or run.target.credentials
+    authorization = credentials.header if credentials.username or credentials.token else None
+    # The same guard as every other request, body and credentials included.
+    run.api.vet(
+        operation, scenario.path, body=scenario.body, authorization=authorization, as_suite=scenario.as_ is None
+    )
+    with sdk.client(run.target.base_url, credentials) as client:
         method = getattr(client.users, method_name)
         try:
             built = build_arguments(method, scenario.path, scenario.query, scenario.body, _body_schema(operation))

@@ -37,6 +37,7 @@ def run_suite(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
         (["--username", "admin@example.com", "--password", "x"], {}, "credentials were given but no --base-url"),
         ([], {"KESTRA_API_TOKEN": "t"}, "credentials were given but no --base-url"),
         (["--settle", "-1"], {}, "--settle must be a number of seconds >= 0"),
+        (["--budget", "soon"], {}, "--budget: not a duration: 'soon'"),
     ],
 )
 def test_cannot_run_is_one_line_and_exit_4(args: list[str], env: dict[str, str], message: str) -> None:
@@ -46,3 +47,15 @@ def test_cannot_run_is_one_line_and_exit_4(args: list[str], env: dict[str, str],
     assert len(lines) == 1, lines
     assert message in lines[0]
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_spent_budget_skips_what_did_not_start_and_says_so(tmp_path: Path) -> None:
+    """A budget of one second is spent before the first test (collection alone takes longer)."""
+    result = run_suite("-m", "smoke", "--budget", "1s", "--report-dir", str(tmp_path))
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert "budget 1s (new work stopped at" in out, out
+    assert "0 tests stopped early" in out, out
+    assert "not started" in out, out
+    assert " passed" not in out.splitlines()[-1], out
+    assert "cleanup: " in out, out

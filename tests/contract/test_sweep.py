@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,19 @@ import pytest
 
 from contract import sweep
 from contract.harness import run_id_of_email
+from strategies import new_run_id
 from tests._seeded import OPS_EMAIL, OPS_PASSWORD, SEED, seeded_server, snapshot
+
+#: A run that started a day ago, and one that started a minute ago.
+OLD_RUN = new_run_id(time.time() - 86400)
+YOUNG_RUN = new_run_id(time.time() - 60)
 
 
 @pytest.mark.parametrize(
     ("email", "run_id"),
     [
         ("kct-ab12cd-1@kestra-contract.test", "ab12cd"),
+        ("kct-htlajq12b-gw0-3-1.x@kestra-contract.test", "htlajq12b"),
         ("kct-ab12cd-gw1-7.x@kestra-contract.test", "ab12cd"),
         ("KCT-AB12CD-1@Kestra-Contract.test", "ab12cd"),
         ("kct-ab12cd-1@example.com", None),
@@ -43,8 +50,10 @@ def test_the_sweep_touches_only_leftovers_of_finished_runs_against_this_server(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     lookalikes = ["kct-ab12cd-1@example.com", "kct-ab1-1@kestra-contract.test", "ops.kct-ab12cd-1@kestra-contract.test"]
-    leftover = "kct-zz99zz-1@kestra-contract.test"
-    seed = {**SEED, "users": SEED["users"] + [{"email": e} for e in [*lookalikes, leftover]]}
+    leftover = f"kct-{OLD_RUN}-1@kestra-contract.test"
+    young = f"kct-{YOUNG_RUN}-1@kestra-contract.test"
+    undated = "kct-zz99zz-1@kestra-contract.test"
+    seed = {**SEED, "users": SEED["users"] + [{"email": e} for e in [*lookalikes, leftover, young, undated]]}
     with seeded_server(tmp_path, seed=seed) as server:
         before = snapshot(server)
         alice = next(u for u in before["users"].values() if u["email"] == "alice@example.com")
@@ -56,6 +65,8 @@ def test_the_sweep_touches_only_leftovers_of_finished_runs_against_this_server(
         _fake_run(
             reports, "still-running", {"run_id": "bbbbbb", "base_url": server.url, "pid": os.getpid(), **here}, named
         )
+        elsewhere = {"host": "ci-runner-7", "pid": 1, "ended": False, "base_url": server.url}
+        _fake_run(reports, "going-elsewhere", {"run_id": YOUNG_RUN, **elsewhere}, named)
         _fake_run(reports, "no-record", None, named)
         argv = ["--base-url", server.url, "--username", OPS_EMAIL, "--password", OPS_PASSWORD]
 
@@ -65,13 +76,19 @@ def test_the_sweep_touches_only_leftovers_of_finished_runs_against_this_server(
         done = capsys.readouterr().out
         after = snapshot(server)
 
-    assert "still-running: still running" in dry
+    assert "still-running: spared, still running here" in dry
+    assert "going-elsewhere: spared, started" in dry
+    assert "h ago on ci-runner-7, younger than --min-age 6 h" in dry
+    assert "spared user" in dry
+    assert young in dry
+    assert undated in dry
+    assert "its run id has no date" in dry
     assert "users with the suite's prefix, in no ledger: 1" in dry
     assert leftover in dry
     assert alice["id"] not in dry
     assert "cleanup: 1 deleted, 0 already gone, 0 failed" in done
     gone = {k for k in before["users"] if k not in after["users"]}
-    assert [before["users"][k]["email"] for k in gone] == [leftover]
+    assert [before["users"][k]["email"] for k in gone] == [leftover], "young, undated and live runs are spared"
     assert all(after["users"][k] == v for k, v in before["users"].items() if k not in gone)
     assert after["serviceAccounts"] == before["serviceAccounts"]
     assert after["groups"] == before["groups"]

@@ -150,3 +150,33 @@ def test_never_changes_the_password_of_the_suites_identity(ledger: Ledger) -> No
     # As someone else the guard lets it through (and the unroutable target refuses to connect).
     with pytest.raises(Exception, match="onnect"):
         api.call("updateCurrentUserPassword", json=body, as_=Credentials(token="kt_created_by_the_run"))
+
+
+def test_invalid_bodies_are_tamed_into_the_runs_own(ledger: Ledger) -> None:
+    """A lenient server may accept an invalid body: what it would create carries the prefix, names nothing foreign."""
+    guard = SafetyGuard(ledger)
+    body = {"email": "x@y.z", "groups": ["", PRE_EXISTING, "G1", {"id": PRE_EXISTING}], "firstName": []}
+    tamed = guard.tame("createUser", body)
+    assert tamed["email"] == f"{PREFIX}x@y.z"
+    assert tamed["groups"][2] == "G1"
+    assert all(str(g if isinstance(g, str) else g["id"]).startswith("kct-missing-") for g in tamed["groups"][:2])
+    assert tamed["groups"][3]["id"].startswith("kct-missing-")
+    check(guard, "createUser", body=tamed)
+    assert guard.tame("createServiceAccount", {"name": "UPPER"})["name"] == f"{PREFIX}UPPER"
+    assert guard.tame("createUser", {"email": "no-at-sign"}) == {"email": "no-at-sign"}
+    assert guard.tame("createUser", ["not", "an", "object"]) == ["not", "an", "object"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("DELETE", "/api/v1/users"),
+        ("PUT", "/api/v1/main/tenant-access/autocomplete"),
+        ("PATCH", "/api/v1/me/password"),
+        ("DELETE", f"/api/v1/users/{PRE_EXISTING}"),
+    ],
+)
+def test_raw_requests_never_act_on_collections_or_real_ids(ledger: Ledger, method: str, url: str) -> None:
+    api = Api(Target("http://127.0.0.1:9", Credentials("a", "b"), "main", embedded=False), ledger, SafetyGuard(ledger))
+    with pytest.raises(UnsafeRequest):
+        api.send_raw(method, url)
