@@ -21,10 +21,12 @@ from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
     DEFAULT_BUDGET,
+    DEFAULT_SETTLE_SECONDS,
     DEFAULT_WINDOW,
     Budget,
     CleanupReport,
     Credentials,
+    DeploymentPlugin,
     IdentityLost,
     PacePlugin,
     Run,
@@ -51,6 +53,8 @@ SERVER_KEY = pytest.StashKey[Any]()
 INFO_KEY = pytest.StashKey[dict[str, Any]]()
 #: The run's cleanup verdict and any problems reaching it, for the terminal summary.
 VERDICT_KEY = pytest.StashKey[tuple[CleanupReport, list[str]]]()
+#: Settle window and unstable targets around each test (one per process).
+DEPLOYMENT = DeploymentPlugin(lambda config: config.stash.get(RUN_KEY, None))
 #: Why the run stopped when its own credentials stopped working (this process saw it).
 LOST_KEY = pytest.StashKey[str]()
 
@@ -72,6 +76,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--report-dir", default="reports", help="where runs write their reports (default: reports/)")
     group.addoption(
         "--read-only", action="store_true", help="run only the smoke tests, which change nothing on the target"
+    )
+    group.addoption(
+        "--settle",
+        type=float,
+        default=DEFAULT_SETTLE_SECONDS,
+        metavar="SECONDS",
+        help=f"how long searches may show a write late (default: {DEFAULT_SETTLE_SECONDS:g})",
     )
     group.addoption(
         "--budget",
@@ -103,6 +114,7 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     The budget's plugin too: xdist asks it how many workers `-n auto` means before configure.
     """
     pluginmanager.register(ReportPlugin(INFO_KEY, RUN_KEY, MARKERS), "contract-report")
+    pluginmanager.register(DEPLOYMENT, "contract-deployment")
     pluginmanager.register(PacePlugin(contract_run, _longest_first), "contract-pace")
 
 
@@ -139,12 +151,15 @@ def pytest_configure(config: pytest.Config) -> None:
             "run_id": new_run_id(),
             "seed": int(seed) if seed is not None and str(seed).isdigit() else random.randrange(2**32),
             "read_only": bool(config.getoption("read_only")),
+            "settle": float(config.getoption("settle")),
             "budget": Budget.starting_now(_budget_seconds(config)).to_info(),
             "login_budget": int(config.getoption("wrong_password_budget")),
             "login_window": float(config.getoption("wrong_password_window")),
         }
         if info["login_budget"] < 1 or info["login_window"] <= 0:
             raise _usage_error("--wrong-password-budget must be at least 1 and --wrong-password-window positive")
+        if not (info["settle"] >= 0):
+            raise _usage_error(f"--settle must be a number of seconds >= 0, not {info['settle']}")
     config.option.hypothesis_seed = info["seed"]
     publish_run_seed(info["seed"])
     config.stash[INFO_KEY] = info
@@ -192,6 +207,11 @@ def _resolve_target(config: pytest.Config) -> Target:
     )
     tenant = config.getoption("tenant")
     base_url = config.getoption("base_url")
+    if credentials is not None and not base_url:
+        raise TargetError(
+            "credentials were given but no --base-url: say which server they are for "
+            "(without both, the suite runs against its embedded reference server)"
+        )
     if base_url:
         url = check_base_url(base_url)
         if credentials is None:
@@ -237,6 +257,7 @@ def contract_run(config: pytest.Config) -> Run:
             run_dir=Path(info["run_dir"]),
             seed=info["seed"],
             read_only=info["read_only"],
+            settle_window=info["settle"],
             budget=Budget.from_info(info.get("budget")),
             login_budget=info["login_budget"],
             login_window=info["login_window"],
@@ -256,6 +277,17 @@ def fuzz_engine(run: Run) -> Iterator[FuzzEngine]:
     engine = FuzzEngine(run)
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nothing_showed_late(pytestconfig: pytest.Config) -> Iterator[None]:
+    """Checks that nothing showed in a search (`run.later`): made at once, and once more for the
+    whole session after the settle window; a failure shows at the teardown of the last test.
+    """
+    yield
+    run = pytestconfig.stash.get(RUN_KEY, None)
+    if run is not None:
+        run.later.verify()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -354,6 +386,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if config.stash.get(LOST_KEY, None) or (session.shouldstop and _lost(str(session.shouldstop))):
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
+    session.exitstatus = DEPLOYMENT.exit_status(session.exitstatus)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

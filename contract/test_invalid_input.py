@@ -42,6 +42,7 @@ def test_malformed_json_is_refused_and_changes_nothing(
     after = world.observable_state()
     if before != after:
         raise ContractViolation("nothing changes after a refused request", exchange, _diff(before, after))
+    world.expect_nothing_new()
 
 
 @settings(max_examples=10)
@@ -67,6 +68,7 @@ def test_invalid_token_requests_are_refused(name: str, max_age: str | None, run:
     after = world.observable_state()
     if before != after:
         raise ContractViolation("nothing changes after a refused request", exchange, _diff(before, after))
+    world.expect_nothing_new()
 
 
 LENIENCY_PROBES: dict[str, Callable[[Run], dict[str, Any]]] = {

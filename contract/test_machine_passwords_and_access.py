@@ -107,27 +107,33 @@ class AccessMachine(ContractMachine):
     @initialize(target=users, first=of_machine(_user_requests), second=of_machine(_user_requests))
     def first_users(self, first: dict[str, Any], second: dict[str, Any]) -> MultipleResults[ModelUser]:
         """Two users from the start, so that every rule (deleting one too) is possible at once."""
-        return multiple(self.new_user(first), self.new_user(second))
+        return multiple(*self.new_users([first, second]))
 
     @rule(target=users, request=of_machine(_user_requests))
     def create_user(self, request: dict[str, Any]) -> ModelUser:
-        return self.new_user(request)
+        return self.new_users([request])[0]
 
-    def new_user(self, request: dict[str, Any]) -> ModelUser:
-        self.watch.password(request["password"])
-        created, _ = self.arrange.create_user(request)
-        self.created("user", created.id)
-        user = ModelUser(
-            id=created.id,
-            email=request["email"],
-            first_name=request["firstName"],
-            last_name=request["lastName"],
-            username=request["email"],
-            password=request["password"],
-        )
-        self.model[user.id] = user
-        self.expect_credentials(user, "a user just created")
-        return user
+    def new_users(self, requests: list[dict[str, Any]]) -> list[ModelUser]:
+        """Create users (their ids found together); each credential works as the model says at once."""
+        for request in requests:
+            self.watch.password(request["password"])
+        made = self.arrange.create_users(requests)
+        for created, _ in made:
+            self.created("user", created.id)
+        users = []
+        for (created, _), request in zip(made, requests, strict=True):
+            user = ModelUser(
+                id=created.id,
+                email=request["email"],
+                first_name=request["firstName"],
+                last_name=request["lastName"],
+                username=request["email"],
+                password=request["password"],
+            )
+            self.model[user.id] = user
+            self.expect_credentials(user, "a user just created")
+            users.append(user)
+        return users
 
     @rule(user=users, request=of_machine(_token_requests))
     def create_token(self, user: ModelUser, request: dict[str, Any]) -> None:

@@ -67,8 +67,12 @@ class Token:
         return data
 
 
+#: The last second `time.gmtime` renders everywhere (9999-12-31T23:59:59Z); later expiries show as that.
+_LAST_TIMESTAMP = 253402300799.0
+
+
 def _iso(timestamp: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(0.0, min(timestamp, _LAST_TIMESTAMP))))
 
 
 @dataclass

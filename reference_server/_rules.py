@@ -11,7 +11,11 @@ from specs import policy
 
 __all__ = ["check_email", "check_name", "check_password", "parse_duration"]
 
-_DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+#: Java's Duration.parse (case-insensitive, signs, a fraction of seconds); years, months and weeks are refused.
+_DURATION = re.compile(
+    r"^([-+]?)P(?:([-+]?[0-9]+)D)?(T(?:([-+]?[0-9]+)H)?(?:([-+]?[0-9]+)M)?(?:([-+]?[0-9]+)(?:[.,]([0-9]{0,9}))?S)?)?$",
+    re.IGNORECASE,
+)
 
 
 def check_email(email: str) -> None:
@@ -49,11 +53,17 @@ def check_name(value: str, field: str) -> None:
 
 
 def parse_duration(text: str | None) -> float | None:
-    """Seconds of a Java-style ISO-8601 duration; None for no expiry."""
+    """Seconds of a duration as Java's Duration.parse reads it; None for no expiry."""
     if not text:
         return None
     match = _DURATION.match(text)
-    if not match or not any(match.groups()) or text.endswith("T"):
+    if not match:
         raise ApiError(422, f"Invalid duration: {text}")
-    days, hours, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
-    return days * 86400 + hours * 3600 + minutes * 60 + seconds
+    sign, days, time_part, hours, minutes, seconds, fraction = match.groups()
+    if not any((days, hours, minutes, seconds)) or (time_part is not None and time_part.upper() == "T"):
+        raise ApiError(422, f"Invalid duration: {text}")
+    whole = float(seconds or 0)
+    if fraction:
+        whole += (-1 if whole < 0 or (seconds or "").startswith("-") else 1) * float(f"0.{fraction}")
+    total = float(days or 0) * 86400 + float(hours or 0) * 3600 + float(minutes or 0) * 60 + whole
+    return -total if sign == "-" else total

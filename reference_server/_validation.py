@@ -76,7 +76,10 @@ class RequestValidator:
                     values[name] = schema["default"]
                 continue
             if schema.get("type") == "array":
-                values[name] = args.getlist(name)
+                raw_items = args.getlist(name)
+                if param.get("explode", param.get("style", "form") == "form") is False:
+                    raw_items = [item for raw in raw_items for item in raw.split(",")]  # sort=a:asc,b:desc
+                values[name] = raw_items
                 continue
             raw = args[name]
             value: Any = raw

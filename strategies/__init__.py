@@ -6,6 +6,7 @@ reached); the `invalid_*` and `weak_*` strategies are for what a server must ref
 
 from strategies.naming import EMAIL_DOMAIN, RUN_ID_PATTERN, RUN_PREFIX_ROOT, RunNames, new_run_id, run_started_at
 from strategies.people import (
+    PASSWORD_SPECIALS,
     create_user_requests,
     email_locals,
     emails,
@@ -28,6 +29,7 @@ from strategies.tokens import (
 
 __all__ = [
     "EMAIL_DOMAIN",
+    "PASSWORD_SPECIALS",
     "RUN_ID_PATTERN",
     "RUN_PREFIX_ROOT",
     "RunNames",

@@ -19,11 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from contract.harness import EXIT_UNSTABLE_TARGET
 from reference_server import FAULTS, Fault, RunningServer, spawn
 from tests._suite_probe import FAILED_AT_PROPERTY, MARKERS_PROPERTY, SELFTEST_PROFILE
 
 __all__ = [
+    "ALL_BEHAVIOURS",
+    "BEHAVIOURS",
     "CLEAN_CONFIGURATIONS",
+    "EXIT_UNSTABLE_TARGET",
     "REPO",
     "CaseResult",
     "SuiteRun",
@@ -55,6 +59,23 @@ CLEAN_CONFIGURATIONS: dict[str, tuple[str, ...]] = {
     ),
     "problem-bodies,lenient": ("--auth-error-body", "problem", "--error-body", "problem", "--lenient-required"),
 }
+
+#: What a staging server adds (contract-semantics.md, "Real deployments"): each behaviour's switches.
+BEHAVIOURS: dict[str, tuple[str, ...]] = {
+    "search-lag": ("--search-lag", "1"),
+    "crowd": ("--crowd", "300"),  # with its default background activity
+    "password-kestra-1.1.5": ("--password-policy", "kestra-1.1.5"),
+    "password-kestra-2,configs": ("--password-policy", "kestra-2", "--expose-configs"),
+    "flaky-proxy": ("--flaky-proxy", "0.02"),
+}
+
+#: Every behaviour at once (the stricter password policy: Kestra 2's, announced in configs).
+ALL_BEHAVIOURS: tuple[str, ...] = tuple(
+    arg for name, args in BEHAVIOURS.items() if name != "password-kestra-1.1.5" for arg in args
+)
+
+CLEAN_CONFIGURATIONS.update({f"behaviour:{name}": args for name, args in BEHAVIOURS.items()})
+CLEAN_CONFIGURATIONS["all behaviours"] = ALL_BEHAVIOURS
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
 
@@ -179,9 +200,11 @@ def fault_selection(fault: Fault) -> list[str]:
     return ["--hypothesis-profile", SELFTEST_PROFILE, "-x", *selection]
 
 
-def run_fault(name: str, workdir: Path, *, seed: int | None, timeout: float = 600.0) -> SuiteRun:
-    """The relevant part of the suite against a reference server with fault `name` switched on."""
-    with spawn("--faults", name) as server:
+def run_fault(
+    name: str, workdir: Path, *, seed: int | None, timeout: float = 600.0, server_args: Sequence[str] = ()
+) -> SuiteRun:
+    """The relevant part of the suite against a reference server with fault `name` switched on (and `server_args`)."""
+    with spawn("--faults", name, *server_args) as server:
         return run_suite(server, *fault_selection(FAULTS[name]), workdir=workdir, seed=seed, timeout=timeout)
 
 

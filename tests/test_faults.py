@@ -6,10 +6,17 @@ catalogue names and stop at the first failure (`-x`); clean runs are the whole s
 They are slow, one suite run each: run them in parallel (`pytest tests -n 2`).
 Each fault breaks one clause of specs/clauses.yaml, and a test that checks that clause
 must be among those that catch it.
+
+Clean runs cover every configuration the contract allows, each real-deployment behaviour
+(search lag, other people, password policies, a flaky proxy) and all of them together.
+Fault runs have all the behaviours on: a fault must be caught on a lagging, crowded,
+flaky staging server too. (They replace the runs with the behaviours off, to keep the
+number of suite runs of this file the same; `KCT_FAULT_BEHAVIOURS=off` runs them without.)
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,7 +24,9 @@ import pytest
 import specs
 from reference_server import FAULTS
 from tests._suite_runner import (
+    ALL_BEHAVIOURS,
     CLEAN_CONFIGURATIONS,
+    EXIT_UNSTABLE_TARGET,
     SuiteRun,
     default_seed,
     relevant_failures,
@@ -32,11 +41,19 @@ def _explain(run: SuiteRun) -> str:
     return f"{header}\nfailing tests:\n{failed}\n--- output ---\n{run.tail()}"
 
 
+def _fault_behaviours() -> tuple[str, ...]:
+    return () if os.environ.get("KCT_FAULT_BEHAVIOURS", "").strip() == "off" else ALL_BEHAVIOURS
+
+
 # Clean runs first: they are the longest, and xdist hands tests out in this order.
 @pytest.mark.parametrize("configuration", list(CLEAN_CONFIGURATIONS))
 def test_suite_passes_against_the_clean_server(configuration: str, tmp_path: Path) -> None:
-    run = run_clean(CLEAN_CONFIGURATIONS[configuration], tmp_path, seed=default_seed())
-    assert run.exit_code == 0, f"false alarm against the clean server ({configuration}):\n{_explain(run)}"
+    server_args = CLEAN_CONFIGURATIONS[configuration]
+    run = run_clean(server_args, tmp_path, seed=default_seed())
+    # Behind a flaky proxy a test may end unable to conclude (exit 6): never a violation.
+    allowed = {0, EXIT_UNSTABLE_TARGET} if "--flaky-proxy" in server_args else {0}
+    assert run.exit_code in allowed, f"false alarm against the clean server ({configuration}):\n{_explain(run)}"
+    assert not run.failures, f"false alarm against the clean server ({configuration}):\n{_explain(run)}"
     assert any(c.outcome == "passed" for c in run.cases), f"the suite ran no test:\n{_explain(run)}"
 
 
@@ -44,7 +61,7 @@ def test_suite_passes_against_the_clean_server(configuration: str, tmp_path: Pat
 def test_suite_catches_fault(name: str, tmp_path: Path) -> None:
     fault = FAULTS[name]
     clause = specs.clauses_by_id()[fault.clause]
-    run = run_fault(name, tmp_path, seed=default_seed())
+    run = run_fault(name, tmp_path, seed=default_seed(), server_args=_fault_behaviours())
     assert run.exit_code == 1, f"{name} ({fault.description}; breaks {clause.id}) was not caught:\n{_explain(run)}"
     relevant = relevant_failures(run, fault)
     assert relevant, f"{name} made only tests outside {fault.marker_expression} fail:\n{_explain(run)}"

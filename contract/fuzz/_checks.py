@@ -101,12 +101,26 @@ def _body_validators(operation_id: str) -> tuple[OAS30Validator, OAS30Validator]
     return OAS30Validator(lenient), OAS30Validator({**schema, "components": components})
 
 
+def _nulls_as_omitted(node: Any) -> Any:
+    """The body as Kestra's Java server reads it: a field that is JSON null is a field not given."""
+    if isinstance(node, dict):
+        return {k: _nulls_as_omitted(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_nulls_as_omitted(v) for v in node]
+    return node
+
+
 def _body_faults(operation: specs.Operation, body: Any) -> tuple[list[str], list[str]]:
-    """(what is invalid, which required fields are omitted) in a JSON body."""
+    """(what is invalid, which required fields are omitted) in a JSON body.
+
+    A null field counts as omitted (contract-semantics.md): for an optional field that is
+    no fault at all, for a required one it is an omission (drift when accepted).
+    """
     validators = _body_validators(operation.operation_id)
     if validators is None:
         return [], []
     lenient, strict = validators
+    body = _nulls_as_omitted(body)
     invalid = [e.message for e in lenient.iter_errors(body)]
     if invalid:
         return invalid, []

@@ -16,7 +16,16 @@ from typing import Any
 from hypothesis import strategies as st
 
 import strategies
-from contract.harness import MISSING_PREFIX, CreatedToken, CreatedUser, Credentials, Run, expect_status, missing_id
+from contract.harness import (
+    MISSING_PREFIX,
+    CreatedToken,
+    CreatedUser,
+    Credentials,
+    Problem,
+    Run,
+    expect_status,
+    missing_id,
+)
 
 __all__ = ["FuzzWorld", "Prepared"]
 
@@ -76,18 +85,37 @@ class FuzzWorld:
             self._ready = True
 
     def observable_state(self) -> dict[str, Any]:
-        """What a refused request must leave alone: the pool as the server shows it."""
-        api = self.run.api
-        state: dict[str, Any] = {}
-        for user in self.pool_users:
-            state[f"user {user.id}"] = api.call("getUser", {"id": user.id}).response.text
-            tokens = api.call("listApiTokens_1", {"id": user.id}).json()
-            state[f"tokens of {user.id}"] = sorted(t["id"] for t in tokens.get("results", []))
-        accounts = api.call("listApiTokens", {"id": self.pool_account}).json()
-        state["service account tokens"] = sorted(t["id"] for t in accounts.get("results", []))
-        listing = api.call("listUsers", params={"q": self.run.names.prefix, "page": 1, "size": 1}).json()
-        state["users with the run prefix"] = listing.get("total")
-        return state
+        """What a refused request must leave alone, as reads by id show it at once: the pool's users."""
+        return {f"user {u.id}": self.run.api.call("getUser", {"id": u.id}).response.text for u in self.pool_users}
+
+    def expect_nothing_new(self, body: Any = None) -> None:
+        """A refused request made nothing: no token the run did not make on the pool's owners, no user with
+        the body's email. Checked at once and, since a search may show it late, again after the window.
+        """
+        later = self.run.later
+        later.add(self._unknown_tokens, key="pool tokens")
+        email = body.get("email") if isinstance(body, dict) else None
+        if isinstance(email, str) and email.startswith(self.run.names.prefix):
+            later.add(lambda: self._unknown_users(email), key=("email", email))
+
+    def _unknown_tokens(self) -> Problem:
+        api, ledger = self.run.api, self.run.ledger
+        lists = [("listApiTokens_1", u.id) for u in self.pool_users] + [("listApiTokens", self.pool_account)]
+        for operation, owner in lists:
+            exchange = api.call(operation, {"id": owner})
+            payload = exchange.json() if exchange.status == 200 else {}
+            results = payload.get("results", []) if isinstance(payload, dict) else []
+            unknown = sorted(str(t.get("id")) for t in results if not ledger.owns("token", str(t.get("id"))))
+            if unknown:
+                return f"no token the run did not make on {owner} (a refused request made none)", exchange, f"{unknown}"
+        return None
+
+    def _unknown_users(self, email: str) -> Problem:
+        exchange = self.run.api.call("listUsers", params={"q": email, "page": 1, "size": 10})
+        payload = exchange.json() if exchange.status == 200 else {}
+        results = payload.get("results", []) if isinstance(payload, dict) else []
+        unknown = sorted(str(u.get("id")) for u in results if not self.run.ledger.owns("user", str(u.get("id"))))
+        return None if not unknown else (f"no user with {email} (a refused request made none)", exchange, f"{unknown}")
 
     # -- choosing ids ----------------------------------------------------------
 
@@ -138,11 +166,13 @@ class FuzzWorld:
         return None
 
     def _prepare_updateCurrentUserPassword(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        # Draw before sending: an example the target cuts short then never ends before a draw
+        # that another run of the same choices makes (hypothesis would call that flaky).
+        new_password = draw(strategies.passwords()) if positive else ""
         user, _ = self.run.arrange.create_user()
         p.as_ = user.credentials
         p.secrets.add(user.password or "")
         if positive:
-            new_password = draw(strategies.passwords())
             p.body = {"oldPassword": user.password, "newPassword": new_password}
             p.secrets.add(new_password)
             p.realistic = True

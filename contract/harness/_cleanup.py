@@ -19,6 +19,7 @@ from contract.harness._exchange import ContractViolation, Exchange
 from contract.harness._guard import UnsafeRequest
 from contract.harness._identity import identity_refused
 from contract.harness._ledger import CLEANUP_ORDER, Entry
+from contract.harness._unstable import UnstableTarget, raising_unstable
 
 __all__ = ["DEFAULT_BUDGET_SECONDS", "IDENTITY_REFUSED", "CleanupReport", "delete_all", "delete_entry", "retry_pause"]
 
@@ -125,7 +126,12 @@ def delete_entry(api: Api, entry: Entry, attempts: int = ATTEMPTS, deadline: flo
     for attempt in range(attempts):
         exchange: Exchange | None = None
         try:
-            exchange = api.call(operation, path)
+            with raising_unstable():
+                exchange = api.call(operation, path)
+        except UnstableTarget as error:
+            if error.unreachable:
+                return False, error.reason  # the Api has tried to connect already
+            reason = error.reason  # a delete may be sent again: done twice, the second answers 404
         except httpx.ConnectError as error:
             reason = f"{type(error).__name__}: {error}"
             if attempt >= _CONNECT_ATTEMPTS - 1:
@@ -190,8 +196,9 @@ def _resolved(api: Api, entries: list[Entry], report: CleanupReport) -> list[Ent
             result.append(entry)
             continue
         try:
-            found = resolve(api, entry)
-        except (httpx.HTTPError, ContractViolation) as error:
+            with raising_unstable():
+                found = resolve(api, entry)
+        except (httpx.HTTPError, ContractViolation, UnstableTarget) as error:
             report.failed.append((entry, f"could not look it up by email: {str(error).splitlines()[0]}"))
             continue
         if not found:

@@ -16,7 +16,7 @@ from typing import Any
 
 from contract.harness._exchange import Exchange
 
-__all__ = ["OperationStats", "Record", "merge_snapshots"]
+__all__ = ["OperationStats", "Record", "merge_snapshots", "unstable_kind"]
 
 
 @dataclass
@@ -25,10 +25,13 @@ class OperationStats:
     statuses: Counter[int] = field(default_factory=Counter)
     checks_run: Counter[str] = field(default_factory=Counter)
     checks_failed: Counter[str] = field(default_factory=Counter)
+    #: Requests the infrastructure answered instead of the API, after retries, by kind.
+    unstable: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "requests": self.requests,
+            "unstable": dict(sorted(self.unstable.items())),
             "statuses": {str(code): count for code, count in sorted(self.statuses.items())},
             "checks": {
                 name: {"run": run, "failed": self.checks_failed[name]} for name, run in sorted(self.checks_run.items())
@@ -43,6 +46,8 @@ class OperationStats:
         for name, counts in data.get("checks", {}).items():
             self.checks_run[name] += int(counts.get("run", 0))
             self.checks_failed[name] += int(counts.get("failed", 0))
+        for kind, count in data.get("unstable", {}).items():
+            self.unstable[kind] += int(count)
 
 
 class Record:
@@ -66,6 +71,16 @@ class Record:
             stats.requests += 1
             stats.statuses[status] += 1
 
+    def unstable(self, operation: str, reason: str) -> None:
+        """An `Api` unstable observer: one request of `operation` met an unstable target."""
+        with self._lock:
+            self._stats(operation).unstable[unstable_kind(reason)] += 1
+
+    def unstable_total(self) -> int:
+        """Requests so far that met an unstable target, over all operations."""
+        with self._lock:
+            return sum(sum(stats.unstable.values()) for stats in self._operations.values())
+
     def check(self, operation: str, name: str, passed: bool) -> None:
         """One check `name` ran on a response of `operation`, and passed or failed."""
         with self._lock:
@@ -78,6 +93,12 @@ class Record:
         """Operation id -> {"requests", "statuses": {"200": n}, "checks": {name: {"run", "failed"}}}."""
         with self._lock:
             return {operation: stats.to_dict() for operation, stats in sorted(self._operations.items())}
+
+
+def unstable_kind(reason: str) -> str:
+    """A reason without its particulars: "502 from a gateway", "429", "ReadTimeout"."""
+    head = reason.split(" (", 1)[0].split(":", 1)[0].strip()
+    return head or "unknown"
 
 
 def merge_snapshots(snapshots: Iterable[dict[str, dict[str, Any]]]) -> dict[str, OperationStats]:

@@ -17,6 +17,7 @@ from contract.harness._logins import DEFAULT_BUDGET, DEFAULT_WINDOW, LoginBook
 from contract.harness._progress import Progress
 from contract.harness._record import Record
 from contract.harness._secrets import SecretBook
+from contract.harness._settle import DEFAULT_SETTLE_SECONDS, Eventually, Later, Settle
 from contract.harness._target import Target
 from strategies import RunNames
 
@@ -35,6 +36,8 @@ class Run:
     #: Failed password logins allowed per created account within `login_window` seconds.
     login_budget: int = DEFAULT_BUDGET
     login_window: float = DEFAULT_WINDOW
+    #: Seconds a search may show a write late (`--settle`).
+    settle_window: float = DEFAULT_SETTLE_SECONDS
     ledger: Ledger = field(init=False)
     api: Api = field(init=False)
     names: RunNames = field(init=False)
@@ -47,19 +50,30 @@ class Run:
     cleanup_problems: list[str] = field(default_factory=list)
     identity: IdentityWatch = field(init=False)
     secrets: SecretBook = field(init=False)
+    #: Search checks of the running test not yet agreed; verified when its body ends.
+    eventually: Eventually = field(init=False)
+    #: "Nothing showed" search checks of the whole session, verified once after the settle window.
+    later: Later = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.run_id, self.run_dir / "ledger" / f"{self.worker}-{os.getpid()}.jsonl")
         guard = SafetyGuard(self.ledger, self.read_only)
         logins = LoginBook(self.target.credentials, guard.prefix, self.login_budget, self.login_window)
-        self.api = Api(self.target, self.ledger, guard, logins=logins)
+        self.api = Api(self.target, self.ledger, guard, logins=logins, settle=Settle(self.settle_window))
         self.identity = IdentityWatch(self.target)
         self.secrets = SecretBook.of(self.target.credentials)
         # Secrets first: the identity watch may stop the run on this very exchange.
         self.api.observers += [self.secrets, self.identity, self.record.observe]
+        self.api.unstable_observers.append(self.record.unstable)
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)
         self.progress = Progress(self.budget)
+        self.eventually = Eventually(self.api.settle)
+        self.later = Later(self.api.settle)
+
+    @property
+    def settle(self) -> Settle:
+        return self.api.settle
 
     def finish(self) -> CleanupReport:
         """Delete everything this process created; safe to call more than once."""

@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from contract.harness._retry import Answer, send_with_retries
+from contract.harness._unstable import UnstableTarget
+
 __all__ = ["Credentials", "Target", "TargetError", "check_base_url", "preflight"]
 
 
@@ -75,17 +78,39 @@ def check_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def httpx_answer(response: httpx.Response) -> Answer:
+    """What the retry logic sees of an httpx response."""
+    return Answer(
+        response.status_code,
+        response.headers.get("content-type", ""),
+        response.content,
+        response.headers.get("retry-after"),
+    )
+
+
 def preflight(target: Target, timeout: float = 10.0) -> None:
     """Check once that the target answers and that the identity is a superadmin."""
     unknown_id = "kct-preflight-" + secrets.token_hex(6)
     try:
         with httpx.Client(base_url=target.base_url, headers=target.headers, timeout=timeout) as client:
-            listing = client.get("/api/v1/users", params={"page": 1, "size": 1})
+
+            def get(url: str, **params: int) -> httpx.Response:
+                return send_with_retries(
+                    lambda: client.get(url, params=params),
+                    httpx_answer,
+                    safe=True,
+                    transport_errors=(httpx.TransportError,),
+                )
+
+            listing = get("/api/v1/users", page=1, size=1)
             if listing.status_code == 401:
                 raise TargetError(f"{target.base_url} rejected the credentials ({target.credentials.describe}): 401")
-            probe = client.get(f"/api/v1/users/{unknown_id}")
+            probe = get(f"/api/v1/users/{unknown_id}")
     except httpx.HTTPError as error:
         raise TargetError(f"{target.base_url} is unreachable: {error}") from None
+    except UnstableTarget as error:
+        problem = "is unreachable" if error.unreachable else "does not answer as an API"
+        raise TargetError(f"{target.base_url} {problem}: {error.reason}") from None
     if listing.status_code == 403 or probe.status_code == 403:
         raise TargetError(f"{target.credentials.describe} is not a superadmin on {target.base_url} (403)")
     if listing.status_code != 200 or probe.status_code not in (404, 400):

@@ -12,8 +12,8 @@ from contract.machines._checks import (
     fail,
     json_array,
     json_object,
-    list_user_pages,
     listed_user_ids,
+    user_pages_problem,
 )
 from contract.machines._model import ModelServiceAccount, ModelToken, ModelUser, Owner
 from contract.machines._shards import Shard, machine_shards
@@ -32,10 +32,10 @@ __all__ = [
     "fail",
     "json_array",
     "json_object",
-    "list_user_pages",
     "listed_user_ids",
     "machine_session",
     "machine_shards",
     "of_machine",
     "run_machine",
+    "user_pages_problem",
 ]

@@ -21,7 +21,7 @@ from hypothesis.errors import HypothesisException
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test
 from hypothesis.strategies import SearchStrategy
 
-from contract.harness import Entry, Exchange, Kind, Run, delete_all
+from contract.harness import Entry, Eventually, Exchange, Kind, Later, Run, delete_all, rejecting_examples
 from contract.machines._checks import SecretWatch
 from contract.machines._shards import Shard
 from strategies import RunNames
@@ -51,7 +51,12 @@ class Session:
 
     run: Run
     watch: SecretWatch = field(default_factory=SecretWatch)
+    #: "Nothing showed" search checks of all the examples, verified once after the settle window.
+    later: Later = field(init=False)
     _objects: list[tuple[Kind, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.later = Later(self.run.settle)
 
     def group(self) -> str:
         group_id = self.run.arrange.create_group()
@@ -75,6 +80,7 @@ def machine_session(run: Run) -> Iterator[Session]:
     run.api.observers.append(session.watch)
     try:
         yield session
+        session.later.verify()
     finally:
         run.api.observers.remove(session.watch)
         session.close()
@@ -98,7 +104,9 @@ def run_machine(session: Session, factory: Callable[[], RuleBasedStateMachine], 
 
     # run_state_machine_as_test takes no seed; the test it runs is this one.
     test = get_state_machine_test(build, settings=machine_settings(shard.examples))  # type: ignore[arg-type]
-    seed(shard.seed(session.run.seed))(test)()
+    # An example that meets an unstable target is rejected; the others go on.
+    with rejecting_examples():
+        seed(shard.seed(session.run.seed))(test)()
 
 
 class ContractMachine(RuleBasedStateMachine):
@@ -111,6 +119,9 @@ class ContractMachine(RuleBasedStateMachine):
         self.arrange = run.arrange
         self.tenant = run.target.tenant
         self.watch = session.watch
+        self.later = session.later
+        #: Search checks of this example not agreed yet; read again together before teardown deletes.
+        self.eventually = Eventually(run.settle)
         #: Under a fresh prefix, so `listUsers?q=<prefix>` finds exactly this example's users.
         self.names: RunNames = run.names.child()
         self._mine: list[tuple[Kind, str]] = []
@@ -152,16 +163,27 @@ class ContractMachine(RuleBasedStateMachine):
                 self.created("token", payload["id"])
 
     def teardown(self) -> None:
-        """Delete what the example left, then pass the budget's gate (which may end the shard)."""
+        """Settle the example's search checks (unless it failed already), delete what it left, then pass
+        the budget's gate (which may end the shard).
+        """
         # Hypothesis calls teardown in a `finally`: a failing step's exception is still in
         # flight here, and the budget then lets hypothesis shrink and report it, however late.
         error = sys.exc_info()[1]
-        failed = isinstance(error, Exception) and not isinstance(error, HypothesisException)
-        self._delete_mine()
-        if failed:
-            self.run.progress.failed()
-        elif error is None:
-            self.run.progress.finished()
+        try:
+            if error is None:
+                self.eventually.verify()
+            else:
+                self.eventually.forget()
+        except BaseException as late:  # a search that never showed what the steps did
+            error = late
+            raise
+        finally:
+            self._delete_mine()
+            failed = isinstance(error, Exception) and not isinstance(error, HypothesisException)
+            if failed:
+                self.run.progress.failed()
+            elif error is None:
+                self.run.progress.finished()
 
     def _delete_mine(self) -> None:
         mine = set(self._mine)

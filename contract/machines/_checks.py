@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NoReturn
 
 import specs
-from contract.harness import Api, ContractViolation, Credentials, Exchange, expect_status, missing_id
+from contract.harness import Api, ContractViolation, Credentials, Exchange, Problem, expect_status, missing_id
 
 __all__ = [
     "TOKEN_CREATING_OPERATIONS",
@@ -23,8 +23,8 @@ __all__ = [
     "fail",
     "json_array",
     "json_object",
-    "list_user_pages",
     "listed_user_ids",
+    "user_pages_problem",
 ]
 
 POLICY = specs.policy()
@@ -166,27 +166,31 @@ def _page(api: Api, q: str, page: int, size: int) -> Page:
     return Page(exchange, results, total)
 
 
-def list_user_pages(api: Api, q: str, size: int, expected_total: int) -> dict[str, dict[str, Any]]:
-    """Every page of `listUsers?q=`, checked: totals, page sizes, no overlap, one past the end is empty."""
+def user_pages_problem(api: Api, q: str, size: int, expected: set[str]) -> Problem:
+    """Every page of `listUsers?q=` against the users expected: totals, page sizes, no overlap, all of them.
+
+    Returns what is wrong (for `Eventually`: a lagging search may not show the last writes yet).
+    """
+    expected_total = len(expected)
     pages = -(-expected_total // size) if expected_total else 0
     seen: dict[str, dict[str, Any]] = {}
+    page = None
     for number in range(1, pages + 2):
         page = _page(api, q, number, size)
-        check(
-            page.total == expected_total,
-            f"total {expected_total}: the number of users matching q={q!r}",
-            page.exchange,
-        )
+        if page.total != expected_total:
+            return f"total {expected_total}: the number of users matching q={q!r}", page.exchange, f"got {page.total}"
         expected_count = min(size, expected_total - (number - 1) * size) if number <= pages else 0
-        check(
-            len(page.results) == expected_count,
-            f"{expected_count} results on page {number} of size {size} (total {expected_total})",
-            page.exchange,
-        )
+        if len(page.results) != expected_count:
+            what = f"{expected_count} results on page {number} of size {size} (total {expected_total})"
+            return what, page.exchange, ""
         for result in page.results:
-            check(result["id"] not in seen, f"user {result['id']} on one page only", page.exchange)
+            if result["id"] in seen:
+                return f"user {result['id']} on one page only", page.exchange, ""
             seen[result["id"]] = result
-    return seen
+    if set(seen) != expected:
+        what = f"the pages of q={q!r} together hold each of the expected users once"
+        return what, page.exchange if page else None, f"listed {sorted(seen)}, expected {sorted(expected)}"
+    return None
 
 
 def listed_user_ids(api: Api, q: str, size: int = 100) -> tuple[set[str], Page]:

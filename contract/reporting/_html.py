@@ -374,6 +374,34 @@ def _drift(summary: dict[str, Any]) -> str:
     )
 
 
+def _table(headers: tuple[str, str], rows: str) -> str:
+    if not rows:
+        return ""
+    head = "".join(f"<th>{e(h)}</th>" for h in headers)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _unstable(summary: dict[str, Any]) -> str:
+    unstable = summary.get("unstable") or {"tests": [], "requests": {}, "total_requests": 0}
+    tests, requests = unstable["tests"], unstable["requests"]
+    if not tests and not requests:
+        return ""
+    rows = "".join(
+        f'<tr><td class="op">{e(op)}</td><td>{e(", ".join(f"{kind}: {n}" for kind, n in kinds.items()))}</td></tr>'
+        for op, kinds in sorted(requests.items())
+    )
+    concluded = "".join(f'<tr><td class="op">{e(t["nodeid"])}</td><td>{e(t["reason"])}</td></tr>' for t in tests)
+    return (
+        f'<section id="unstable"><h2>Unstable target <span class="pill warn">{len(tests)}</span></h2>'
+        '<p class="lead">Not violations: answers of what stands in front of the API (network errors, gateway '
+        "pages, rate limits) after the retries that are safe. Hypothesis examples that met one were "
+        f"discarded ({_plural(unstable['total_requests'], 'request')}); the tests below could not conclude.</p>"
+        + _table(("Test", "Why"), concluded)
+        + _table(("Operation", "Answers"), rows)
+        + "</section>"
+    )
+
+
 def _depth(summary: dict[str, Any]) -> str:
     """Examples per test, and what a budget stopped early or left out."""
     data = summary.get("depth")
@@ -581,6 +609,7 @@ def render(summary: dict[str, Any], matrix: Any = None) -> str:
         + _grid(summary)
         + _clauses(summary)
         + _drift(summary)
+        + _unstable(summary)
         + f'<div class="cols">{_markers(summary)}{_cleanup(summary)}</div>'
         + _depth(summary)
         + _matrix(matrix)

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from contract.harness import plain_nodeid
+from contract.harness import NOT_RUN_PROPERTY, UNSTABLE_PROPERTY, plain_nodeid
 
 __all__ = ["OUTCOMES", "Outcomes", "failure_record", "secrets_of", "unmarked"]
 
@@ -55,8 +55,17 @@ class Outcomes:
         self._final: dict[str, str] = {}
         self._marks: dict[str, tuple[str, ...]] = {}
         self.collection_errors = 0
+        #: nodeid -> why the test could not conclude (the target was unstable).
+        self.unstable: dict[str, str] = {}
+        #: nodeid -> why the test could not run against this target.
+        self.not_run: dict[str, str] = {}
 
     def add(self, report: pytest.TestReport) -> None:
+        for name, value in getattr(report, "user_properties", None) or []:
+            if name == UNSTABLE_PROPERTY:
+                self.unstable.setdefault(report.nodeid, str(value))
+            elif name == NOT_RUN_PROPERTY:
+                self.not_run.setdefault(report.nodeid, str(value))
         outcome = _outcome(report)
         if outcome is None:
             return

@@ -169,6 +169,8 @@ class ReportPlugin:
             alive,
             clause_rows(self.outcomes.final()),
             self.not_started,
+            self.outcomes.unstable,
+            self.outcomes.not_run,
         )
         self.depth = depth_line(summary["depth"])
         report_dir = Path(config.getoption("report_dir")).resolve()

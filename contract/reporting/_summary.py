@@ -161,6 +161,7 @@ def _operation_rows(merged_ops: dict[str, dict[str, Any]]) -> list[dict[str, Any
                 "documented": documented,
                 "requests": data["requests"],
                 "statuses": {str(code): seen[code] for code in sorted(seen)},
+                "unstable": dict(data.get("unstable", {})),
                 "unexpected": [
                     code for code in sorted(seen) if status_class(code, True, documented, allowed) == "violation"
                 ],
@@ -172,8 +173,29 @@ def _operation_rows(merged_ops: dict[str, dict[str, Any]]) -> list[dict[str, Any
     return rows
 
 
-def verdict(tests: dict[str, int], unexpected_statuses: int, cleanup_ok: bool) -> dict[str, Any]:
-    """One line for people: does the contract hold, and if not, how badly."""
+def _unstable_summary(rows: list[dict[str, Any]], tests: dict[str, str]) -> dict[str, Any]:
+    """Tests that could not conclude, and requests the infrastructure answered instead of the API."""
+    requests = {row["operation"]: row["unstable"] for row in rows if row.get("unstable")}
+    return {
+        "tests": [{"nodeid": nodeid, "reason": reason} for nodeid, reason in sorted(tests.items())],
+        "requests": requests,
+        "total_requests": sum(sum(kinds.values()) for kinds in requests.values()),
+    }
+
+
+def verdict(
+    tests: dict[str, int],
+    unexpected_statuses: int,
+    cleanup_ok: bool,
+    unstable: int = 0,
+    not_run: Collection[str] = (),
+) -> dict[str, Any]:
+    """One line for people: does the contract hold, and if not, how badly.
+
+    `unstable` tests could not conclude because the target was unstable: without a
+    violation, that is the verdict (the contract was not shown to hold). `not_run` are the
+    reasons of checks that could not run against this target; the verdict names them.
+    """
     violations = tests.get("failed", 0)
     errors = tests.get("errors", 0)
     ran = sum(tests.get(k, 0) for k in ("passed", "failed", "errors", "xfailed", "xpassed"))
@@ -183,17 +205,31 @@ def verdict(tests: dict[str, int], unexpected_statuses: int, cleanup_ok: bool) -
         text = f"{unexpected_statuses} unexpected status code" + ("s" if unexpected_statuses != 1 else "")
     elif errors:
         text = f"{errors} error" + ("s" if errors != 1 else "") + ": the suite could not check everything"
+    elif unstable:
+        text = f"Unstable target: {unstable} test" + ("s" if unstable != 1 else "") + " could not conclude"
     elif not ran:
         text = "Nothing was checked"
     else:
         text = "The contract holds"
     ok = text == "The contract holds"
-    notes = []
+    if ok and not_run:
+        text = f"The contract holds; {len(not_run)} check" + ("s" if len(not_run) != 1 else "") + " not run"
+    notes = [f"not run: {reason}" for reason in dict.fromkeys(not_run)]
+    if unstable and (violations or unexpected_statuses or errors):
+        notes.append(f"{unstable} test" + ("s" if unstable != 1 else "") + " could not conclude: unstable target")
     if errors and violations:
         notes.append(f"{errors} error" + ("s" if errors != 1 else "") + " in setup or teardown")
     if not cleanup_ok:
         notes.append("cleanup left objects behind")
-    return {"ok": ok, "violations": violations, "errors": errors, "text": text, "notes": notes}
+    return {
+        "ok": ok,
+        "violations": violations,
+        "errors": errors,
+        "unstable": unstable,
+        "not_run": len(not_run),
+        "text": text,
+        "notes": notes,
+    }
 
 
 def build_summary(
@@ -206,13 +242,18 @@ def build_summary(
     alive: list[Entry],
     clauses: list[dict[str, Any]] | None = None,
     not_started: list[str] | None = None,
+    unstable_tests: dict[str, str] | None = None,
+    not_run: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """The whole summary. `meta` holds run, target, sdk, profile, seed and budget as the plugin knows them.
 
     `clauses` are the rows of the clause table (_clauses.clause_rows); `not_started` the
-    tests a budget left out.
+    tests a budget left out; `unstable_tests` and `not_run` map test ids to why they could
+    not conclude or run.
     """
     clauses = clauses or []
+    unstable_tests = unstable_tests or {}
+    not_run = not_run or {}
     rows = _operation_rows(merged["operations"])
     cleanup = merged["cleanup"]
     left_behind = [_entry(e) for e in alive]
@@ -225,9 +266,10 @@ def build_summary(
         "problems": merged.get("cleanup_problems", []),
         "ok": not cleanup["failed"] and not left_behind and not merged.get("cleanup_problems"),
     }
-    unexpected = sum(len(row["unexpected"]) for row in rows)
+    # Setup operations (groups, service accounts) are the suite's own tools, not the contract.
+    unexpected = sum(len(row["unexpected"]) for row in rows if not row["setup"])
     contract_ops = [row for row in rows if not row["setup"] and row["method"]]
-    outcome = verdict(tests, unexpected, bool(cleanup_summary["ok"]))
+    outcome = verdict(tests, unexpected, bool(cleanup_summary["ok"]), len(unstable_tests), list(not_run.values()))
     if meta.get("lost_workers"):
         outcome["notes"].append("no data from crashed workers " + ", ".join(meta["lost_workers"]))
     requests = sum(row["requests"] for row in rows)
@@ -252,6 +294,8 @@ def build_summary(
         "clauses": clauses,
         "failures": failures,
         "drift": merged["drift"],
+        "unstable": _unstable_summary(rows, unstable_tests),
+        "not_run": [{"nodeid": nodeid, "reason": reason} for nodeid, reason in sorted(not_run.items())],
         "cleanup": cleanup_summary,
         "workers": merged["workers"],
         "depth": depth(budget, merged.get("progress", {}), not_started or [], requests),

@@ -27,6 +27,7 @@ def markdown(summary: dict[str, Any]) -> str:
     totals = summary["totals"]
     cleanup = summary["cleanup"]
     target = summary.get("target", {})
+    unstable = summary.get("unstable") or {}
     lines = [
         f"## {'✅' if verdict['ok'] else '❌'} {verdict['text']}",
         "",
@@ -40,6 +41,9 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- clauses: {totals.get('clauses_checked', 0)}/{totals.get('clauses', 0)} checked by this run, "
         f"{totals.get('clauses_failed', 0)} failed",
         f"- drift: {len(summary['drift'])}",
+        f"- unstable target: {len(unstable.get('tests', []))} tests could not conclude, "
+        f"{unstable.get('total_requests', 0)} requests answered by the infrastructure, not the API",
+        *(f"- not run: {item['nodeid']}: {item['reason']}" for item in summary.get("not_run", [])),
         *([f"- depth: {depth_line(summary['depth'])}"] if summary.get("depth") else []),
         f"- cleanup: {cleanup['deleted']} deleted, {cleanup['already_gone']} already gone, "
         f"{len(cleanup['failed'])} failed, {len(cleanup['left_behind'])} left behind",

@@ -15,11 +15,13 @@ import typing
 from typing import Any
 
 import pydantic
+import requests
+import urllib3
 
 import specs
-from contract.harness import Run
+from contract.harness import READ_OPERATIONS, Answer, Run, UnstableTarget, send_with_retries
 from contract.sdk._args import ArgumentError, build_arguments, model_class, unwrap
-from contract.sdk._client import Sdk, SdkCall
+from contract.sdk._client import Sdk, SdkCall, SdkClient
 from contract.sdk._compare import disagreements, dump, resolve
 from contract.sdk._outcome import Outcome, Result
 from contract.sdk._routes import elsewhere, match_operations, param_key
@@ -94,6 +96,54 @@ def _is_argument_error(error: pydantic.ValidationError, method_name: str) -> boo
     return method_name in str(error.title)
 
 
+#: What the SDKs' transports raise when no HTTP answer came back (generated clients use urllib3).
+_TRANSPORT_ERRORS: tuple[type[Exception], ...] = (urllib3.exceptions.HTTPError, requests.RequestException)
+
+
+def _answer(operation: specs.Operation, result: SdkCall | Exception) -> Answer:
+    """What the retry logic sees: a success, or the status, headers and body an ApiException carries."""
+    if isinstance(result, SdkCall):
+        return Answer(result.status or operation.success_status, "", b"")
+    headers = getattr(result, "headers", None) or {}
+
+    def header(name: str) -> str | None:
+        value = headers.get(name) or headers.get(name.title()) if hasattr(headers, "get") else None
+        return None if value is None else str(value)
+
+    body = getattr(result, "body", None) or b""
+    raw = body if isinstance(body, bytes) else str(body).encode()
+    return Answer(int(getattr(result, "status", 0) or 0), header("content-type") or "", raw, header("retry-after"))
+
+
+def _steady_call(
+    sdk: Sdk, run: Run, operation: specs.Operation, client: SdkClient, method_name: str, arguments: dict[str, Any]
+) -> SdkCall:
+    """`client.call` with the harness's retries: a gateway page or a timeout is not the SDK's fault, nor the API's."""
+
+    def attempt() -> SdkCall | Exception:
+        try:
+            return client.call(method_name, arguments)
+        except sdk.api_exception as error:
+            return error  # type: ignore[return-value]
+
+    try:
+        result = send_with_retries(
+            attempt,
+            lambda r: _answer(operation, r),
+            safe=operation.operation_id in READ_OPERATIONS,
+            transport_errors=_TRANSPORT_ERRORS,
+            policy=run.api.retry,
+        )
+    except UnstableTarget as error:
+        for observer in run.api.unstable_observers:
+            observer(operation.operation_id, error.reason)
+        where = f"{operation.operation_id} through the SDK"
+        raise UnstableTarget(error.reason, unreachable=error.unreachable, where=where) from None
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
 def _invoke(
     sdk: Sdk, run: Run, operation: specs.Operation, method_name: str, scenario: Scenario, notes: list[str]
 ) -> SdkCall | Result:
@@ -113,7 +163,7 @@ def _invoke(
         notes.extend(built.notes)
         raw: bytes | None = None
         try:
-            call = client.call(method_name, built.arguments)
+            call = _steady_call(sdk, run, operation, client, method_name, built.arguments)
             raw = call.body
             return call
         except sdk.api_exception as error:
@@ -219,7 +269,7 @@ def check_unknown_id(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[st
             built = build_arguments(
                 getattr(client.users, method_name), scenario.path, {}, scenario.body, _body_schema(operation)
             )
-            client.call(method_name, built.arguments)
+            _steady_call(sdk, run, operation, client, method_name, built.arguments)
         except sdk.api_exception as error:
             status = getattr(error, "status", None)
             if status in allowed:

@@ -33,6 +33,10 @@ def run_suite(*args: str, env: dict[str, str] | None = None) -> subprocess.Compl
         (["--base-url", "http://127.0.0.1:9", "--token", "t"], {}, "is unreachable"),
         ([], {"PYTEST_BASE_URL": "http://127.0.0.1:9", "KESTRA_API_TOKEN": "t"}, "is unreachable"),
         (["--hypothesis-profile", "nosuch"], {}, "unknown profile 'nosuch'"),
+        # Credentials meant for staging must never run against the embedded server instead.
+        (["--username", "admin@example.com", "--password", "x"], {}, "credentials were given but no --base-url"),
+        ([], {"KESTRA_API_TOKEN": "t"}, "credentials were given but no --base-url"),
+        (["--settle", "-1"], {}, "--settle must be a number of seconds >= 0"),
         (["--budget", "soon"], {}, "--budget: not a duration: 'soon'"),
     ],
 )

@@ -31,3 +31,26 @@ def test_query_faults_see_what_the_wire_shows() -> None:
     assert _query_faults(list_users, {"page": "1.5", "size": 1})[0]
     assert _query_faults(list_users, {"page": 1, "size": 2, "sort": "x", "unknown": "y"}) == ([], [])
     assert _query_faults(list_users, {"q": "a"}) == ([], ["query parameter 'page'", "query parameter 'size'"])
+
+
+def test_a_null_field_reads_as_omitted() -> None:
+    # Nightly: a token created with nulls is drift at most, never invalid input accepted.
+    body = {"name": "abc", "description": None, "maxAge": None, "extended": False}
+    invalid, omitted = _body_faults(OPS["createApiTokensForUser_1"], body)
+    assert invalid == []
+    assert len(omitted) == 2
+    # An optional field given as null is no fault at all.
+    assert _body_faults(OPS["autocompleteUsers"], {"q": "a", "ids": None}) == ([], [])
+    # A null inside an array is still a value of the wrong type.
+    assert _body_faults(OPS["updateUserGroups"], {"groupIds": [None]})[0]
+
+
+def test_max_age_is_invalid_only_where_java_refuses_it() -> None:
+    def faults(max_age: str) -> list[str]:
+        body = {"name": "abc", "description": "", "maxAge": max_age, "extended": False}
+        return _body_faults(OPS["createApiTokensForUser_1"], body)[0]
+
+    for valid in ("", "PT86400S", "P10000D", "PT1.5S", "pt1h", "-PT1H", "P1DT12H", "PT90M", "PT1,5S"):
+        assert faults(valid) == [], valid
+    for invalid in ("abc", "1h", "10", "P", "PT", "T1H", "P1H", "PT1D", "P1DT", "P1W", "P1Y"):
+        assert faults(invalid), invalid

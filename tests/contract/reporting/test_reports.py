@@ -81,9 +81,12 @@ def test_record_counts_requests_statuses_and_checks_per_operation() -> None:
     record.check("getUser", "status_code_conformance", True)
     record.check("getUser", "status_code_conformance", False)
     record.check("getUser", "not_a_server_error", True)
+    record.unstable("getUser", "502 from a gateway (text/html, 90 bytes) (after 4 tries)")
+    record.unstable("getUser", "ReadTimeout: timed out (after 4 tries)")
     snapshot = record.snapshot()
     assert snapshot["getUser"] == {
         "requests": 3,
+        "unstable": {"502 from a gateway": 1, "ReadTimeout": 1},
         "statuses": {"200": 2, "404": 1},
         "checks": {"not_a_server_error": {"run": 1, "failed": 0}, "status_code_conformance": {"run": 2, "failed": 1}},
     }
@@ -193,6 +196,43 @@ def test_summary_counts_operations_and_flags_unexpected_statuses() -> None:
 def test_verdict(tests: dict[str, int], text: str, ok: bool) -> None:
     verdict = summary_of(ops(listUsers={200: 1}), tests=tests)["verdict"]
     assert (verdict["text"], verdict["ok"]) == (text, ok)
+
+
+def test_setup_operations_never_count_as_unexpected_statuses() -> None:
+    # deleteGroup documents 200 and answers 204 on Kestra: the suite's own tool, not the contract.
+    summary = summary_of(ops(deleteGroup={204: 3}, listUsers={200: 1}))
+    assert summary["totals"]["unexpected_statuses"] == 0
+    assert summary["verdict"]["text"] == "The contract holds"
+
+
+def test_an_unstable_target_is_its_own_verdict_section_and_never_a_violation() -> None:
+    operations = ops(listUsers={200: 1})
+    operations["createUser"] = {**ops(createUser={201: 2})["createUser"], "unstable": {"502 from a gateway": 3}}
+    merged = merge_payloads([{"worker": "gw0", "operations": operations, "drift": [], "cleanup": None}])
+    counts = {"passed": 3, "failed": 0, "errors": 0, "skipped": 1, "xfailed": 0, "xpassed": 0, "total": 4}
+    unstable = {"contract/test_x.py::test_y": "createUser: 502 from a gateway (not repeated)"}
+    summary = build_summary({"run": {}, "target": {}}, counts, {}, [], merged, 0, [], unstable_tests=unstable)
+    assert summary["verdict"]["ok"] is False
+    assert summary["verdict"]["violations"] == 0
+    assert summary["verdict"]["text"] == "Unstable target: 1 test could not conclude"
+    assert summary["unstable"]["tests"] == [
+        {"nodeid": "contract/test_x.py::test_y", "reason": unstable["contract/test_x.py::test_y"]}
+    ]
+    assert summary["unstable"]["requests"] == {"createUser": {"502 from a gateway": 3}}
+    assert summary["unstable"]["total_requests"] == 3
+    html = render(summary)
+    assert 'id="unstable"' in html
+    assert "502 from a gateway" in html
+
+
+def test_a_check_not_run_is_named_in_the_verdict() -> None:
+    merged = merge_payloads([{"worker": "gw0", "operations": ops(listUsers={200: 1}), "drift": [], "cleanup": None}])
+    counts = {"passed": 3, "failed": 0, "errors": 0, "skipped": 1, "xfailed": 0, "xpassed": 0, "total": 4}
+    not_run = {"contract/test_readonly.py::test_own": "the suite runs with a token"}
+    summary = build_summary({"run": {}, "target": {}}, counts, {}, [], merged, 0, [], not_run=not_run)
+    assert summary["verdict"]["ok"] is True
+    assert summary["verdict"]["text"] == "The contract holds; 1 check not run"
+    assert summary["verdict"]["notes"] == ["not run: the suite runs with a token"]
 
 
 def test_cleanup_left_behind_comes_from_the_ledger() -> None:

@@ -1,0 +1,73 @@
+"""An unstable target: what stands between the suite and the API answered, not the API.
+
+Such an answer says nothing about the contract, either way. `UnstableTarget` is a
+pytest skip, so that hypothesis never shrinks or replays it as a failure and a test that
+meets one ends as "could not conclude". Inside a hypothesis example the suite can do
+better: `rejecting_examples()` makes the harness reject just that example
+(`hypothesis.reject()`), so the test goes on with others.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import pytest
+from hypothesis import reject
+
+__all__ = ["UNSTABLE_PROPERTY", "UnstableTarget", "give_up", "raising_unstable", "rejecting_examples"]
+
+#: The user property a test report carries when the test ended on an unstable target.
+UNSTABLE_PROPERTY = "unstable_target"
+
+_REJECT = contextvars.ContextVar("kct_reject_unstable_examples", default=False)
+
+
+class UnstableTarget(pytest.skip.Exception):  # type: ignore[name-defined,misc]
+    """The target did not answer as an API (network error, gateway page, rate limit)."""
+
+    def __init__(self, reason: str, *, unreachable: bool = False, where: str = "") -> None:
+        super().__init__(msg=f"unstable target: {where + ': ' if where else ''}{reason}", pytrace=False)
+        #: What happened ("502 from a gateway (...)", "ConnectError: ..."), without where.
+        self.reason = reason
+        #: Which request met it (operation, and a curl line or the method and path).
+        self.where = where
+        #: No HTTP answer came back at all (connection errors, timeouts).
+        self.unreachable = unreachable
+
+    @property
+    def detail(self) -> str:
+        """Where and what, for people: `deleteUser: 502 from a gateway (...)` and the request."""
+        if not self.where:
+            return self.reason
+        operation, _, request = self.where.partition("\n")
+        return f"{operation}: {self.reason}" + (f"\n{request}" if request else "")
+
+
+@contextmanager
+def rejecting_examples() -> Iterator[None]:
+    """Inside: an unstable answer rejects the current hypothesis example instead of ending the test."""
+    token = _REJECT.set(True)
+    try:
+        yield
+    finally:
+        _REJECT.reset(token)
+
+
+@contextmanager
+def raising_unstable() -> Iterator[None]:
+    """Inside: an unstable answer raises UnstableTarget, even within `rejecting_examples` (cleanup needs that)."""
+    token = _REJECT.set(False)
+    try:
+        yield
+    finally:
+        _REJECT.reset(token)
+
+
+def give_up(error: UnstableTarget) -> NoReturn:
+    """End what met `error`: the hypothesis example when rejecting, else the test."""
+    if _REJECT.get():
+        reject()
+    raise error
