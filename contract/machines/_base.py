@@ -162,6 +162,12 @@ class ContractMachine(RuleBasedStateMachine):
                 self.run.ledger.record(Entry("token", payload["id"], parent=owner_id, parent_kind=owner_kind))
                 self.created("token", payload["id"])
 
+    def settle_pending(self) -> None:
+        """Read this example's pending search checks again now (one wait, only if any is pending):
+        before a step that would make them moot, such as deleting what they are about.
+        """
+        self.eventually.verify()
+
     def teardown(self) -> None:
         """Settle the example's search checks (unless it failed already), delete what it left, then pass
         the budget's gate (which may end the shard).
