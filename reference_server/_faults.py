@@ -194,6 +194,13 @@ FAULTS: dict[str, Fault] = {
         keyword=_USERS_MACHINE,
         clause="C-USERS-07",
     ),
+    "duplicate-email-refused-too-late": _fault(
+        "validation",
+        "createUser checks that the email is free after storing the user: it answers 409, and a second user stays",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-07",
+    ),
     # -- 5xx on edge inputs ----------------------------------------------------------
     "page-zero-500": _fault(
         "5xx",

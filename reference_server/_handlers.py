@@ -83,7 +83,8 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
         call.store.tenant(tenant)
     resolved = [call.store.group(gid) for gid in groups]
     unchecked = "duplicate-email-accepted" if creating else "update-duplicate-email-accepted"
-    if not call.config.has(unchecked):
+    checked_after = creating and call.config.has("duplicate-email-refused-too-late")
+    if not call.config.has(unchecked) and not checked_after:
         call.store.ensure_email_free(email, for_user=None if creating else user.id)
     user.email = email
     user.first_name = first_name
@@ -117,6 +118,8 @@ def create_user(call: Call) -> Reply:
     user = User(id=new_id(), super_admin=False)
     _apply_user_fields(call, user, creating=True)
     call.store.add_user(user)
+    if call.config.has("duplicate-email-refused-too-late"):
+        call.store.ensure_email_free(user.email, for_user=user.id)  # no rollback: the new user stays
     status = 200 if call.config.has("create-user-200") else 201
     if call.config.create_user_body == "user":
         return Reply(status, views.user(call.store, user))

@@ -5,7 +5,9 @@ in batches (contract-semantics.md, "Search lag"); a read by id is immediate. A c
 a search therefore reads until what it sees agrees, or the window has passed: on a
 server without lag the first read agrees and nothing is waited. A check that something
 must *not* show (a refused request made nothing) cannot end early that way; those are
-collected in `Later` and verified once, after the window, for a whole test. Checks
+collected in `Later` and verified once, after the window, for the whole run (each
+failure names the test that made the check): so a run pays the window at most once,
+and usually not at all, as the run outlives the window. Checks
 that a change *does* show are batched in `Eventually`: each is tried once at once (free
 when the server does not lag), and those that did not agree yet are read again together
 at the end of the example or test, so a lagging server costs one wait, not one per check.
@@ -13,6 +15,7 @@ at the end of the example or test, so a lagging server costs one wait, not one p
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -122,13 +125,15 @@ class Eventually:
 class Later:
     """Checks that something did not show in a search, run again once the window has passed for all of them.
 
+    The run holds one (`Run.later`), verified as the session ends: tests never wait for it.
+
     Each check returns a Problem (as for `Eventually`) when the thing showed; `add` runs
     it at once too. `verify()` waits only what is left of the window since the newest
     check was added, then runs them all.
     """
 
     settle: Settle
-    _checks: dict[object, Callable[[], Problem]] = field(default_factory=dict)
+    _checks: dict[object, tuple[Callable[[], Problem], str]] = field(default_factory=dict)
     _newest: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -136,7 +141,7 @@ class Later:
         """Run `check` now, and again in `verify()`; a `key` keeps only the newest check of that key."""
         _raise(check(), "")
         with self._lock:
-            self._checks[key if key is not None else object()] = check
+            self._checks[key if key is not None else object()] = (check, _current_test())
             self._newest = self.settle.clock()
 
     def __len__(self) -> int:
@@ -153,8 +158,14 @@ class Later:
         remaining = newest + self.settle.window - self.settle.clock()
         if remaining > 0:
             self.settle.sleep(remaining)
-        for check in checks:
-            _raise(check(), f"it showed within the {self.settle.window:g} s settle window")
+        for check, origin in checks:
+            made_by = f"; checked for {origin} (replay that test with this run's seed)" if origin else ""
+            _raise(check(), f"it showed within the {self.settle.window:g} s settle window{made_by}")
+
+
+def _current_test() -> str:
+    """The pytest test running now (pytest sets the variable for each phase), or "" outside pytest."""
+    return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
 
 
 def _raise(problem: Problem, note: str) -> None:

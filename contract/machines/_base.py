@@ -51,12 +51,7 @@ class Session:
 
     run: Run
     watch: SecretWatch = field(default_factory=SecretWatch)
-    #: "Nothing showed" search checks of all the examples, verified once after the settle window.
-    later: Later = field(init=False)
     _objects: list[tuple[Kind, str]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.later = Later(self.run.settle)
 
     def group(self) -> str:
         group_id = self.run.arrange.create_group()
@@ -80,7 +75,6 @@ def machine_session(run: Run) -> Iterator[Session]:
     run.api.observers.append(session.watch)
     try:
         yield session
-        session.later.verify()
     finally:
         run.api.observers.remove(session.watch)
         session.close()
@@ -119,7 +113,8 @@ class ContractMachine(RuleBasedStateMachine):
         self.arrange = run.arrange
         self.tenant = run.target.tenant
         self.watch = session.watch
-        self.later = session.later
+        #: "Nothing showed" search checks: the run verifies them once, after the settle window.
+        self.later: Later = run.later
         #: Search checks of this example not agreed yet; read again together before teardown deletes.
         self.eventually = Eventually(run.settle)
         #: Under a fresh prefix, so `listUsers?q=<prefix>` finds exactly this example's users.

@@ -126,5 +126,7 @@ def test_later_fails_what_showed_at_once_or_within_the_window() -> None:
     shown = {"ghost": False}
     later.add(lambda: ("no second user", None, "") if shown["ghost"] else None)
     shown["ghost"] = True
-    with pytest.raises(ContractViolation, match="showed within the 1 s settle window"):
+    with pytest.raises(ContractViolation, match="showed within the 1 s settle window") as failure:
         later.verify()
+    # verified at the session's end, the failure still names the test that made the check
+    assert "checked for tests/contract/harness/test_settle.py::test_later_fails_what_showed" in str(failure.value)
