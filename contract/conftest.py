@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import settings
 
+from contract import MARKERS
 from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
@@ -57,14 +58,6 @@ VERDICT_KEY = pytest.StashKey[tuple[CleanupReport, list[str]]]()
 DEPLOYMENT = DeploymentPlugin(lambda config: config.stash.get(RUN_KEY, None))
 #: Why the run stopped when its own credentials stopped working (this process saw it).
 LOST_KEY = pytest.StashKey[str]()
-
-MARKERS = {
-    "fuzz": "schemathesis property-based requests for every documented operation",
-    "stateful": "hypothesis state machines that check what the server does",
-    "sdk": "the real kestrapy client against the target",
-    "mutating": "changes state on the target (never runs with --read-only)",
-    "smoke": "changes nothing: safe against a production server; the only tests --read-only runs",
-}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -137,8 +130,6 @@ def _usage_error(message: str) -> pytest.UsageError:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    for name, description in MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {description}")
     profile = config.getoption("hypothesis_profile", None)
     if profile and profile not in settings._profiles:
         known = ", ".join(sorted(p for p in settings._profiles if not p.startswith("_")))

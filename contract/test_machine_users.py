@@ -26,6 +26,7 @@ from hypothesis.stateful import (
 import specs
 from contract.harness import Exchange, Problem, Run, expect_status, missing_id
 from contract.machines import (
+    MAX_LIVE_USERS,
     ContractMachine,
     ModelUser,
     Session,
@@ -40,6 +41,7 @@ from contract.machines import (
     machine_shards,
     of_machine,
     run_machine,
+    run_shard,
     user_pages_problem,
 )
 from strategies import create_user_requests, passwords, person_names, user_emails
@@ -62,6 +64,28 @@ def _group_choices(machine: UsersMachine) -> st.SearchStrategy[list[str]]:
 def _new_emails(machine: UsersMachine) -> st.SearchStrategy[str | None]:
     """None keeps the current email; else a fresh one."""
     return st.none() | user_emails(machine.names)
+
+
+# Preconditions and filters are named functions: hypothesis describes a lambda by parsing
+# its source, which is not safe while a machine's shards run side by side in threads.
+def _any_user(machine: UsersMachine) -> bool:
+    return bool(machine.model)
+
+
+def _room_for_a_user(machine: UsersMachine) -> bool:
+    return len(machine.model) < MAX_LIVE_USERS
+
+
+def _several_users(machine: UsersMachine) -> bool:
+    return len(machine.model) > 1
+
+
+def _a_user_with_password(machine: UsersMachine) -> bool:
+    return any(_has_password(user) for user in machine.model.values())
+
+
+def _has_password(user: ModelUser) -> bool:
+    return user.password is not None
 
 
 class UsersMachine(ContractMachine):
@@ -180,6 +204,7 @@ class UsersMachine(ContractMachine):
         """Two users from the start, so that every rule (deleting one too) is possible at once."""
         return multiple(*self.new_users([first, second]))
 
+    @precondition(_room_for_a_user)
     @rule(target=users, request=of_machine(_user_requests))
     def create_user(self, request: dict[str, Any]) -> ModelUser:
         return self.new_users([request])[0]
@@ -318,8 +343,8 @@ class UsersMachine(ContractMachine):
         expect_status(exchange, 204, "updateUserGroups")
         user.groups = set(groups)
 
-    @precondition(lambda self: any(u.password is not None for u in self.model.values()))
-    @rule(user=users.filter(lambda u: u.password is not None))
+    @precondition(_a_user_with_password)
+    @rule(user=users.filter(_has_password))
     def delete_password_login(self, user: ModelUser) -> None:
         view, got = self.get(user)
         auths = [a for a in view.get("auths") or [] if isinstance(a, dict) and isinstance(a.get("id"), str)]
@@ -355,7 +380,7 @@ class UsersMachine(ContractMachine):
         expect_status(self.call("deleteRefreshToken", {"id": user.id}), 204, "deleteRefreshToken of a live user")
         expect_status(self.call("impersonate", {"id": user.id}), 200, "impersonate a live user")
 
-    @precondition(lambda self: bool(self.model))
+    @precondition(_any_user)
     @rule(size=st.integers(1, 4))
     def list_in_pages(self, size: int) -> None:
         for page, page_size in ((0, size), (1, 0)):
@@ -364,7 +389,7 @@ class UsersMachine(ContractMachine):
         prefix = self.names.prefix
         self.eventually.expect(lambda: user_pages_problem(self.api, prefix, size, set(self.model)), key="pages")
 
-    @precondition(lambda self: len(self.model) > 1)
+    @precondition(_several_users)
     @rule(target=deleted_users, user=consumes(users), new_password=passwords(), request=of_machine(_user_requests))
     def delete_user(self, user: ModelUser, new_password: str, request: dict[str, Any]) -> ModelUser:
         self.settle_pending()  # what the searches must show of the user is moot once it is gone
@@ -437,7 +462,11 @@ class UsersMachine(ContractMachine):
 
 
 @pytest.mark.parametrize("shard", machine_shards(EXAMPLES_FRACTION), ids=str)
-def test_users_behave_as_documented(run: Run, shard: Shard) -> None:
+def test_users_behave_as_documented(run: Run, shard: Shard, request: pytest.FixtureRequest) -> None:
+    run_shard(request.node, run, shard, _one_shard)
+
+
+def _one_shard(run: Run, shard: Shard) -> None:
     with machine_session(run) as session:
         groups = [session.group(), session.group()]
         run_machine(session, lambda: UsersMachine(session, groups), shard)

@@ -8,6 +8,7 @@ profiles. Nothing here knows about fuzzing, state machines, the SDK or reports.
 
 from contract.harness._api import ANONYMOUS, MISSING_PREFIX, READ_OPERATIONS, Api, missing_id
 from contract.harness._arrange import CreatedToken, CreatedUser, strong_password
+from contract.harness._background import Background, Halted
 from contract.harness._budget import NOT_STARTED, Budget, BudgetSpent, format_duration, parse_duration
 from contract.harness._cleanup import IDENTITY_REFUSED, CleanupReport, delete_all, delete_entry
 from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entries, is_unresolved, unresolved_user
@@ -54,6 +55,7 @@ from contract.harness._target import Credentials, Target, TargetError, check_bas
 from contract.harness._unstable import (
     UNSTABLE_PROPERTY,
     UnstableTarget,
+    concluding,
     give_up,
     raising_unstable,
     rejecting_examples,
@@ -79,6 +81,7 @@ __all__ = [
     "UNSTABLE_PROPERTY",
     "Answer",
     "Api",
+    "Background",
     "Budget",
     "BudgetSpent",
     "CannotRun",
@@ -93,6 +96,7 @@ __all__ = [
     "Eventually",
     "Exchange",
     "Findings",
+    "Halted",
     "IdentityLost",
     "IdentityWatch",
     "Kind",
@@ -116,6 +120,7 @@ __all__ = [
     "announced_password_policy",
     "cannot_run",
     "check_base_url",
+    "concluding",
     "created_entries",
     "curl",
     "delete_all",

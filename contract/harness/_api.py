@@ -20,6 +20,7 @@ from urllib.parse import quote
 import httpx
 
 import specs
+from contract.harness._background import Halted, in_background
 from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entries, is_unresolved
 from contract.harness._exchange import ContractViolation, Exchange, curl
 from contract.harness._guard import MISSING_PREFIX, SafetyGuard, UnsafeRequest
@@ -75,6 +76,8 @@ class Api:
     search_lagged: bool = False
     #: Which password logins may be sent (built from the target and guard when not given).
     logins: LoginBook | None = None
+    #: Set as the run ends: a request from a background thread then raises `Halted`.
+    halted: threading.Event = field(default_factory=threading.Event)
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def __post_init__(self) -> None:
@@ -197,6 +200,8 @@ class Api:
 
     def send(self, operation: str, request: httpx.Request, *, safe: bool) -> httpx.Response:
         """Send `request`, again if safe; an unstable target is reported and ends the example or test."""
+        if self.halted.is_set() and in_background():
+            raise Halted(f"run ending: {operation} not sent")
 
         def once() -> httpx.Response:
             response = self.client.send(request)

@@ -15,11 +15,10 @@ from contextlib import nullcontext
 from typing import Any
 
 import pytest
-from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 
 from contract.harness._not_run import NOT_RUN_PROPERTY, CannotRun
 from contract.harness._run import Run
-from contract.harness._unstable import UNSTABLE_PROPERTY, UnstableTarget, rejecting_examples
+from contract.harness._unstable import UNSTABLE_PROPERTY, UnstableTarget, concluding, rejecting_examples
 
 __all__ = ["EXIT_UNSTABLE_TARGET", "DeploymentPlugin"]
 
@@ -37,18 +36,13 @@ class DeploymentPlugin:
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
         run = self.run_of(item.config)
-        before = run.record.unstable_total() if run is not None else 0
         hypothesis_test = bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
         try:
-            with rejecting_examples() if hypothesis_test else nullcontext():
+            with (
+                concluding(run.record.unstable_total) if run is not None else nullcontext(),
+                rejecting_examples() if hypothesis_test else nullcontext(),
+            ):
                 result = yield
-        except (Unsatisfiable, FlakyStrategyDefinition) as error:
-            # Examples cut short by the target (rejected) can leave hypothesis without a valid example,
-            # or seeing one prefix of choices end differently from run to run: the test could not conclude.
-            if run is not None and run.record.unstable_total() > before:
-                what = "every example met" if isinstance(error, Unsatisfiable) else "examples cut short by"
-                raise UnstableTarget(f"{what} an unstable target ({type(error).__name__})") from None
-            raise
         except BaseException:
             if run is not None:
                 run.eventually.forget()

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from contract.harness._budget import Budget, BudgetSpent
+from contract.harness._current import current_test, set_current_test
 
 __all__ = ["Progress"]
 
@@ -33,17 +34,27 @@ class Progress:
         self._examples: dict[str, int] = {}
         self._cut: set[str] = set()
         self._failing: set[str] = set()
-        self._current = ""
-        self._started = 0.0
+        #: Tests already handed to a thread (`Background`): pytest must not skip them as not started.
+        self._claimed: set[str] = set()
+        #: When the current example of each thread began.
+        self._local = threading.local()
         #: The longest example so far of each test function (shards and parameters alike):
         #: what one more may take.
         self._slowest: dict[str, float] = {}
 
     def begin(self, test: str) -> None:
-        """The test that the examples from now on belong to (pytest runs one at a time per process)."""
+        """The test that this thread's examples from now on belong to."""
+        set_current_test(test)
+        self._local.started = 0.0
+
+    def claim(self, test: str) -> None:
+        """`test` runs in a thread of its own, started before pytest reaches its item."""
         with self._lock:
-            self._current = test
-            self._started = 0.0
+            self._claimed.add(test)
+
+    def claimed(self, test: str) -> bool:
+        with self._lock:
+            return test in self._claimed
 
     def fits(self, test: str) -> bool:
         """Whether an example of `test` started now would end before the stop time."""
@@ -52,16 +63,18 @@ class Progress:
 
     def started(self) -> None:
         """An example of the current test starts."""
+        test = current_test()
         with self._lock:
-            self._examples[self._current] = self._examples.get(self._current, 0) + 1
-            self._started = time.monotonic()
+            self._examples[test] = self._examples.get(test, 0) + 1
+        self._local.started = time.monotonic()
 
     def finished(self) -> None:
         """An example passed: raise `BudgetSpent` if another one would end past the stop time."""
+        test = current_test()
+        function, started = _function(test), getattr(self._local, "started", 0.0)
         with self._lock:
-            test, function = self._current, _function(self._current)
-            if self._started:
-                self._slowest[function] = max(self._slowest.get(function, 0.0), time.monotonic() - self._started)
+            if started:
+                self._slowest[function] = max(self._slowest.get(function, 0.0), time.monotonic() - started)
             if test in self._failing or not self.budget.spent(ahead=self._slowest.get(function, 0.0)):
                 return
             self._cut.add(test)
@@ -70,7 +83,7 @@ class Progress:
     def failed(self) -> None:
         """An example of the current test failed: it may go on (shrink, report) past the stop time."""
         with self._lock:
-            self._failing.add(self._current)
+            self._failing.add(current_test())
 
     def examples(self, test: str) -> int:
         with self._lock:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from contract.harness._api import Api, SafetyGuard
 from contract.harness._arrange import Arranger
+from contract.harness._background import Background
 from contract.harness._budget import Budget
 from contract.harness._cleanup import CleanupReport, delete_all
 from contract.harness._findings import Findings
@@ -54,6 +55,8 @@ class Run:
     eventually: Eventually = field(init=False)
     #: "Nothing showed" search checks of the whole session, verified once after the settle window.
     later: Later = field(init=False)
+    #: Tests running in threads ahead of their items (a machine's shards side by side).
+    background: Background = field(init=False)
 
     def __post_init__(self) -> None:
         self.ledger = Ledger(self.run_id, self.run_dir / "ledger" / f"{self.worker}-{os.getpid()}.jsonl")
@@ -70,13 +73,15 @@ class Run:
         self.progress = Progress(self.budget)
         self.eventually = Eventually(self.api.settle)
         self.later = Later(self.api.settle)
+        self.background = Background(self.api.halted)
 
     @property
     def settle(self) -> Settle:
         return self.api.settle
 
     def finish(self) -> CleanupReport:
-        """Delete everything this process created; safe to call more than once."""
+        """Stop the background threads, then delete everything this process created; safe to call more than once."""
+        self.background.halt()
         self.cleanup = delete_all(self.api, self.ledger.in_cleanup_order())
         self.api.close()
         return self.cleanup

@@ -15,13 +15,13 @@ at the end of the example or test, so a lagging server costs one wait, not one p
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from contract.harness._current import current_test
 from contract.harness._exchange import ContractViolation, Exchange
 
 __all__ = ["DEFAULT_SETTLE_SECONDS", "Eventually", "Later", "Problem", "Settle", "Settled"]
@@ -141,7 +141,7 @@ class Later:
         """Run `check` now, and again in `verify()`; a `key` keeps only the newest check of that key."""
         _raise(check(), "")
         with self._lock:
-            self._checks[key if key is not None else object()] = (check, _current_test())
+            self._checks[key if key is not None else object()] = (check, current_test())
             self._newest = self.settle.clock()
 
     def __len__(self) -> int:
@@ -161,11 +161,6 @@ class Later:
         for check, origin in checks:
             made_by = f"; checked for {origin} (replay that test with this run's seed)" if origin else ""
             _raise(check(), f"it showed within the {self.settle.window:g} s settle window{made_by}")
-
-
-def _current_test() -> str:
-    """The pytest test running now (pytest sets the variable for each phase), or "" outside pytest."""
-    return os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" ", 1)[0]
 
 
 def _raise(problem: Problem, note: str) -> None:

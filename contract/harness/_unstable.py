@@ -10,14 +10,15 @@ better: `rejecting_examples()` makes the harness reject just that example
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
 import pytest
 from hypothesis import reject
+from hypothesis.errors import FlakyStrategyDefinition, Unsatisfiable
 
-__all__ = ["UNSTABLE_PROPERTY", "UnstableTarget", "give_up", "raising_unstable", "rejecting_examples"]
+__all__ = ["UNSTABLE_PROPERTY", "UnstableTarget", "concluding", "give_up", "raising_unstable", "rejecting_examples"]
 
 #: The user property a test report carries when the test ended on an unstable target.
 UNSTABLE_PROPERTY = "unstable_target"
@@ -54,6 +55,24 @@ def rejecting_examples() -> Iterator[None]:
         yield
     finally:
         _REJECT.reset(token)
+
+
+@contextmanager
+def concluding(unstable_requests: Callable[[], int]) -> Iterator[None]:
+    """Inside: hypothesis giving up on examples the target cut short ends the test as unstable, not failed.
+
+    Rejected examples can leave hypothesis without a valid one (`Unsatisfiable`), or seeing
+    one prefix of choices end differently from run to run (`FlakyStrategyDefinition`):
+    when the target answered instead of the API meanwhile, the test could not conclude.
+    """
+    before = unstable_requests()
+    try:
+        yield
+    except (Unsatisfiable, FlakyStrategyDefinition) as error:
+        if unstable_requests() > before:
+            what = "every example met" if isinstance(error, Unsatisfiable) else "examples cut short by"
+            raise UnstableTarget(f"{what} an unstable target ({type(error).__name__})") from None
+        raise
 
 
 @contextmanager

@@ -1,10 +1,11 @@
 """The hypothesis state machines' shared parts: a machine bound to the run
 (`ContractMachine`, `run_machine`), its examples in shards (`machine_shards`), the model
-of what the server should hold, and the checks every machine uses (access probes,
-listing pages, secrets).
+of what the server should hold, the checks every machine uses (access probes,
+listing pages, secrets), and the shards of a machine side by side in one process
+(`run_shard`).
 """
 
-from contract.machines._base import ContractMachine, Session, machine_session, of_machine, run_machine
+from contract.machines._base import MAX_LIVE_USERS, ContractMachine, Session, machine_session, of_machine, run_machine
 from contract.machines._checks import (
     Access,
     check,
@@ -17,8 +18,10 @@ from contract.machines._checks import (
 )
 from contract.machines._model import ModelServiceAccount, ModelToken, ModelUser, Owner
 from contract.machines._shards import Shard, machine_shards
+from contract.machines._side_by_side import run_shard
 
 __all__ = [
+    "MAX_LIVE_USERS",
     "Access",
     "ContractMachine",
     "ModelServiceAccount",
@@ -37,5 +40,6 @@ __all__ = [
     "machine_shards",
     "of_machine",
     "run_machine",
+    "run_shard",
     "user_pages_problem",
 ]
