@@ -36,7 +36,11 @@ from tests._seeded import (
 )
 from tests.safety_probe.readiness import RAISES_KEYBOARD_INTERRUPT, read_markers
 
-PROBE = ["-p", "contract.conftest", "-p", "tests.safety_probe.readiness", "tests/safety_probe/probe_hold.py"]
+PROBE = ["-p", "contract.conftest", "-p", "tests.safety_probe.readiness"]
+#: The probe test each process holds in (xdist workers one parametrization each).
+HOLD = "tests/safety_probe/probe_hold.py::test_create_then_hold"
+#: Two machine shards side by side in threads of one process.
+HOLD_SIDE_BY_SIDE = "tests/safety_probe/probe_hold.py::test_side_by_side_hold"
 #: Objects each probe test creates: a user and its token, a service account and its token, a group.
 PER_PROBE = 5
 
@@ -148,11 +152,12 @@ class Probe:
         *args: str,
         token: bool = False,
         sigint: signal.Handlers = signal.SIG_DFL,
+        hold: str = HOLD,
     ) -> None:
         self.ready_dir = report_dir / "ready"
         self.ready_dir.mkdir(parents=True)
         self.roles = {"main", "gw0", "gw1"} if "-n" in args else {"main"}
-        command = suite_command(server.url, report_dir, *PROBE, *args, token=token)
+        command = suite_command(server.url, report_dir, *PROBE, hold, *args, token=token)
         env = {**suite_env(), "SAFETY_PROBE_DIR": str(self.ready_dir)}
 
         def inherit() -> None:
@@ -246,6 +251,28 @@ def test_an_interrupted_run_cleans_up(
     assert report["ok"] is True, json.dumps(report, indent=1)
     assert len(report["deleted"]) == holding, output[-3000:]
     assert f"cleanup: {holding} deleted, 0 already gone, 0 failed" in output
+    assert_untouched(server, before)
+
+
+def test_ctrl_c_stops_shards_in_threads_before_cleanup(
+    server: RunningServer, before: dict[str, Any], tmp_path: Path
+) -> None:
+    """A machine's shards run side by side in threads: Ctrl-C stops them before cleanup, which then deletes
+    everything, including what they made while the signal travelled.
+    """
+    probe = Probe(server, tmp_path, hold=HOLD_SIDE_BY_SIDE)
+    try:
+        probe.wait_until_ready()
+        holding = len(prefixed(snapshot(server)))
+        output = probe.stop(signal.SIGINT, whole_group=True)
+    finally:
+        probe.kill_leftovers()
+
+    assert holding >= 2 * PER_PROBE, "the shards created what they should before they were stopped"
+    assert probe.process.returncode == pytest.ExitCode.INTERRUPTED, output[-3000:]
+    report = cleanup_report(tmp_path)
+    assert report["ok"] is True, json.dumps(report, indent=1)
+    assert len(report["deleted"]) >= holding, output[-3000:]
     assert_untouched(server, before)
 
 
