@@ -27,7 +27,6 @@ from hypothesis.stateful import (
 import specs
 from contract.harness import Credentials, Exchange, Run, expect_status, missing_id
 from contract.machines import (
-    MAX_LIVE_USERS,
     Access,
     ContractMachine,
     ModelToken,
@@ -39,8 +38,10 @@ from contract.machines import (
     machine_session,
     machine_shards,
     of_machine,
+    room_for_a_user,
     run_machine,
     run_shard,
+    several_users,
 )
 from strategies import create_user_requests, passwords, usable_token_requests
 
@@ -63,14 +64,6 @@ def _token_requests(machine: AccessMachine) -> st.SearchStrategy[dict[str, Any]]
 
 # Preconditions and filters are named functions: hypothesis describes a lambda by parsing
 # its source, which is not safe while a machine's shards run side by side in threads.
-def _room_for_a_user(machine: AccessMachine) -> bool:
-    return len(machine.model) < MAX_LIVE_USERS
-
-
-def _several_users(machine: AccessMachine) -> bool:
-    return len(machine.model) > 1
-
-
 def _a_plain_user(machine: AccessMachine) -> bool:
     return any(_plain(user) for user in machine.model.values())
 
@@ -129,7 +122,7 @@ class AccessMachine(ContractMachine):
         """Two users from the start, so that every rule (deleting one too) is possible at once."""
         return multiple(*self.new_users([first, second]))
 
-    @precondition(_room_for_a_user)
+    @precondition(room_for_a_user)
     @rule(target=users, request=of_machine(_user_requests))
     def create_user(self, request: dict[str, Any]) -> ModelUser:
         return self.new_users([request])[0]
@@ -161,7 +154,7 @@ class AccessMachine(ContractMachine):
         token = self.new_token(user, request)
         expect_access(self.api, token.credentials, self.access_of(user), "a token just created", user.id)
 
-    @precondition(_several_users)
+    @precondition(several_users)
     @rule(user=consumes(users), use_token=st.booleans(), request=of_machine(_token_requests))
     def delete_user(self, user: ModelUser, use_token: bool, request: dict[str, Any]) -> None:
         """A deleted user's password and tokens get a 401, on every operation."""

@@ -26,7 +26,6 @@ from hypothesis.stateful import (
 import specs
 from contract.harness import Exchange, Problem, Run, expect_status, missing_id
 from contract.machines import (
-    MAX_LIVE_USERS,
     ContractMachine,
     ModelUser,
     Session,
@@ -40,8 +39,10 @@ from contract.machines import (
     machine_session,
     machine_shards,
     of_machine,
+    room_for_a_user,
     run_machine,
     run_shard,
+    several_users,
     user_pages_problem,
 )
 from strategies import create_user_requests, passwords, person_names, user_emails
@@ -70,14 +71,6 @@ def _new_emails(machine: UsersMachine) -> st.SearchStrategy[str | None]:
 # its source, which is not safe while a machine's shards run side by side in threads.
 def _any_user(machine: UsersMachine) -> bool:
     return bool(machine.model)
-
-
-def _room_for_a_user(machine: UsersMachine) -> bool:
-    return len(machine.model) < MAX_LIVE_USERS
-
-
-def _several_users(machine: UsersMachine) -> bool:
-    return len(machine.model) > 1
 
 
 def _a_user_with_password(machine: UsersMachine) -> bool:
@@ -204,7 +197,7 @@ class UsersMachine(ContractMachine):
         """Two users from the start, so that every rule (deleting one too) is possible at once."""
         return multiple(*self.new_users([first, second]))
 
-    @precondition(_room_for_a_user)
+    @precondition(room_for_a_user)
     @rule(target=users, request=of_machine(_user_requests))
     def create_user(self, request: dict[str, Any]) -> ModelUser:
         return self.new_users([request])[0]
@@ -389,7 +382,7 @@ class UsersMachine(ContractMachine):
         prefix = self.names.prefix
         self.eventually.expect(lambda: user_pages_problem(self.api, prefix, size, set(self.model)), key="pages")
 
-    @precondition(_several_users)
+    @precondition(several_users)
     @rule(target=deleted_users, user=consumes(users), new_password=passwords(), request=of_machine(_user_requests))
     def delete_user(self, user: ModelUser, new_password: str, request: dict[str, Any]) -> ModelUser:
         self.settle_pending()  # what the searches must show of the user is moot once it is gone

@@ -5,7 +5,7 @@ listing pages, secrets), and the shards of a machine side by side in one process
 (`run_shard`).
 """
 
-from contract.machines._base import MAX_LIVE_USERS, ContractMachine, Session, machine_session, of_machine, run_machine
+from contract.machines._base import ContractMachine, Session, machine_session, of_machine, run_machine
 from contract.machines._checks import (
     Access,
     check,
@@ -16,7 +16,16 @@ from contract.machines._checks import (
     listed_user_ids,
     user_pages_problem,
 )
-from contract.machines._model import ModelServiceAccount, ModelToken, ModelUser, Owner
+from contract.machines._model import (
+    MAX_LIVE_USERS,
+    ModelServiceAccount,
+    ModelToken,
+    ModelUser,
+    Owner,
+    Population,
+    room_for_a_user,
+    several_users,
+)
 from contract.machines._shards import Shard, machine_shards
 from contract.machines._side_by_side import run_shard
 
@@ -28,6 +37,7 @@ __all__ = [
     "ModelToken",
     "ModelUser",
     "Owner",
+    "Population",
     "Session",
     "Shard",
     "check",
@@ -39,7 +49,9 @@ __all__ = [
     "machine_session",
     "machine_shards",
     "of_machine",
+    "room_for_a_user",
     "run_machine",
     "run_shard",
+    "several_users",
     "user_pages_problem",
 ]

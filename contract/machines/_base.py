@@ -27,7 +27,6 @@ from contract.machines._shards import Shard
 from strategies import RunNames
 
 __all__ = [
-    "MAX_LIVE_USERS",
     "ContractMachine",
     "Session",
     "machine_session",
@@ -37,10 +36,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-#: Users a machine keeps alive at most: a handful exercises every rule, and each further
-#: create would only repeat one, at the price of a wait where search shows a new user late.
-MAX_LIVE_USERS = 5
 
 
 def of_machine(build: Callable[[Any], SearchStrategy[T]]) -> SearchStrategy[T]:

@@ -3,13 +3,44 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from contract.harness import Credentials
 
-__all__ = ["ModelServiceAccount", "ModelToken", "ModelUser", "Owner", "OwnerKind"]
+__all__ = [
+    "MAX_LIVE_USERS",
+    "ModelServiceAccount",
+    "ModelToken",
+    "ModelUser",
+    "Owner",
+    "OwnerKind",
+    "Population",
+    "room_for_a_user",
+    "several_users",
+]
 
 OwnerKind = Literal["user", "service_account"]
+
+#: Users a machine keeps alive at most: a handful exercises every rule, and each further
+#: create would only repeat one, at the price of a wait where search shows a new user late.
+MAX_LIVE_USERS = 5
+
+
+class Population(Protocol):
+    """A machine that models live users by id."""
+
+    model: dict[str, ModelUser]
+
+
+# Preconditions are named functions: hypothesis describes a lambda by parsing its source,
+# which is not safe while a machine's shards run side by side in threads.
+def room_for_a_user(machine: Population) -> bool:
+    return len(machine.model) < MAX_LIVE_USERS
+
+
+def several_users(machine: Population) -> bool:
+    """Deleting one still leaves a user for every rule."""
+    return len(machine.model) > 1
 
 
 @dataclass(eq=False)

@@ -26,11 +26,7 @@ HOLD_SECONDS = 600.0
 @pytest.mark.mutating
 @pytest.mark.parametrize("n", [1, 2])
 def test_create_then_hold(run: Run, n: int) -> None:
-    user, _ = run.arrange.create_user()
-    run.arrange.create_token(user.id)
-    account = run.arrange.create_service_account()
-    run.arrange.create_token(account, "service_account")
-    run.arrange.create_group(members=[user.id])
+    _one_of_each_kind(run)
     announce(run.worker, holding=f"test_create_then_hold[{n}]", live=len(run.ledger.live()))
     deadline = time.monotonic() + HOLD_SECONDS
     while time.monotonic() < deadline:
@@ -49,11 +45,7 @@ def test_side_by_side_hold(run: Run, shard: Shard, request: pytest.FixtureReques
 
 def _shard_hold(run: Run, shard: Shard) -> None:
     """Create, say so once both shards hold, then go on creating (a group at a time) until stopped."""
-    user, _ = run.arrange.create_user()
-    run.arrange.create_token(user.id)
-    account = run.arrange.create_service_account()
-    run.arrange.create_token(account, "service_account")
-    run.arrange.create_group(members=[user.id])
+    _one_of_each_kind(run)
     if _holding.wait(HOLD_SECONDS) == 0:
         announce(run.worker, holding="test_side_by_side_hold: two shards in threads", live=len(run.ledger.live()))
     deadline = time.monotonic() + HOLD_SECONDS
@@ -61,3 +53,12 @@ def _shard_hold(run: Run, shard: Shard) -> None:
         run.arrange.create_group()  # a shard that outlived the run would leave this behind
         time.sleep(0.05)
     pytest.fail("nobody stopped the probe")
+
+
+def _one_of_each_kind(run: Run) -> None:
+    """A user and its token, a service account and its token, a group: PER_PROBE objects."""
+    user, _ = run.arrange.create_user()
+    run.arrange.create_token(user.id)
+    account = run.arrange.create_service_account()
+    run.arrange.create_token(account, "service_account")
+    run.arrange.create_group(members=[user.id])
