@@ -3,8 +3,9 @@
 schemathesis checks the documented shapes (content types, headers, response schemas,
 no 5xx). These add what only specs/policy.yaml knows: which statuses are allowed at
 all, that valid requests succeed, that invalid ones are refused (or, for an omitted
-required field, recorded as drift), what error bodies look like, and that secrets
-never come back.
+required field, recorded as drift), what error bodies look like, what a token list's
+summaries hold (the description leaves that body untyped), and that secrets never come
+back.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ import specs
 from contract.fuzz._world import Prepared
 from contract.harness import Drift, Findings
 
-__all__ = ["Check", "error_body_shape", "policy_checks"]
+__all__ = ["Check", "error_body_shape", "policy_checks", "token_summaries"]
 
 Check = Callable[[Any, Response, Case[Any]], bool | None]
 _POLICY = specs.policy()
 _SECRET_FIELDS = ("password", "oldPassword", "newPassword")
+#: What every token summary of a token list holds (contract-semantics.md; exp, extended and
+#: expired are optional).
+_TOKEN_SUMMARY_FIELDS = ("id", "name", "prefix", "iat")
 #: Short values could appear in a response by chance; only real secrets are searched for.
 _MIN_SECRET_LENGTH = 8
 
@@ -223,6 +227,20 @@ def error_body_shape(ctx: Any, response: Response, case: Case[Any]) -> None:
         assert isinstance(payload.get("message"), str), f"JSON error body without a string `message`: {payload!r}"
 
 
+def token_summaries(ctx: Any, response: Response, case: Case[Any]) -> None:
+    """A token list answers an object whose `results` are token summaries with their required fields."""
+    if response.status_code != 200 or not case.operation.definition.raw.get("operationId", "").startswith(
+        "listApiTokens"
+    ):
+        return
+    payload = json.loads(response.content)
+    results = payload.get("results") if isinstance(payload, dict) else None
+    assert isinstance(results, list), f"a token list without a `results` array: {response.content[:200]!r}"
+    for summary in results:
+        missing = [f for f in _TOKEN_SUMMARY_FIELDS if not isinstance(summary, dict) or f not in summary]
+        assert not missing, f"a token summary without {', '.join(missing)}: {json.dumps(summary)[:300]}"
+
+
 def no_secrets(prepared: Prepared, operation: specs.Operation) -> Check:
     """No response ever holds a password; a fullToken only in the response that created it."""
 
@@ -248,5 +266,6 @@ def policy_checks(
         valid_requests_succeed(operation, prepared),
         invalid_requests_refused(operation, prepared, findings, curl),
         error_body_shape,
+        token_summaries,
         no_secrets(prepared, operation),
     ]

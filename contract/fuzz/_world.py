@@ -82,6 +82,14 @@ class FuzzWorld:
             self.pool_groups = [arrange.create_group(), arrange.create_group()]
             self.pool_users = [arrange.create_user()[0] for _ in range(3)]
             self.pool_account = arrange.create_service_account()
+            # A standing token per owner: every token list then holds a summary whose shape the
+            # response checks can judge, however late a search shows the tokens a case makes.
+            owners = [(u.id, "user", "listApiTokens_1") for u in self.pool_users]
+            owners.append((self.pool_account, "service_account", "listApiTokens"))
+            standing = [(operation, owner, self._fresh_token(owner, kind).id) for owner, kind, operation in owners]
+            for _, _, token_id in standing:
+                self.fresh_tokens.pop(token_id)  # not for delete cases: it stands for the whole run
+            self.run.eventually.expect(lambda: self._standing_tokens_listed(standing), key="standing tokens")
             self._ready = True
 
     def observable_state(self) -> dict[str, Any]:
@@ -108,6 +116,15 @@ class FuzzWorld:
             unknown = sorted(str(t.get("id")) for t in results if not ledger.owns("token", str(t.get("id"))))
             if unknown:
                 return f"no token the run did not make on {owner} (a refused request made none)", exchange, f"{unknown}"
+        return None
+
+    def _standing_tokens_listed(self, standing: list[tuple[str, str, str]]) -> Problem:
+        for operation, owner, token_id in standing:
+            exchange = self.run.api.call(operation, {"id": owner})
+            payload = exchange.json() if exchange.status == 200 else {}
+            results = payload.get("results", []) if isinstance(payload, dict) else []
+            if token_id not in {str(t.get("id")) for t in results if isinstance(t, dict)}:
+                return f"the token {token_id} just created in the token list of {owner}", exchange, ""
         return None
 
     def _unknown_users(self, email: str) -> Problem:

@@ -153,6 +153,14 @@ def _duplicate_email_accepted(api: Api) -> bool:
     return api.call("POST", "/api/v1/users", _user_body(email=email)).status_code < 300
 
 
+def _duplicate_email_refused_too_late(api: Api) -> bool:
+    """Refused, yet a second user with the email is there."""
+    _, email = api.user()
+    refused = api.call("POST", "/api/v1/users", _user_body(email=email)).status_code == 409
+    listing = api.call("GET", "/api/v1/users", q=email, page=1, size=10).get_json()
+    return refused and listing["total"] == 2
+
+
 def _token_list_leaks(api: Api) -> bool:
     user_id, _ = api.user()
     api.token(f"/api/v1/users/{user_id}")
@@ -208,6 +216,7 @@ PROBES: dict[str, Callable[[Api], bool]] = {
         api.call("POST", f"/api/v1/users/{api.user()[0]}/api-tokens", _token_body(maxAge="1h")).status_code == 200
     ),
     "duplicate-email-accepted": _duplicate_email_accepted,
+    "duplicate-email-refused-too-late": _duplicate_email_refused_too_late,
     "page-zero-500": lambda api: api.call("GET", "/api/v1/users", page=0, size=10).status_code == 500,
     "huge-page-500": lambda api: api.call("GET", "/api/v1/users", page=2147483647, size=10).status_code == 500,
     "unicode-name-500": lambda api: api.call("POST", "/api/v1/users", _user_body(firstName="山田")).status_code == 500,
