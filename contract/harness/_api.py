@@ -21,7 +21,7 @@ import httpx
 
 import specs
 from contract.harness._background import Halted, in_background
-from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entries, is_unresolved
+from contract.harness._creations import CREATING_OPERATIONS, MissingId, created_entries, is_unresolved, unresolved_user
 from contract.harness._exchange import ContractViolation, Exchange, curl
 from contract.harness._guard import MISSING_PREFIX, SafetyGuard, UnsafeRequest
 from contract.harness._ledger import Entry, Ledger
@@ -143,6 +143,7 @@ class Api:
         """
         sent = [self._exchange("createUser", None, None, body, None, None, None) for body in bodies]
         unnamed = [str(body["email"]) for exchange, _, body in sent if _unnamed_creation(exchange)]
+        held = self._hold(unnamed)
         found = self.find_users(unnamed) if unnamed else {}
         exchanges: list[Exchange] = []
         problem: ContractViolation | None = None
@@ -153,11 +154,22 @@ class Api:
                 except ContractViolation as error:
                     problem = problem or error
             exchanges.append(exchange)
+        self._release([entry for entry in held if found.get(str(entry.label))])
         for exchange in exchanges:
             self.notify(exchange)
         if problem is not None:
             raise problem
         return exchanges
+
+    def _hold(self, emails: Sequence[str]) -> list[Entry]:
+        """New users the server confirmed but whose ids a search has yet to give: written down by email
+        at once, so that a run stopped during the lookup (a lost identity, Ctrl-C) still cleans them up.
+        """
+        return [self.ledger.record(unresolved_user(email)) for email in emails]
+
+    def _release(self, held: Sequence[Entry]) -> None:
+        for entry in held:
+            self.ledger.forget("user", entry.id)
 
     def _exchange(
         self,
@@ -239,11 +251,15 @@ class Api:
             payload = exchange.json() if exchange.response.content else None
         except ValueError:
             payload = None
+        email = body.get("email") if isinstance(body, dict) else None
+        unnamed = exchange.operation == "createUser" and isinstance(email, str) and _unnamed_creation(exchange)
+        held = self._hold([str(email)] if unnamed else [])
         try:
             entries = created_entries(exchange.operation, path, body, payload, find_user_ids or self.find_user_ids)
         except MissingId as error:
             raise ContractViolation("the id of what the request created", exchange, str(error)) from None
         recorded = [self.ledger.record(entry) for entry in entries]
+        self._release([entry for entry in held if not any(is_unresolved(r) for r in recorded)])
         email = recorded[0].label
         if is_unresolved(recorded[0]):
             raise ContractViolation(

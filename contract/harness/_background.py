@@ -61,6 +61,16 @@ class Background:
         except KeyboardInterrupt:
             self.halt()
             raise
+        except BaseException:
+            # pytest formats this outcome with `ast`, which fails now and then while another
+            # thread's hypothesis moves the recursion limit: let the others finish first.
+            self._wait_for_all()
+            raise
+
+    def _wait_for_all(self) -> None:
+        with self._lock:
+            futures = list(self._futures.values())
+        wait(futures)
 
     def halt(self) -> None:
         """Stop every thread at its next request and wait for them (bounded): before cleanup."""

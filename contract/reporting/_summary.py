@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import specs
-from contract.harness import Entry, Ledger, Run, merge_snapshots
+from contract.harness import Entry, Ledger, Run, is_unresolved, merge_snapshots
 from contract.reporting._clauses import clause_totals
 from contract.reporting._depth import depth, merge_progress
 
@@ -118,6 +118,9 @@ def ledger_state(ledger_dir: Path) -> tuple[int, list[Entry]]:
     if not ledger_dir.is_dir():
         return 0, []
     created: set[tuple[str, str]] = set()
+    #: Users first written down by email (their id still to be looked up), by email.
+    held: dict[str, tuple[str, str]] = {}
+    found_by_email: set[str] = set()
     alive: dict[tuple[str, str], Entry] = {}
     deleted: set[tuple[str, str]] = set()
     for path in sorted(ledger_dir.glob("*.jsonl")):
@@ -125,12 +128,17 @@ def ledger_state(ledger_dir: Path) -> tuple[int, list[Entry]]:
             if line.strip():
                 record = json.loads(line)
                 key = (record["kind"], record["id"])
-                if record.get("op") == "created":
-                    created.add(key)
-                else:
+                if record.get("op") != "created":
                     deleted.add(key)
+                elif is_unresolved(Entry(record["kind"], record["id"])):
+                    held[str(record.get("label"))] = key
+                else:
+                    created.add(key)
+                    found_by_email.add(str(record.get("label")))
         for entry in Ledger.read_file(path):
             alive[(entry.kind, entry.id)] = entry
+    # A placeholder counts only for a user whose id never came: one object, not two.
+    created |= {key for email, key in held.items() if email not in found_by_email}
 
     def gone(key: tuple[str, str], entry: Entry) -> bool:
         owner = (entry.parent_kind or "", entry.parent or "")
