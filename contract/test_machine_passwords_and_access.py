@@ -129,11 +129,7 @@ class AccessMachine(ContractMachine):
 
     def new_users(self, requests: list[dict[str, Any]]) -> list[ModelUser]:
         """Create users (their ids found together); each credential works as the model says at once."""
-        for request in requests:
-            self.watch.password(request["password"])
-        made = self.arrange.create_users(requests)
-        for created, _ in made:
-            self.created("user", created.id)
+        made = self.make_users(requests)
         users = []
         for (created, _), request in zip(made, requests, strict=True):
             user = ModelUser(

@@ -204,11 +204,7 @@ class UsersMachine(ContractMachine):
 
     def new_users(self, requests: list[dict[str, Any]]) -> list[ModelUser]:
         """Create users (their ids found together), then check each as getUser and the searches show it."""
-        for request in requests:
-            self.watch.password(request["password"])
-        made = self.arrange.create_users(requests)
-        for created, _ in made:
-            self.created("user", created.id)
+        made = self.make_users(requests)
         users = []
         for (created, exchange), request in zip(made, requests, strict=True):
             user = ModelUser(

@@ -21,6 +21,7 @@ from contract.harness import (
     CreatedToken,
     CreatedUser,
     Credentials,
+    Exchange,
     Problem,
     Run,
     expect_status,
@@ -107,25 +108,28 @@ class FuzzWorld:
             later.add(lambda: self._unknown_users(email), key=("email", email))
 
     def _unknown_tokens(self) -> Problem:
-        api, ledger = self.run.api, self.run.ledger
+        ledger = self.run.ledger
         lists = [("listApiTokens_1", u.id) for u in self.pool_users] + [("listApiTokens", self.pool_account)]
         for operation, owner in lists:
-            exchange = api.call(operation, {"id": owner})
-            payload = exchange.json() if exchange.status == 200 else {}
-            results = payload.get("results", []) if isinstance(payload, dict) else []
-            unknown = sorted(str(t.get("id")) for t in results if not ledger.owns("token", str(t.get("id"))))
+            exchange, listed = self._token_ids(operation, owner)
+            unknown = sorted(token_id for token_id in listed if not ledger.owns("token", token_id))
             if unknown:
                 return f"no token the run did not make on {owner} (a refused request made none)", exchange, f"{unknown}"
         return None
 
     def _standing_tokens_listed(self, standing: list[tuple[str, str, str]]) -> Problem:
         for operation, owner, token_id in standing:
-            exchange = self.run.api.call(operation, {"id": owner})
-            payload = exchange.json() if exchange.status == 200 else {}
-            results = payload.get("results", []) if isinstance(payload, dict) else []
-            if token_id not in {str(t.get("id")) for t in results if isinstance(t, dict)}:
+            exchange, listed = self._token_ids(operation, owner)
+            if token_id not in listed:
                 return f"the token {token_id} just created in the token list of {owner}", exchange, ""
         return None
+
+    def _token_ids(self, operation: str, owner: str) -> tuple[Exchange, list[str]]:
+        """The ids an owner's token list shows now (none unless it answers 200 with results)."""
+        exchange = self.run.api.call(operation, {"id": owner})
+        payload = exchange.json() if exchange.status == 200 else {}
+        results = payload.get("results", []) if isinstance(payload, dict) else []
+        return exchange, [str(t.get("id")) for t in results if isinstance(t, dict)]
 
     def _unknown_users(self, email: str) -> Problem:
         exchange = self.run.api.call("listUsers", params={"q": email, "page": 1, "size": 10})

@@ -21,7 +21,7 @@ from hypothesis.errors import HypothesisException
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test
 from hypothesis.strategies import SearchStrategy
 
-from contract.harness import Entry, Eventually, Exchange, Kind, Later, Run, delete_all, rejecting_examples
+from contract.harness import CreatedUser, Entry, Eventually, Exchange, Kind, Later, Run, delete_all, rejecting_examples
 from contract.machines._checks import SecretWatch
 from contract.machines._shards import Shard
 from strategies import RunNames
@@ -142,6 +142,15 @@ class ContractMachine(RuleBasedStateMachine):
     def created(self, kind: Kind, object_id: str) -> None:
         """An object of this example; teardown deletes it if the rules did not."""
         self._mine.append((kind, object_id))
+
+    def make_users(self, requests: list[dict[str, Any]]) -> list[tuple[CreatedUser, Exchange]]:
+        """Create a user per request (ids found together), watch their passwords, and own them."""
+        for request in requests:
+            self.watch.password(request["password"])
+        made = self.arrange.create_users(requests)
+        for created, _ in made:
+            self.created("user", created.id)
+        return made
 
     def deleted(self, kind: Kind, object_id: str) -> None:
         self.run.ledger.forget(kind, object_id)
