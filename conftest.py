@@ -1,17 +1,6 @@
-"""Root conftest: registers the suite's hypothesis profiles and markers for every pytest run here.
+"""The project's root conftest: nothing of its own.
 
-The contract suite's own plugin lives in contract/conftest.py, so that `pytest tests`
-never starts a target.
+The suite's plugin (`contract.plugin`) comes with the installed package and registers the
+options, markers and hypothesis profiles in every session; it starts a target only in a
+session that names the contract package, so `pytest tests` never does.
 """
-
-import pytest
-
-from contract import MARKERS
-from contract.harness import register_profiles
-
-register_profiles()
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    for name, description in MARKERS.items():
-        config.addinivalue_line("markers", f"{name}: {description}")

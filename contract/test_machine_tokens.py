@@ -110,7 +110,7 @@ class TokensMachine(ContractMachine):
 
     def check_listing(self, owner: Owner, route: Route = "global") -> None:
         """The owner's token list shows its live tokens as modelled, within the settle window."""
-        self.eventually.expect(lambda: self.listing_problem(owner, route), key=("tokens", owner.id, route))
+        self.pending.expect(lambda: self.listing_problem(owner, route), key=("tokens", owner.id, route))
 
     def listing_problem(self, owner: Owner, route: Route) -> Problem:
         if not self.reachable(owner, route):

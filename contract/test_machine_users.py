@@ -152,8 +152,8 @@ class UsersMachine(ContractMachine):
                 return None
             return f"autocompleteUsers q=<email> finds user {user.id} once", exchange, ""
 
-        self.eventually.expect(listed, key=("listed", user.id))
-        self.eventually.expect(completed, key=("autocompleted", user.id))
+        self.pending.expect(listed, key=("listed", user.id))
+        self.pending.expect(completed, key=("autocompleted", user.id))
 
     def expect_not_listed(self, user: ModelUser) -> None:
         """A deleted user leaves listUsers and autocompleteUsers (within the window)."""
@@ -168,8 +168,8 @@ class UsersMachine(ContractMachine):
                 return None
             return f"deleted user {user.id} gone from autocompleteUsers", exchange, ""
 
-        self.eventually.expect(listed, key=("listed", user.id))
-        self.eventually.expect(completed, key=("autocompleted", user.id))
+        self.pending.expect(listed, key=("listed", user.id))
+        self.pending.expect(completed, key=("autocompleted", user.id))
 
     def autocomplete(self, q: str) -> tuple[list[str], Exchange]:
         exchange = expect_status(self.call("autocompleteUsers", json={"q": q}), 200, "autocompleteUsers")
@@ -246,7 +246,7 @@ class UsersMachine(ContractMachine):
             others = sorted(same - {kept})
             return None if not others else (f"no second user with the email of {kept}", page.exchange, f"{others}")
 
-        self.later.add(no_second_user)
+        self.absences.add(no_second_user)
 
     @rule(user=users, other=users, how=st.sampled_from(["updateUser", "patchUser"]))
     def take_email_of_other_user(self, user: ModelUser, other: ModelUser, how: str) -> None:
@@ -376,7 +376,7 @@ class UsersMachine(ContractMachine):
             exchange = self.call("listUsers", params={"q": self.names.prefix, "page": page, "size": page_size})
             expect_status(exchange, POLICY.invalid_input_statuses, f"listUsers with page={page}, size={page_size}")
         prefix = self.names.prefix
-        self.eventually.expect(lambda: user_pages_problem(self.api, prefix, size, set(self.model)), key="pages")
+        self.pending.expect(lambda: user_pages_problem(self.api, prefix, size, set(self.model)), key="pages")
 
     @precondition(several_users)
     @rule(target=deleted_users, user=consumes(users), new_password=passwords(), request=of_machine(_user_requests))
@@ -431,7 +431,7 @@ class UsersMachine(ContractMachine):
     @invariant()
     def server_holds_the_model(self) -> None:
         """GetUser shows each user as modelled, at once; listUsers q=<prefix> shows the model within the window."""
-        self.eventually.expect(self.listing_problem, key="model listing")
+        self.pending.expect(self.listing_problem, key="model listing")
         for user in self.model.values():
             view, exchange = self.get(user)
             self.check_view(user, view, exchange, "getUser")

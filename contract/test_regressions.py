@@ -183,8 +183,8 @@ def test_a_deleted_user_is_gone_everywhere(run: Run) -> None:
         return None if gone else (f"deleted user {user.id} gone from autocompleteUsers", found, "")
 
     # Searches may show the delete late (the settle window): the test's end reads them again.
-    run.eventually.expect(listed)
-    run.eventually.expect(completed)
+    run.pending.expect(listed)
+    run.pending.expect(completed)
 
 
 #: Refused by every policy Kestra ships (shorter than 8), and by none of them but 2.x's (no special character).
@@ -280,7 +280,7 @@ def test_autocomplete_finds_only_users_of_the_tenant(run: Run) -> None:
         )
 
     # "Not found" is a conclusion a lagging search can only give once the settle window has passed.
-    run.later.add(outside_left_out)
+    run.absences.add(outside_left_out)
 
 
 def _summary(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from contract.conftest import RUN_KEY
+from contract.plugin import RUN_KEY
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from contract.harness import EXIT_UNSTABLE_TARGET
+from contract.plugin import EXIT_UNSTABLE_TARGET
 from reference_server import FAULTS, Fault, RunningServer, spawn
 from tests._suite_probe import FAILED_AT_PROPERTY, MARKERS_PROPERTY, SELFTEST_PROFILE
 

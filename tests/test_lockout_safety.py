@@ -101,9 +101,15 @@ def test_a_server_with_wrong_search_or_duplicates_fails_the_run_and_keeps_nothin
         assert_nobody_locked(server)
 
 
+#: How long the suite's identity stays locked in the lost-credentials test.
+LOCK_SECONDS = 45
+
+
 def test_losing_the_suites_credentials_stops_the_run_at_once_and_says_how_to_finish(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
-    with seeded_server(tmp_path, "--lockout", "3/300/10") as server:
+    # Locked long enough that a run slowed by a loaded machine cannot clean up after the lock ends
+    # (then nothing would be left to sweep, and the test would prove nothing).
+    with seeded_server(tmp_path, "--lockout", f"3/300/{LOCK_SECONDS}") as server:
         command = suite_command(server.url, reports, "contract", "-p", "no:randomly")
         process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
@@ -137,7 +143,7 @@ def test_losing_the_suites_credentials_stops_the_run_at_once_and_says_how_to_fin
         assert "python -m contract.sweep" in output
         assert left_behind(server), f"nothing was left to sweep: the test proves nothing\n{output[-3000:]}"
 
-        time.sleep(10)  # the lock lasts 10 seconds
+        time.sleep(max(0.0, locked_at + LOCK_SECONDS + 1 - time.monotonic()))  # until the lock ends
         swept = sweep(server.url, reports, "--delete")
         assert swept.returncode == 0, _outcome(swept)
         assert left_behind(server) == []

@@ -36,7 +36,7 @@ from tests._seeded import (
 )
 from tests.safety_probe.readiness import RAISES_KEYBOARD_INTERRUPT, read_markers
 
-PROBE = ["-p", "contract.conftest", "-p", "tests.safety_probe.readiness"]
+PROBE = ["--contract-session", "-p", "tests.safety_probe.readiness"]
 #: The probe test each process holds in (xdist workers one parametrization each).
 HOLD = "tests/safety_probe/probe_hold.py::test_create_then_hold"
 #: Two machine shards side by side in threads of one process.

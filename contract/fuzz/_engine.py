@@ -211,7 +211,7 @@ class FuzzEngine:
             return expected, listing, f"the delete was: {curl(deleted.request)}"
 
         # The list is a search: it may show the delete late; the test's end reads it again.
-        self.run.eventually.expect(off_the_list, key=("token gone", token.id))
+        self.run.pending.expect(off_the_list, key=("token gone", token.id))
         probe = self.run.api.call("listUsers", params={"page": 1, "size": 1}, as_=token.credentials)
         if probe.status != specs.policy().unauthenticated_status:
             raise ContractViolation(
@@ -352,7 +352,7 @@ class FuzzEngine:
         found by the test's end (within the settle window).
 
         A fuzz case never needs the id of the user it created, so a lagging search is not
-        waited for per case, only once for the test (`Run.eventually`).
+        waited for per case, only once for the test (`Run.pending`).
         """
         email = body.get("email") if isinstance(body, dict) else None
         try:
@@ -377,7 +377,7 @@ class FuzzEngine:
                 return f"exactly one user with username {email} after createUser", exchange, f"{ids}"
             return None
 
-        self.run.eventually.expect(shown, key=("new user", email))
+        self.run.pending.expect(shown, key=("new user", email))
         return True
 
     def close(self) -> None:

@@ -90,7 +90,7 @@ class FuzzWorld:
             standing = [(operation, owner, self._fresh_token(owner, kind).id) for owner, kind, operation in owners]
             for _, _, token_id in standing:
                 self.fresh_tokens.pop(token_id)  # not for delete cases: it stands for the whole run
-            self.run.eventually.expect(lambda: self._standing_tokens_listed(standing), key="standing tokens")
+            self.run.pending.expect(lambda: self._standing_tokens_listed(standing), key="standing tokens")
             self._ready = True
 
     def observable_state(self) -> dict[str, Any]:
@@ -101,11 +101,11 @@ class FuzzWorld:
         """A refused request made nothing: no token the run did not make on the pool's owners, no user with
         the body's email. Checked at once and, since a search may show it late, again after the window.
         """
-        later = self.run.later
-        later.add(self._unknown_tokens, key="pool tokens")
+        absences = self.run.absences
+        absences.add(self._unknown_tokens, key="pool tokens")
         email = body.get("email") if isinstance(body, dict) else None
         if isinstance(email, str) and email.startswith(self.run.names.prefix):
-            later.add(lambda: self._unknown_users(email), key=("email", email))
+            absences.add(lambda: self._unknown_users(email), key=("email", email))
 
     def _unknown_tokens(self) -> Problem:
         ledger = self.run.ledger

@@ -6,20 +6,28 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contract.harness._api import Api, SafetyGuard
 from contract.harness._arrange import Arranger
-from contract.harness._background import Background
-from contract.harness._budget import Budget
-from contract.harness._cleanup import CleanupReport, delete_all
-from contract.harness._findings import Findings
-from contract.harness._identity import IdentityWatch
-from contract.harness._ledger import Ledger
-from contract.harness._logins import DEFAULT_BUDGET, DEFAULT_WINDOW, LoginBook
-from contract.harness._progress import Progress
-from contract.harness._record import Record
-from contract.harness._secrets import SecretBook
-from contract.harness._settle import DEFAULT_SETTLE_SECONDS, Eventually, Later, Settle
-from contract.harness._target import Target
+from contract.harness.cleanup import CleanupReport, delete_all
+from contract.harness.lifecycle import (
+    DEFAULT_SETTLE_SECONDS,
+    AbsenceChecks,
+    Background,
+    Budget,
+    PendingChecks,
+    Progress,
+    Settle,
+)
+from contract.harness.records import Findings, Ledger, Record
+from contract.harness.sending import (
+    DEFAULT_BUDGET,
+    DEFAULT_WINDOW,
+    Api,
+    IdentityWatch,
+    LoginBook,
+    SafetyGuard,
+    SecretBook,
+    Target,
+)
 from strategies import RunNames
 
 __all__ = ["Run"]
@@ -52,9 +60,9 @@ class Run:
     identity: IdentityWatch = field(init=False)
     secrets: SecretBook = field(init=False)
     #: Search checks of the running test not yet agreed; verified when its body ends.
-    eventually: Eventually = field(init=False)
+    pending: PendingChecks = field(init=False)
     #: "Nothing showed" search checks of the whole session, verified once after the settle window.
-    later: Later = field(init=False)
+    absences: AbsenceChecks = field(init=False)
     #: Tests running in threads ahead of their items (a machine's shards side by side).
     background: Background = field(init=False)
 
@@ -71,8 +79,8 @@ class Run:
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)
         self.progress = Progress(self.budget)
-        self.eventually = Eventually(self.api.settle)
-        self.later = Later(self.api.settle)
+        self.pending = PendingChecks(self.api.settle)
+        self.absences = AbsenceChecks(self.api.settle)
         self.background = Background(self.api.halted)
 
     @property

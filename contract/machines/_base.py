@@ -21,7 +21,17 @@ from hypothesis.errors import HypothesisException
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test
 from hypothesis.strategies import SearchStrategy
 
-from contract.harness import CreatedUser, Entry, Eventually, Exchange, Kind, Later, Run, delete_all, rejecting_examples
+from contract.harness import (
+    AbsenceChecks,
+    CreatedUser,
+    Entry,
+    Exchange,
+    Kind,
+    PendingChecks,
+    Run,
+    delete_all,
+    rejecting_examples,
+)
 from contract.machines._checks import SecretWatch
 from contract.machines._shards import Shard
 from strategies import RunNames
@@ -121,9 +131,9 @@ class ContractMachine(RuleBasedStateMachine):
         self.tenant = run.target.tenant
         self.watch = session.watch
         #: "Nothing showed" search checks: the run verifies them once, after the settle window.
-        self.later: Later = run.later
+        self.absences: AbsenceChecks = run.absences
         #: Search checks of this example not agreed yet; read again together before teardown deletes.
-        self.eventually = Eventually(run.settle)
+        self.pending = PendingChecks(run.settle)
         #: Under a fresh prefix, so `listUsers?q=<prefix>` finds exactly this example's users.
         self.names: RunNames = run.names.child()
         self._mine: list[tuple[Kind, str]] = []
@@ -177,7 +187,7 @@ class ContractMachine(RuleBasedStateMachine):
         """Read this example's pending search checks again now (one wait, only if any is pending):
         before a step that would make them moot, such as deleting what they are about.
         """
-        self.eventually.verify()
+        self.pending.verify()
 
     def teardown(self) -> None:
         """Settle the example's search checks (unless it failed already), delete what it left, then pass
@@ -188,9 +198,9 @@ class ContractMachine(RuleBasedStateMachine):
         error = sys.exc_info()[1]
         try:
             if error is None:
-                self.eventually.verify()
+                self.pending.verify()
             else:
-                self.eventually.forget()
+                self.pending.forget()
         except BaseException as late:  # a search that never showed what the steps did
             error = late
             raise

@@ -169,7 +169,7 @@ def _page(api: Api, q: str, page: int, size: int) -> Page:
 def user_pages_problem(api: Api, q: str, size: int, expected: set[str]) -> Problem:
     """Every page of `listUsers?q=` against the users expected: totals, page sizes, no overlap, all of them.
 
-    Returns what is wrong (for `Eventually`: a lagging search may not show the last writes yet).
+    Returns what is wrong (for `PendingChecks`: a lagging search may not show the last writes yet).
     """
     expected_total = len(expected)
     pages = -(-expected_total // size) if expected_total else 0

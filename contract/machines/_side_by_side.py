@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
-from contract.harness import NOT_STARTED, Run, concluding
+from contract.harness import NOT_STARTED, Run, unstable_when_cut_short
 from contract.machines._shards import Shard
 
 __all__ = ["run_shard"]
@@ -41,7 +41,7 @@ def _ahead(run: Run, nodeid: str, shard: Shard, body: ShardBody) -> Callable[[],
         run.progress.begin(nodeid)
         if not run.progress.fits(nodeid):
             raise pytest.skip.Exception(NOT_STARTED)
-        with concluding(run.record.unstable_total):
+        with unstable_when_cut_short(run.record.unstable_total):
             body(run, shard)
 
     return shard_in_thread

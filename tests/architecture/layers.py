@@ -18,29 +18,67 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "specs": frozenset(),
     "strategies": frozenset({"specs"}),
     "reference_server": frozenset({"specs"}),
-    "contract.harness": frozenset({"specs", "strategies"}),
+    "contract.harness.records": frozenset({"specs", "strategies"}),
+    "contract.harness.lifecycle": frozenset({"contract.harness.records", "specs", "strategies"}),
+    "contract.harness.sending": frozenset(
+        {"contract.harness.records", "contract.harness.lifecycle", "specs", "strategies"}
+    ),
+    "contract.harness.cleanup": frozenset(
+        {"contract.harness.records", "contract.harness.lifecycle", "contract.harness.sending", "specs", "strategies"}
+    ),
+    # Run and Arranger, and the harness's surface.
+    "contract.harness": frozenset(
+        {
+            "contract.harness.records",
+            "contract.harness.lifecycle",
+            "contract.harness.sending",
+            "contract.harness.cleanup",
+            "specs",
+            "strategies",
+        }
+    ),
     "contract.fuzz": frozenset({"contract.harness", "specs", "strategies"}),
     "contract.machines": frozenset({"contract.harness", "specs", "strategies"}),
     "contract.sdk": frozenset({"contract.harness", "specs"}),
     "contract.reporting": frozenset({"contract.harness", "specs"}),
-    # conftest.py, sweep.py and the test modules at the top of contract/.
-    "contract": frozenset(
+    "contract.plugin": frozenset(
         {
+            "contract",
             "contract.harness",
             "contract.fuzz",
-            "contract.machines",
-            "contract.sdk",
             "contract.reporting",
             "specs",
             "strategies",
             "reference_server",
         }
     ),
+    # sweep.py and the test modules at the top of contract/.
+    "contract": frozenset(
+        {
+            "contract.harness",
+            "contract.fuzz",
+            "contract.machines",
+            "contract.sdk",
+            "specs",
+            "strategies",
+        }
+    ),
     "bench": frozenset({"contract.harness", "reference_server", "specs", "strategies"}),
 }
 
 #: Packages whose private modules (`_name`) only they and tests/ may import.
-SURFACES = ("contract.harness", "contract.fuzz", "contract.machines", "contract.sdk", "contract.reporting")
+SURFACES = (
+    "contract.harness",
+    "contract.harness.records",
+    "contract.harness.lifecycle",
+    "contract.harness.sending",
+    "contract.harness.cleanup",
+    "contract.fuzz",
+    "contract.machines",
+    "contract.sdk",
+    "contract.reporting",
+    "contract.plugin",
+)
 
 #: The one name the suite may take from the reference server: it embeds it, nothing more.
 EMBED = frozenset({"spawn", "RunningServer"})

@@ -34,6 +34,9 @@ def test_the_top_of_contract_reads_as_what_the_suite_checks() -> None:
     top = sorted(p.name for p in (REPO / "contract").glob("*.py"))
     assert len(top) <= 12, top
     assert all(name.startswith("test_") or name in {"__init__.py", "conftest.py", "sweep.py"} for name in top), top
+    conftest = (REPO / "contract" / "conftest.py").read_text()
+    assert "def " not in conftest, "contract/conftest.py stays empty: the plugin holds the hooks"
+    assert "import" not in conftest, "contract/conftest.py stays empty: the plugin holds the hooks"
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -45,19 +48,26 @@ def _copy(tmp_path: Path) -> Path:
 
 def test_a_forbidden_import_is_caught(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    engine = root / "contract" / "harness" / "_api.py"
-    engine.write_text(engine.read_text() + "\nfrom contract.reporting import ReportPlugin\n")
+    engine = root / "contract" / "harness" / "sending" / "_api.py"
+    engine.write_text(engine.read_text() + "\nfrom contract.reporting import render\n")
+    ledger = root / "contract" / "harness" / "records" / "_ledger.py"
+    ledger.write_text(ledger.read_text() + "\nfrom contract.harness.sending import Api\n")
     found = violations(checked_files(root), root)
-    assert len(found) == 1
-    assert "contract.harness may not import contract.reporting" in found[0]
+    assert len(found) == 2, found
+    assert "contract.harness.sending may not import contract.reporting" in found[1]
+    assert "contract.harness.records may not import contract.harness.sending" in found[0]
 
 
 def test_reaching_past_a_surface_is_caught(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     test = root / "contract" / "test_fuzz.py"
-    test.write_text(test.read_text() + "\nfrom contract.harness._ledger import Ledger\n")
-    (found,) = violations(checked_files(root), root)
-    assert "contract.harness._ledger is private to contract.harness" in found
+    test.write_text(test.read_text() + "\nfrom contract.fuzz._engine import FuzzEngine\n")
+    api = root / "contract" / "harness" / "cleanup" / "_delete.py"
+    api.write_text(api.read_text() + "\nfrom contract.harness.sending._api import Api\n")
+    found = violations(checked_files(root), root)
+    assert len(found) == 2, found
+    assert "contract.harness.sending._api is private to contract.harness.sending" in found[0]
+    assert "contract.fuzz._engine is private to contract.fuzz" in found[1]
 
 
 def test_the_suite_only_embeds_the_reference_server(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Not a test of the project: a stand-in for a run that is stopped midway.
 
-tests/test_safety.py runs it with `pytest -p contract.conftest -p tests.safety_probe.readiness`
+tests/test_safety.py runs it with `pytest --contract-session -p tests.safety_probe.readiness`
 (it is named so that `pytest tests` does not collect it). Each test creates one object
 of every kind, says that its process is ready to be interrupted (see readiness.py),
 then waits to be killed or interrupted. `test_side_by_side_hold` does the same in two

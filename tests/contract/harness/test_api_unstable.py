@@ -17,13 +17,13 @@ from contract.harness import (
     Entry,
     Exchange,
     Ledger,
-    RetryPolicy,
     Target,
     UnstableTarget,
     delete_all,
     rejecting_examples,
 )
-from contract.harness._guard import SafetyGuard
+from contract.harness.sending import RetryPolicy
+from contract.harness.sending._guard import SafetyGuard
 from strategies import new_run_id
 
 GATEWAY = httpx.Response(502, headers={"content-type": "text/html"}, content=b"<html>502 Bad Gateway</html>")

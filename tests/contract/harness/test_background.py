@@ -7,8 +7,9 @@ import threading
 import httpx
 import pytest
 
-from contract.harness import Api, Background, Credentials, Halted, Ledger, Target
-from contract.harness._guard import SafetyGuard
+from contract.harness import Api, Credentials, Ledger, Target
+from contract.harness.lifecycle import Background, Halted
+from contract.harness.sending._guard import SafetyGuard
 from strategies import new_run_id
 
 

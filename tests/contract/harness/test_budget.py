@@ -6,8 +6,14 @@ import time
 
 import pytest
 
-from contract.harness._budget import Budget, BudgetSpent, cleanup_reserve, format_duration, parse_duration
-from contract.harness._progress import Progress
+from contract.harness.lifecycle._budget import (
+    Budget,
+    BudgetSpent,
+    Progress,
+    cleanup_reserve,
+    format_duration,
+    parse_duration,
+)
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,8 @@ import pytest
 
 from contract.harness import Api, CleanupReport, Credentials, Entry, Ledger, Target, delete_all
 from contract.harness._arrange import Arranger
-from contract.harness._creations import unresolved_user
-from contract.harness._guard import SafetyGuard
+from contract.harness.records._creations import unresolved_user
+from contract.harness.sending._guard import SafetyGuard
 from reference_server import RunningServer, spawn
 from strategies import RunNames, new_run_id
 from tests._faulty_proxy import FLAKY_DELETES, faulty_proxy

@@ -8,7 +8,7 @@ import pytest
 
 import specs
 from contract.harness import Api, Credentials, Entry, Kind, Ledger, Target, missing_id
-from contract.harness._guard import SafetyGuard, UnsafeRequest, mutates
+from contract.harness.sending._guard import SafetyGuard, UnsafeRequest, mutates
 
 RUN = "abc123"
 PREFIX = f"kct-{RUN}-"

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from contract.harness import Api, Credentials, Ledger, Settle, Target
+from contract.harness import Api, Credentials, Ledger, Target
 from contract.harness._arrange import Arranger
-from contract.harness._guard import SafetyGuard
+from contract.harness.lifecycle import Settle
+from contract.harness.sending._guard import SafetyGuard
 from reference_server import RunningServer, spawn
 from strategies import RunNames, new_run_id
 

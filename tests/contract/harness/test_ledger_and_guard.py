@@ -8,7 +8,7 @@ import pytest
 
 import specs
 from contract.harness import MISSING_PREFIX, Credentials, Entry, Ledger
-from contract.harness._api import SafetyGuard, UnsafeRequest
+from contract.harness.sending._api import SafetyGuard, UnsafeRequest
 
 OPS = specs.operations_by_id()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract.harness import Credentials, LoginBook, UnsafeRequest, missing_id
+from contract.harness import Credentials, missing_id
+from contract.harness.sending import LoginBook, UnsafeRequest
 
 SUITE = Credentials(username="admin@staging.example", password="Right-pass-1")
 PREFIX = "kct-htlajq12b-"

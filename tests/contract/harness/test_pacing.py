@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract.harness import plain_nodeid, remote_workers
+from contract.harness import plain_nodeid
+from contract.plugin._pacing import remote_workers
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,9 @@ import email.utils
 import httpx
 import pytest
 
-from contract.harness import Answer, RetryPolicy, UnstableTarget, infrastructure_reason, retry_after_seconds
-from contract.harness._retry import send_with_retries
+from contract.harness import Answer, UnstableTarget
+from contract.harness.sending import RetryPolicy, infrastructure_reason, retry_after_seconds
+from contract.harness.sending._retry import send_with_retries
 
 HTML = "text/html; charset=utf-8"
 PAGE = b"<html><body><h1>502 Bad Gateway</h1></body></html>"

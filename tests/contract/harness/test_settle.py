@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from contract.harness import ContractViolation, Eventually, Later, Problem, Settle
-from contract.harness._current import set_current_test
+from contract.harness import AbsenceChecks, ContractViolation, PendingChecks, Problem
+from contract.harness.lifecycle import Settle
+from contract.harness.lifecycle._background import set_current_test
 
 
 class Clock:
@@ -64,7 +65,7 @@ def test_a_change_that_never_shows_fails_and_says_how_long_it_waited() -> None:
 
 def test_eventually_reads_pending_checks_together_and_only_once_per_key() -> None:
     clock = Clock()
-    eventually = Eventually(_settle(clock))
+    pending = PendingChecks(_settle(clock))
     reads: list[str] = []
 
     def late(name: str, at: float) -> Callable[[], Problem]:
@@ -74,74 +75,74 @@ def test_eventually_reads_pending_checks_together_and_only_once_per_key() -> Non
 
         return check
 
-    eventually.expect(late("listing", 0.5), key="listing")
-    eventually.expect(late("listing", 0.5), key="listing")  # the same check again: still one pending
-    eventually.expect(late("token", 0.7))
-    assert len(eventually) == 2
-    eventually.verify()
-    assert len(eventually) == 0
+    pending.expect(late("listing", 0.5), key="listing")
+    pending.expect(late("listing", 0.5), key="listing")  # the same check again: still one pending
+    pending.expect(late("token", 0.7))
+    assert len(pending) == 2
+    pending.verify()
+    assert len(pending) == 0
     assert clock.now < 1.0  # one wait for both
 
 
 def test_eventually_fails_with_the_check_that_never_held() -> None:
     clock = Clock()
-    eventually = Eventually(_settle(clock, window=1.0))
-    eventually.expect(lambda: ("the deleted user leaves the listing", None, "still listed"))
+    pending = PendingChecks(_settle(clock, window=1.0))
+    pending.expect(lambda: ("the deleted user leaves the listing", None, "still listed"))
     with pytest.raises(ContractViolation, match="the deleted user leaves the listing") as raised:
-        eventually.verify()
+        pending.verify()
     assert "still listed" in str(raised.value)
     assert "settle window" in str(raised.value)
 
 
 def test_a_check_that_holds_later_clears_its_pending_key() -> None:
     clock = Clock()
-    eventually = Eventually(_settle(clock))
-    eventually.expect(lambda: ("not yet", None, ""), key="model")
-    eventually.expect(lambda: None, key="model")
-    assert len(eventually) == 0
+    pending = PendingChecks(_settle(clock))
+    pending.expect(lambda: ("not yet", None, ""), key="model")
+    pending.expect(lambda: None, key="model")
+    assert len(pending) == 0
 
 
 def test_later_waits_once_for_what_is_left_of_the_window() -> None:
     clock = Clock()
-    later = Later(_settle(clock, window=5.0))
+    absences = AbsenceChecks(_settle(clock, window=5.0))
     runs: list[float] = []
 
     def nothing_showed() -> Problem:
         runs.append(clock.now)
         return None
 
-    later.add(nothing_showed)
+    absences.add(nothing_showed)
     clock.now = 3.0
-    later.add(nothing_showed, key="a")
-    later.add(nothing_showed, key="a")
-    later.verify()
+    absences.add(nothing_showed, key="a")
+    absences.add(nothing_showed, key="a")
+    absences.verify()
     assert clock.slept == [5.0]  # from 3.0 to 8.0: five seconds after the newest check
     assert runs[-2:] == [8.0, 8.0]  # two checks (one per key) once the window passed
 
 
 def test_later_fails_what_showed_at_once_or_within_the_window() -> None:
     clock = Clock()
-    later = Later(_settle(clock, window=1.0))
+    absences = AbsenceChecks(_settle(clock, window=1.0))
     with pytest.raises(ContractViolation):
-        later.add(lambda: ("no second user", None, ""))
+        absences.add(lambda: ("no second user", None, ""))
     shown = {"ghost": False}
-    later.add(lambda: ("no second user", None, "") if shown["ghost"] else None)
+    absences.add(lambda: ("no second user", None, "") if shown["ghost"] else None)
     shown["ghost"] = True
     with pytest.raises(ContractViolation, match="showed within the 1 s settle window"):
-        later.verify()
+        absences.verify()
 
 
 def test_a_late_failure_names_the_test_that_made_the_check() -> None:
     """Verified as the session ends, in whatever test runs last: the message says whose check it was."""
-    later = Later(_settle(Clock(), window=1.0))
+    absences = AbsenceChecks(_settle(Clock(), window=1.0))
     shown = {"ghost": False}
     set_current_test("contract/test_machine_users.py::test_users[shard-2-of-6]")
     try:
-        later.add(lambda: ("no second user", None, "") if shown["ghost"] else None)
+        absences.add(lambda: ("no second user", None, "") if shown["ghost"] else None)
     finally:
         set_current_test("")
     shown["ghost"] = True
     with pytest.raises(
         ContractViolation, match=r"checked for contract/test_machine_users.py::test_users\[shard-2-of-6\]"
     ):
-        later.verify()
+        absences.verify()

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from contract.harness import held_back, interrupt_on_termination
-from contract.harness._signals import _interrupt
+from contract.harness import interrupt_on_termination, signals_deferred
+from contract.harness.lifecycle._signals import _interrupt
 
 STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -53,7 +53,7 @@ def test_termination_takes_the_road_of_ctrl_c(signum: signal.Signals) -> None:
 def test_cleanup_is_not_cut_short_and_ctrl_c_works_again_after_it() -> None:
     interrupt_on_termination()
 
-    with held_back() as received:
+    with signals_deferred() as received:
         signal.raise_signal(signal.SIGINT)
         signal.raise_signal(signal.SIGTERM)
 

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from contract.harness import Credentials, Exchange, SecretBook, short_lived, why_spared
-from contract.harness._cleanup import retry_pause
+from contract.harness import Credentials, Exchange, short_lived, why_spared
+from contract.harness.cleanup._delete import retry_pause
+from contract.harness.sending import SecretBook
 from strategies import new_run_id, run_started_at
 
 

@@ -18,12 +18,11 @@ import httpx
 import pytest
 
 from contract.harness import Entry, Exchange, Ledger, merge_snapshots
-from contract.harness._record import Record
-from contract.reporting import ReportPlugin
+from contract.harness.records._stats import Record
+from contract.plugin._report import PAYLOAD_KEY, ReportPlugin
 from contract.reporting._files import point_latest, read_matrix
 from contract.reporting._html import render
 from contract.reporting._outcomes import Outcomes, failure_record, secrets_of
-from contract.reporting._plugin import PAYLOAD_KEY
 from contract.reporting._summary import build_summary, ledger_state, merge_payloads, status_class
 from contract.reporting.markdown import markdown
 from tests._png import read_png
@@ -128,7 +127,7 @@ def test_merge_keeps_one_drift_per_finding_and_the_last_word_on_each_object() ->
 
 
 def test_the_controller_keeps_one_payload_per_worker_and_names_the_lost_ones() -> None:
-    plugin = ReportPlugin(pytest.StashKey(), pytest.StashKey(), ["fuzz"])
+    plugin = ReportPlugin(lambda config: None, pytest.StashKey(), ["fuzz"])
     record = Record()
     record.observe(exchange("getUser", 200))
     finished = SimpleNamespace(gateway=SimpleNamespace(id="gw0"), workeroutput={PAYLOAD_KEY: payload("gw0", record)})
@@ -282,7 +281,7 @@ def test_failure_record_finds_the_violation_the_curl_and_the_replay_and_masks_se
     text = textwrap.dedent(
         """\
         def test_x(run):
-        E   contract.harness._exchange.ContractViolation: operation: getUser
+        E   contract.harness.records._exchange.ContractViolation: operation: getUser
         E   request:   curl -X GET -H 'authorization: Basic ***' http://127.0.0.1:1/api/v1/users/kct-missing-1
         E   got:       500 (application/json) {"message": "boom s3cr3t-pass"}
         E   expected:  status 404 (an unknown id)
@@ -518,7 +517,7 @@ def real_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.Compl
     where = tmp_path_factory.mktemp("suite")
     (where / "test_suite.py").write_text(SUITE)
     reports = where / "reports"
-    command = [sys.executable, "-m", "pytest", "-p", "contract.conftest", "-p", "no:cacheprovider", "-n", "2"]
+    command = [sys.executable, "-m", "pytest", "--contract-session", "-p", "no:cacheprovider", "-n", "2"]
     command += ["--report-dir", str(reports), "test_suite.py"]
     done = subprocess.run(command, cwd=where, capture_output=True, text=True, timeout=180, check=False)
     return done, reports

@@ -1,0 +1,208 @@
+"""One run's settings, decided once by the controller and handed to every xdist worker.
+
+Whether a pytest session is a run of the suite at all is decided here too: only a
+session that names the contract package (a path inside it, or `--pyargs contract`), or
+asks for it with `--contract-session`, starts a target. So `pytest tests` in this
+project, or any other test run in an environment where the suite is installed, never
+touches a server.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import shlex
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import contract
+from contract.harness import (
+    Budget,
+    Credentials,
+    Run,
+    Target,
+    TargetError,
+    check_base_url,
+    parse_duration,
+    preflight,
+)
+from contract.plugin._options import option_value
+from strategies import new_run_id
+
+__all__ = ["RunningTarget", "Settings", "names_the_suite", "new_settings", "resolve_target"]
+
+_PACKAGE = Path(contract.__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every process of one run must agree on. Crosses to xdist workers as plain data."""
+
+    run_id: str
+    seed: int
+    read_only: bool
+    settle: float
+    login_budget: int
+    login_window: float
+    report_dir: str
+    tenant: str
+    #: The budget's stop time and reserve (`Budget.to_info()`), or None without --budget.
+    budget: dict[str, float | None] | None = None
+    #: Known once the controller has resolved and checked the target.
+    base_url: str = ""
+    credentials: dict[str, str | None] = field(default_factory=dict)
+    embedded: bool = False
+    run_dir: str = ""
+
+    def to_wire(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any]) -> Settings:
+        return cls(**data)
+
+    def with_target(self, target: Target, run_dir: Path) -> Settings:
+        credentials = target.credentials
+        return replace(
+            self,
+            base_url=target.base_url,
+            credentials={
+                "username": credentials.username,
+                "password": credentials.password,
+                "token": credentials.token,
+            },
+            tenant=target.tenant,
+            embedded=target.embedded,
+            run_dir=str(run_dir),
+        )
+
+    @property
+    def target(self) -> Target:
+        return Target(self.base_url, Credentials(**self.credentials), self.tenant, self.embedded)
+
+    def run(self, worker: str) -> Run:
+        """The Run of one process of this run."""
+        return Run(
+            run_id=self.run_id,
+            worker=worker,
+            target=self.target,
+            run_dir=Path(self.run_dir),
+            seed=self.seed,
+            read_only=self.read_only,
+            settle_window=self.settle,
+            budget=Budget.from_info(self.budget),
+            login_budget=self.login_budget,
+            login_window=self.login_window,
+        )
+
+
+def names_the_suite(config: pytest.Config) -> bool:
+    """Whether this session runs the suite: it names the contract package, or asks with --contract-session."""
+    if option_value(config, "suite_session"):
+        return True
+    for arg in config.args:
+        path = _resolve(str(arg).split("::")[0], config)
+        if path is not None and (path == _PACKAGE or _PACKAGE in path.parents):
+            return True
+    return False
+
+
+def _resolve(arg: str, config: pytest.Config) -> Path | None:
+    if config.option.pyargs and arg and "/" not in arg:
+        try:
+            spec = importlib.util.find_spec(arg)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            origin = Path(spec.origin).resolve()
+            return origin.parent if origin.name == "__init__.py" else origin
+    try:
+        return (config.invocation_params.dir / arg).resolve()
+    except OSError:
+        return None
+
+
+def new_settings(config: pytest.Config) -> Settings:
+    """The controller's settings from options, environment and ini; a usage error when one is wrong."""
+    seed = config.getoption("hypothesis_seed", None)
+    settings = Settings(
+        run_id=new_run_id(),
+        seed=int(seed) if seed is not None and str(seed).isdigit() else random.randrange(2**32),
+        read_only=bool(option_value(config, "read_only")),
+        settle=float(option_value(config, "settle")),
+        budget=Budget.starting_now(_budget_seconds(config)).to_info(),
+        login_budget=int(option_value(config, "wrong_password_budget")),
+        login_window=float(option_value(config, "wrong_password_window")),
+        report_dir=str(Path(option_value(config, "report_dir")).resolve()),
+        tenant=str(option_value(config, "tenant")),
+    )
+    if settings.login_budget < 1 or settings.login_window <= 0:
+        raise pytest.UsageError("--wrong-password-budget must be at least 1 and --wrong-password-window positive")
+    if not (settings.settle >= 0):
+        raise pytest.UsageError(f"--settle must be a number of seconds >= 0, not {settings.settle}")
+    return settings
+
+
+def _budget_seconds(config: pytest.Config) -> float | None:
+    text = option_value(config, "budget")
+    if text is None:
+        return None
+    try:
+        return parse_duration(str(text))
+    except ValueError as error:
+        raise pytest.UsageError(f"--budget: {error}") from None
+
+
+@dataclass
+class RunningTarget:
+    """The target of this run, and the embedded server to stop at the end (if the suite started one)."""
+
+    target: Target
+    server: Any = None
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def resolve_target(config: pytest.Config, tenant: str) -> RunningTarget:
+    """The server under test, checked once; raises TargetError with one line saying why not."""
+    credentials = Credentials.from_options(
+        option_value(config, "username"), option_value(config, "password"), option_value(config, "token")
+    )
+    base_url = config.getoption("base_url", None)
+    if credentials is not None and not base_url:
+        raise TargetError(
+            "credentials were given but no --base-url: say which server they are for "
+            "(without both, the suite runs against its embedded reference server)"
+        )
+    if base_url:
+        url = check_base_url(base_url)
+        if credentials is None:
+            raise TargetError(
+                f"no credentials for {url}: set --username/--password or --token "
+                "(or KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_API_TOKEN)"
+            )
+        running = RunningTarget(Target(url, credentials, tenant, embedded=False))
+    else:
+        from reference_server import spawn
+
+        password = "Kc9" + new_run_id() + "x7"
+        server = spawn(*shlex.split(str(option_value(config, "reference_server_args"))), password=password)
+        target = Target(server.url, Credentials(server.username, server.password), tenant, embedded=True)
+        running = RunningTarget(target, server)
+    try:
+        preflight(running.target)
+    except (TargetError, RuntimeError):
+        running.stop()
+        raise
+    return running
+
+
+def run_dir(settings: Settings) -> Path:
+    return Path(settings.report_dir) / "runs" / f"{time.strftime('%Y%m%d-%H%M%S')}-{settings.run_id}"
