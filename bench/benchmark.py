@@ -115,7 +115,7 @@ def http_ceiling(server: RunningServer, seconds: float = 5.0, limit: int = 5000)
 def st_run(server: RunningServer) -> Measure:
     """The plain schemathesis CLI on specs/, with settings comparable to the default profile."""
     command = [
-        sys.executable, "-m", "schemathesis.cli", "run", str(ROOT / "specs" / "users-api.yaml"),
+        sys.executable, "-m", "schemathesis.cli", "run", str(ROOT / "specs" / "v1" / "users-api.yaml"),
         "--url", server.url, "--auth", f"{server.username}:{server.password}",
         "--include-tag", "Users", "--max-examples", "25", "--seed", SEED, "--phases", "fuzzing",
         "--mode", "all", "--workers", "1", "--no-color",

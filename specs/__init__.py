@@ -33,8 +33,9 @@ __all__ = [
 ]
 
 HERE = Path(__file__).parent
-OPENAPI_PATH = HERE / "users-api.yaml"
-POLICY_PATH = HERE / "policy.yaml"
+#: One folder per contract version (Kestra EE 1.x is version 1).
+OPENAPI_PATH = HERE / "v1" / "users-api.yaml"
+POLICY_PATH = HERE / "v1" / "policy.yaml"
 CLAUSES_PATH = HERE / "clauses.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 

@@ -1,7 +1,7 @@
 """Checks for fuzz cases that the policy adds to schemathesis's own.
 
 schemathesis checks the documented shapes (content types, headers, response schemas,
-no 5xx). These add what only specs/policy.yaml knows: which statuses are allowed at
+no 5xx). These add what only the policy (specs/v1/policy.yaml) knows: which statuses are allowed at
 all, that valid requests succeed, that invalid ones are refused (or, for an omitted
 required field, recorded as drift), what error bodies look like, what a token list's
 summaries hold (the description leaves that body untyped), and that secrets never come
