@@ -7,6 +7,7 @@ renders a summary for CI pages.
 """
 
 from contract.reporting._clauses import clause_rows
+from contract.reporting._compare import compare, comparison_lines
 from contract.reporting._depth import depth_line
 from contract.reporting._files import point_latest, read_matrix, write_report
 from contract.reporting._html import render
@@ -23,6 +24,8 @@ __all__ = [
     "baseline_verdict",
     "build_summary",
     "clause_rows",
+    "compare",
+    "comparison_lines",
     "depth_line",
     "failure_record",
     "history",

@@ -72,25 +72,28 @@ def _check(failure: Mapping[str, Any]) -> str:
     return _normalised(str(failure.get("message", "")))
 
 
-def _clauses(nodeid: str, operation: str) -> list[str]:
-    """The clauses the test checks that concern the operation (every clause it checks, if none does)."""
+def _clauses(nodeid: str, operation: str, check: str) -> list[str]:
+    """The clauses the test checks that concern the operation by name (every clause it checks, if none
+    does); a server error also breaks the clause that no input gets a 5xx.
+    """
     checked = [clause for clause in specs.clauses() if clause.checked_by(nodeid)]
+    server_error = [c for c in checked if "5xx" in c.text and "*" in c.operations] if "Server error" in check else []
     if operation:
         concerned = [c for c in checked if "*" in c.operations or operation in c.operations]
         specific = [c for c in concerned if "*" not in c.operations]
         checked = specific or concerned or checked
-    return [clause.id for clause in checked]
+    return list(dict.fromkeys(clause.id for clause in [*server_error, *checked]))
 
 
 def violation_of(failure: Mapping[str, Any]) -> dict[str, Any]:
     """The failure as a violation: {test, operation, check, clauses}."""
     nodeid = str(failure.get("nodeid", ""))
-    operation = _operation(failure)
+    operation, check = _operation(failure), _check(failure)
     return {
         "test": test_function(nodeid),
         "operation": operation,
-        "check": _check(failure),
-        "clauses": _clauses(nodeid, operation),
+        "check": check,
+        "clauses": _clauses(nodeid, operation, check),
     }
 
 
