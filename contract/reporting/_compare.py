@@ -102,6 +102,8 @@ def comparison_lines(result: Mapping[str, Any]) -> list[str]:
     ):
         if clauses[key]:
             lines.append(f"{title}: {', '.join(clauses[key])}")
-    lines.append(f"requests: {_change(*result['requests'])}")
-    lines.append(f"wall time: {_change(*result['wall_s'], unit=' s')}")
+    requests_a, requests_b = result["requests"]
+    wall_a, wall_b = result["wall_s"]
+    lines.append(f"requests: {_change(requests_a, requests_b)}")
+    lines.append(f"wall time: {_change(wall_a, wall_b, unit=' s')}")
     return lines
