@@ -26,7 +26,9 @@ def trend_point(summary: dict[str, Any]) -> dict[str, Any]:
     run = summary.get("run", {})
     tests = summary.get("tests", {})
     baseline = summary.get("baseline") or {}
-    failing = sorted({row["id"] for row in summary.get("clauses", []) if row.get("state") == "failed"})
+    # The clauses each violation names (a failing test checks many more than the one it broke).
+    named = {c for f in summary.get("failures", []) for c in (f.get("violation") or {}).get("clauses", [])}
+    failing = sorted(named or {row["id"] for row in summary.get("clauses", []) if row.get("state") == "failed"})
     return {
         "run": run.get("id", "?"),
         "started": run.get("started", ""),
