@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from contract.reporting._violations import violation_of
+
 __all__ = ["HISTORY_DIR", "history", "trend_point", "trend_section"]
 
 #: Summaries kept apart from run folders (CI's cache carries only these).
@@ -27,7 +29,8 @@ def trend_point(summary: dict[str, Any]) -> dict[str, Any]:
     tests = summary.get("tests", {})
     baseline = summary.get("baseline") or {}
     # The clauses each violation names (a failing test checks many more than the one it broke).
-    named = {c for f in summary.get("failures", []) for c in (f.get("violation") or {}).get("clauses", [])}
+    failures = [f for f in summary.get("failures", []) if f.get("phase", "call") == "call"]
+    named = {c for f in failures for c in (f.get("violation") or violation_of(f)).get("clauses", [])}
     failing = sorted(named or {row["id"] for row in summary.get("clauses", []) if row.get("state") == "failed"})
     return {
         "run": run.get("id", "?"),
