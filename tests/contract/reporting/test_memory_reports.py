@@ -18,7 +18,9 @@ from contract.reporting._trend import trend_section
 from tests.contract.reporting.test_reports import summary_of
 
 
-def failure(run: str, nodeid: str = "contract/test_machine_users.py::test_users_behave_as_documented[shard-2-of-6]"):
+def failure(
+    run: str, nodeid: str = "contract/test_machine_users.py::test_users_behave_as_documented[shard-2-of-6]"
+) -> dict[str, Any]:
     expected = f"user kct-{run}-3.ab12@kestra-contract.test in groups ['{run}x9f3k2b1c0']"
     return {"nodeid": nodeid, "phase": "call", "operation": "updateUserGroups", "expected": expected, "message": ""}
 
