@@ -25,6 +25,7 @@ from contract.harness import (
     Problem,
     Run,
     expect_status,
+    listed_results,
     missing_id,
 )
 
@@ -125,16 +126,14 @@ class FuzzWorld:
         return None
 
     def _token_ids(self, operation: str, owner: str) -> tuple[Exchange, list[str]]:
-        """The ids an owner's token list shows now (none unless it answers 200 with results)."""
+        """The ids an owner's token list shows now; a list that cannot be read is a violation, never empty."""
         exchange = self.run.api.call(operation, {"id": owner})
-        payload = exchange.json() if exchange.status == 200 else {}
-        results = payload.get("results", []) if isinstance(payload, dict) else []
-        return exchange, [str(t.get("id")) for t in results if isinstance(t, dict)]
+        results = listed_results(exchange, f"{operation} of an owner the run created")
+        return exchange, [str(t.get("id")) for t in results]
 
     def _unknown_users(self, email: str) -> Problem:
         exchange = self.run.api.call("listUsers", params={"q": email, "page": 1, "size": 10})
-        payload = exchange.json() if exchange.status == 200 else {}
-        results = payload.get("results", []) if isinstance(payload, dict) else []
+        results = listed_results(exchange, "listUsers q=<email>")
         unknown = sorted(str(u.get("id")) for u in results if not self.run.ledger.owns("user", str(u.get("id"))))
         return None if not unknown else (f"no user with {email} (a refused request made none)", exchange, f"{unknown}")
 

@@ -71,6 +71,7 @@ from contract.harness.records import (
     curl,
     expect_status,
     is_unresolved,
+    listed_results,
     merge_snapshots,
     unresolved_user,
 )
@@ -150,6 +151,7 @@ __all__ = [
     "interrupt_on_termination",
     "is_unresolved",
     "leftover_ledgers",
+    "listed_results",
     "merge_snapshots",
     "missing_id",
     "parse_duration",
