@@ -473,6 +473,27 @@ def create_service_account(call: Call) -> Reply:
     return Reply(200, views.service_account_detail(call.store, account))
 
 
+def _paged(call: Call, items: list[dict[str, Any]]) -> Reply:
+    """One page of `items` whose name holds `q` (without case), as Kestra's paged searches answer."""
+    q = (call.query.get("q") or "").casefold()
+    matches = [item for item in items if q in str(item.get("name", "")).casefold()]
+    start = _page_offset(call, call.query["page"], call.query["size"])
+    return Reply(200, {"results": matches[start : start + call.query["size"]], "total": len(matches)})
+
+
+@handles("listServiceAccounts")
+def list_service_accounts(call: Call) -> Reply:
+    accounts = sorted(call.store.service_accounts.values(), key=lambda a: a.id)
+    return _paged(call, [views.service_account_detail(call.store, a) for a in accounts])
+
+
+@handles("searchGroups")
+def search_groups(call: Call) -> Reply:
+    tenant = call.tenant
+    groups = sorted((g for g in call.store.groups.values() if g.tenant == tenant), key=lambda g: g.id)
+    return _paged(call, [views.group_detail(g) for g in groups])
+
+
 @handles("getServiceAccount")
 def get_service_account(call: Call) -> Reply:
     account = call.store.service_account(call.path["id"])

@@ -287,24 +287,27 @@ def test_a_killed_run_is_found_and_swept(server: RunningServer, before: dict[str
     left = prefixed(snapshot(server))
     assert len(left) == 2 * PER_PROBE, left
 
-    # Without the ledgers (reports lost with a CI machine), the prefix still finds the users,
-    # and spares them while the run may still be going (it started a moment ago).
+    # Without the ledgers (reports lost with a CI machine), the prefix still finds every user, service
+    # account and group (tokens go with their owners), and spares them while the run may still be going.
     young = sweep(server.url, tmp_path / "no-reports")
     assert young.returncode == 0, _outcome(young)
-    assert "users with the suite's prefix, in no ledger: 0" in young.stdout, young.stdout
+    assert "objects with the suite's prefix, in no ledger: 0" in young.stdout, young.stdout
     assert "may still be going" in young.stdout, young.stdout
     by_prefix = sweep(server.url, tmp_path / "no-reports", "--min-age", "0")
     assert by_prefix.returncode == 0, _outcome(by_prefix)
-    assert "users with the suite's prefix, in no ledger: 2" in by_prefix.stdout, by_prefix.stdout
+    assert "objects with the suite's prefix, in no ledger: 6" in by_prefix.stdout, by_prefix.stdout
 
     dry = sweep(server.url, reports)
     assert dry.returncode == 0, _outcome(dry)
     assert f"{2 * PER_PROBE} object(s) would be" in dry.stdout, dry.stdout
     assert prefixed(snapshot(server)) == left, "a dry run deleted something"
 
-    swept = sweep(server.url, reports, "--delete")
+    swept = sweep(server.url, tmp_path / "no-reports", "--min-age", "0", "--delete")
     assert swept.returncode == 0, _outcome(swept)
-    assert f"cleanup: {2 * PER_PROBE} deleted, 0 already gone, 0 failed" in swept.stdout, swept.stdout
+    assert "cleanup: 6 deleted, 0 already gone, 0 failed" in swept.stdout, swept.stdout
     assert_untouched(server, before)
+    with_ledgers = sweep(server.url, reports, "--delete")
+    assert with_ledgers.returncode == 0, _outcome(with_ledgers)
+    assert f"cleanup: 0 deleted, {2 * PER_PROBE} already gone, 0 failed" in with_ledgers.stdout, with_ledgers.stdout
     again = sweep(server.url, reports)
     assert "0 object(s) would be" in again.stdout, again.stdout
