@@ -15,6 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+import specs
 import strategies
 from contract.harness import (
     MISSING_PREFIX,
@@ -36,6 +37,9 @@ NOT_SET: Any = object()
 
 #: Operations whose schema-generated positive bodies already pass every business rule.
 _SCHEMA_BODIES_ARE_VALID = frozenset({"patchUserDemo", "patchUserSuperAdmin", "autocompleteUsers"})
+
+#: The largest page a request that must succeed asks for.
+_PAGE_SIZE_MAX = specs.policy().page_size_max
 
 #: Share of cases aimed at ids that do not exist.
 _MISSING_WEIGHT = 0.15
@@ -178,7 +182,8 @@ class FuzzWorld:
         if positive:
             p.query = {
                 "page": draw(st.integers(1, 5) | st.just(2**31 - 1)),
-                "size": draw(st.integers(1, 50) | st.just(2**31 - 1)),
+                # Never more than a page of about a thousand from a shared server (valid_data.page_size_max).
+                "size": draw(st.integers(1, 50) | st.just(_PAGE_SIZE_MAX)),
                 "q": draw(st.none() | st.text(max_size=12) | st.just(self.run.names.prefix)),
             }
 
