@@ -67,7 +67,7 @@ def create_token_requests(draw: st.DrawFn, names: RunNames) -> dict[str, Any]:
     """A valid `CreateApiTokenRequest`; maxAge empty (never expires) or a real duration."""
     return {
         "name": draw(token_names(names)),
-        "description": draw(st.text(max_size=40)),
+        "description": draw(token_descriptions),
         "maxAge": draw(st.one_of(st.just(""), durations())),
         "extended": draw(st.booleans()),
     }
@@ -95,9 +95,10 @@ def lasting_durations(min_seconds: int = 3600) -> st.SearchStrategy[str]:
     return st.one_of(options)
 
 
-_WORD = st.text(st.characters(categories=["L", "N", "P"]), min_size=1, max_size=12)
+_WORD = st.text(st.characters(categories=["L", "N", "P"], max_codepoint=0xFFFF), min_size=1, max_size=12)
 
-#: Realistic descriptions: unicode words, no control characters, no outer spaces.
+#: Realistic descriptions: unicode words of the Basic Multilingual Plane (as names: some databases
+#: refuse the rest), no control characters, no outer spaces.
 token_descriptions = st.lists(_WORD, max_size=4).map(" ".join)
 
 
