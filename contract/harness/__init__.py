@@ -56,6 +56,7 @@ from contract.harness.lifecycle import (
     rejecting_examples,
     run_seed,
     signals_deferred,
+    stopped_by_budget,
     unstable_when_cut_short,
 )
 from contract.harness.records import (
@@ -166,6 +167,7 @@ __all__ = [
     "send_with_retries",
     "short_lived",
     "signals_deferred",
+    "stopped_by_budget",
     "strong_password",
     "sweep_hint",
     "unresolved_user",

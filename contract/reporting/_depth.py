@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from contract.harness import Budget, format_duration
+from contract.harness import Budget, format_duration, stopped_by_budget
 
 __all__ = ["depth", "depth_line", "merge_progress"]
 
@@ -42,6 +42,8 @@ def depth(
         "examples": sum(examples.values()),
         "examples_per_test": examples,
         "stopped_early": list(progress.get("cut", [])),
+        # Each stopped test passed every example and check it ran; it says so, and how far it got.
+        "stopped_by_budget": {test: stopped_by_budget(examples.get(test, 0)) for test in progress.get("cut", [])},
         "not_started": sorted(not_started),
         "requests": requests,
     }
