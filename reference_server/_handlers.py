@@ -94,7 +94,7 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     user.tenants = list(dict.fromkeys(tenants))
     user.groups = {g.id: g.tenant for g in resolved}
     if password:
-        user.set_password(password)
+        call.store.set_password(user, password)
     if creating:
         _forget_on_create(call, user, email)
 
@@ -194,7 +194,7 @@ def patch_user_password(call: Call) -> Reply:
     if call.config.has("old-password-still-valid") and user.password_auth_id is not None:
         user.retired_passwords.append((user.password_salt, user.password_digest))
     if not call.config.has("new-password-not-saved"):
-        user.set_password(call.body["password"])
+        call.store.set_password(user, call.body["password"])
     return Reply(200, {})
 
 
@@ -208,7 +208,7 @@ def update_current_user_password(call: Call) -> Reply:
         raise ApiError(422, "The old password does not match")
     check_password(call.body["newPassword"], call.config)
     if not call.config.has("me-password-not-saved"):
-        me.set_password(call.body["newPassword"])
+        call.store.set_password(me, call.body["newPassword"])
     return Reply(200, {})
 
 

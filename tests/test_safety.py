@@ -22,12 +22,15 @@ import pytest
 from reference_server import RunningServer
 from tests._faulty_proxy import FLAKY_DELETES, LOSE_CREATED_USERS, STUCK_SERVICE_ACCOUNTS, faulty_proxy
 from tests._seeded import (
+    LONGEST_MAX_AGE_SECONDS,
     REPO,
     assert_untouched,
     cleanup_report,
+    lasting_credentials,
     ledger_lines,
     prefixed,
     run_suite,
+    run_tokens,
     seeded_server,
     snapshot,
     suite_command,
@@ -65,6 +68,10 @@ def _outcome(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_a_passing_run_deletes_what_it_created(server: RunningServer, before: dict[str, Any], tmp_path: Path) -> None:
+    """...and leaves no lasting credential at any moment: every token it made (the server's own record says)
+    expires within two hours, or was deleted within seconds of its issue (C-DEPLOY-08).
+    """
+    history = snapshot(server)
     result = run_suite(server.url, tmp_path, "contract", "-n", "2")
 
     assert result.returncode == 0, _outcome(result)
@@ -75,6 +82,11 @@ def test_a_passing_run_deletes_what_it_created(server: RunningServer, before: di
     assert created <= deleted, f"in the ledger but never deleted: {created - deleted}"
     assert cleanup_report(tmp_path)["ok"] is True
     assert_untouched(server, before)
+    tokens = run_tokens(snapshot(server), history)
+    assert len(tokens) > 50, "the run made next to no tokens: the test proves nothing"
+    lasting = [t for t in tokens if t["maxAgeSeconds"] is None or t["maxAgeSeconds"] > LONGEST_MAX_AGE_SECONDS]
+    assert lasting, "no token without a short maxAge was made (and deleted at once): the test proves nothing"
+    assert lasting_credentials(tokens) == []
 
 
 def test_a_run_against_a_faulty_server_fails_and_still_cleans_up(
