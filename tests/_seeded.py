@@ -99,7 +99,7 @@ def prefixed(state: dict[str, Any], prefix: str = "kct-") -> list[str]:
 #: The longest maxAge a token of a run may carry (contract-semantics.md, "Tokens outlive runs").
 LONGEST_MAX_AGE_SECONDS = 2 * 3600
 #: A token without such a maxAge (none at all, or one that outlives the run) is gone this soon after its issue.
-DELETED_WITHIN_SECONDS = 3.0
+DELETED_WITHIN_SECONDS = 2.0
 
 
 def run_tokens(
