@@ -2,8 +2,9 @@
 
 A run killed with SIGKILL, or whose cleanup could not finish, leaves objects on the
 server. They are found in two places only: entries still alive in the ledger files of
-earlier runs against this same server (reports/runs/*/ledger/*.jsonl), and users whose
-email carries the suite's prefix at its reserved domain (kct-<run>-...@kestra-contract.test).
+earlier runs against this same server (reports/runs/*/ledger/*.jsonl), and users, service
+accounts and groups whose name carries the suite's prefix (kct-<run>-..., users whatever
+their email's domain; tokens go with their owners).
 Nothing else is ever touched. By default this is a dry run that lists what it found;
 --delete deletes it, in dependency order, through the same guarded cleanup as a run.
 A run that may still be going, on this machine or any other, is left alone: only runs
@@ -32,9 +33,9 @@ from contract.harness import (
     check_base_url,
     delete_leftovers,
     leftover_ledgers,
-    prefixed_users,
+    prefixed_objects,
     preflight,
-    run_id_of_email,
+    run_id_of_name,
     why_spared,
 )
 
@@ -85,21 +86,24 @@ def _run_ledgers(report_dir: Path, base_url: str, min_age: float) -> tuple[dict[
     return found, spared
 
 
-def _unrecorded_users(
+def _unrecorded(
     target: Target, in_ledgers: set[tuple[str, str]], spared: dict[str, str], min_age: float
-) -> list[Entry]:
-    """Users with the suite's prefix that no swept ledger holds, from runs that are over; the rest listed as spared."""
-    users: list[Entry] = []
-    for user in prefixed_users(target):
-        run_id = run_id_of_email(user.label) or ""
-        if ("user", user.id) in in_ledgers:
+) -> tuple[list[Entry], list[str]]:
+    """Objects with the suite's prefix that no swept ledger holds, from runs that are over (the rest listed
+    as spared); and the searches that could not be read.
+    """
+    found, problems = prefixed_objects(target)
+    objects: list[Entry] = []
+    for entry in found:
+        run_id = run_id_of_name(entry.label) or ""
+        if (entry.kind, entry.id) in in_ledgers:
             continue
         reason = spared.get(run_id) or why_spared(run_id, None, min_age)
         if reason is not None:
-            print(f"    spared {_describe(user)}: run {run_id} {reason}")
+            print(f"    spared {_describe(entry)}: run {run_id} {reason}")
             continue
-        users.append(user)
-    return users
+        objects.append(entry)
+    return objects, problems
 
 
 def sweep(target: Target, report_dir: Path, *, delete: bool, min_age: float = DEFAULT_MIN_AGE_HOURS) -> int:
@@ -112,18 +116,20 @@ def sweep(target: Target, report_dir: Path, *, delete: bool, min_age: float = DE
         print(f"  run {name}, from its ledger: {len(entries)}")
         for entry in entries:
             print(f"    {_describe(entry)}")
-    print("  users with the suite's prefix (every page of listUsers):")
-    users = _unrecorded_users(target, in_ledgers, spared, min_age)
-    print(f"  users with the suite's prefix, in no ledger: {len(users)}")
-    for user in users:
-        print(f"    {_describe(user)}")
-    total = len(in_ledgers) + len(users)
+    print("  users, service accounts and groups with the suite's prefix (every page of their searches):")
+    objects, problems = _unrecorded(target, in_ledgers, spared, min_age)
+    print(f"  objects with the suite's prefix, in no ledger: {len(objects)}")
+    for entry in objects:
+        print(f"    {_describe(entry)}")
+    for problem in problems:
+        print(f"  {problem}: what it would find is not listed", file=sys.stderr)
+    total = len(in_ledgers) + len(objects)
     if not delete:
         print(f"dry run: nothing deleted; {total} object(s) would be; add --delete to delete them")
-        return 0
-    report = delete_leftovers(target, [ledger for ledgers in runs.values() for ledger in ledgers], users)
+        return 1 if problems else 0
+    report = delete_leftovers(target, [ledger for ledgers in runs.values() for ledger in ledgers], objects)
     print(report.summary())
-    return 0 if report.ok else 1
+    return 0 if report.ok and not problems else 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:

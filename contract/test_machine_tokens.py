@@ -34,7 +34,7 @@ from contract.machines import (
     run_machine,
     run_shard,
 )
-from strategies import usable_token_requests
+from strategies import lasting_token_requests, usable_token_requests
 
 pytestmark = [pytest.mark.stateful, pytest.mark.mutating]
 
@@ -59,7 +59,13 @@ _OPERATIONS: dict[tuple[str, str], str] = {
 
 
 def _token_requests(machine: TokensMachine) -> st.SearchStrategy[dict[str, Any]]:
+    """Tokens the model keeps from step to step: they expire within two hours."""
     return usable_token_requests(machine.names)
+
+
+def _lasting_token_requests(machine: TokensMachine) -> st.SearchStrategy[dict[str, Any]]:
+    """No maxAge, or one that outlives any run: such a token is deleted in the step that made it."""
+    return lasting_token_requests(machine.names)
 
 
 # Preconditions and filters are named functions: hypothesis describes a lambda by parsing
@@ -213,6 +219,28 @@ class TokensMachine(ContractMachine):
         owner.tokens[token.id] = token
         self.expect_token_works(token, "a token just created")
         return token
+
+    @rule(owner=owners, route=routes, request=of_machine(_lasting_token_requests))
+    def lasting_token_for_one_step(self, owner: Owner, route: Route, request: dict[str, Any]) -> None:
+        """A token without maxAge, or one that outlives the run, is created and works; it is deleted at once,
+        in this same step, so that a run killed afterwards leaves no lasting credential behind.
+        """
+        if not self.reachable(owner, route):
+            return
+        created, _ = self.arrange.create_token(
+            owner.id, owner.kind, request, operation=self.operation(owner, route, "create")
+        )
+        self.watch.full_token(created.full_token)
+        try:
+            expect_access(self.api, created.credentials, "forbidden", "a token without a short maxAge")
+        finally:
+            deleted = self.call(self.operation(owner, route, "delete"), {"id": owner.id, "tokenId": created.id})
+            if deleted.status < 300:
+                self.deleted("token", created.id)
+            else:
+                self.created("token", created.id)  # teardown tries again
+        expect_status(deleted, self.delete_status(owner, route), "deleting a lasting token at once")
+        expect_access(self.api, created.credentials, "refused", "a lasting token deleted a moment ago")
 
     @rule(token=tokens, route=routes)
     def delete_token(self, token: ModelToken, route: Route) -> None:

@@ -77,7 +77,7 @@ class ReferenceApp:
                 tenants=list(config.tenants),
             )
         )
-        self.admin.set_password(config.admin_password)
+        self.store.set_password(self.admin, config.admin_password)
         #: Other people's users and, once started, their activity.
         self.crowd = (
             Crowd(self.store, config.crowd, config.crowd_rate, config.crowd_seed)
@@ -248,6 +248,9 @@ class ReferenceApp:
                 "requestsServed": self.requests_served,
                 "logins": self.logins.snapshot(),
                 "loginWindowSeconds": self.logins.window,
+                # Every token ever issued (issue and delete times, maxAge), and every secret issued in clear.
+                "tokenHistory": sorted(self.store.token_history.values(), key=lambda t: t["issuedAt"]),
+                "secretsIssued": {kind: sorted(values) for kind, values in self.store.issued_secrets.items()},
             }
         return self._json(200, state)
 

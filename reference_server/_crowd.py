@@ -109,7 +109,7 @@ class Crowd:
         )
         self._rename(user)
         if rng.random() < 0.8:  # the others sign in through SSO
-            user.set_password(f"Crowd-{rng.getrandbits(32):08x}a1!")
+            self._store.set_password(user, f"Crowd-{rng.getrandbits(32):08x}a1!")
         self._store.add_user(user)
         self._own.append(user.id)
         if rng.random() < 0.25:

@@ -94,7 +94,7 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     user.tenants = list(dict.fromkeys(tenants))
     user.groups = {g.id: g.tenant for g in resolved}
     if password:
-        user.set_password(password)
+        call.store.set_password(user, password)
     if creating:
         _forget_on_create(call, user, email)
 
@@ -194,7 +194,7 @@ def patch_user_password(call: Call) -> Reply:
     if call.config.has("old-password-still-valid") and user.password_auth_id is not None:
         user.retired_passwords.append((user.password_salt, user.password_digest))
     if not call.config.has("new-password-not-saved"):
-        user.set_password(call.body["password"])
+        call.store.set_password(user, call.body["password"])
     return Reply(200, {})
 
 
@@ -208,7 +208,7 @@ def update_current_user_password(call: Call) -> Reply:
         raise ApiError(422, "The old password does not match")
     check_password(call.body["newPassword"], call.config)
     if not call.config.has("me-password-not-saved"):
-        me.set_password(call.body["newPassword"])
+        call.store.set_password(me, call.body["newPassword"])
     return Reply(200, {})
 
 
@@ -471,6 +471,27 @@ def create_service_account(call: Call) -> Reply:
     )
     call.store.add_service_account(account)
     return Reply(200, views.service_account_detail(call.store, account))
+
+
+def _paged(call: Call, items: list[dict[str, Any]]) -> Reply:
+    """One page of `items` whose name holds `q` (without case), as Kestra's paged searches answer."""
+    q = (call.query.get("q") or "").casefold()
+    matches = [item for item in items if q in str(item.get("name", "")).casefold()]
+    start = _page_offset(call, call.query["page"], call.query["size"])
+    return Reply(200, {"results": matches[start : start + call.query["size"]], "total": len(matches)})
+
+
+@handles("listServiceAccounts")
+def list_service_accounts(call: Call) -> Reply:
+    accounts = sorted(call.store.service_accounts.values(), key=lambda a: a.id)
+    return _paged(call, [views.service_account_detail(call.store, a) for a in accounts])
+
+
+@handles("searchGroups")
+def search_groups(call: Call) -> Reply:
+    tenant = call.tenant
+    groups = sorted((g for g in call.store.groups.values() if g.tenant == tenant), key=lambda g: g.id)
+    return _paged(call, [views.group_detail(g) for g in groups])
 
 
 @handles("getServiceAccount")

@@ -2,13 +2,15 @@
 
 For a fraction `rate` of requests it answers itself and never passes the request on:
 502 or 504 with an HTML page, 503 with an HTML page and `Retry-After`, or 429 with
-`Retry-After`. Which requests is decided by `seed` and the request's number, so a
+`Retry-After`; some of its 502, 503 and 504 come as JSON, as API gateways (AWS, Kong,
+Spring Cloud Gateway) answer. Which requests is decided by `seed` and the request's number, so a
 sequence of requests meets the same answers on every run. The project's own view of the
 state (GET /_reference/state) always goes through.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections.abc import Iterable
@@ -32,8 +34,16 @@ _ANSWERS: dict[int, tuple[str, str, str, dict[str, str]]] = {
 }
 
 
+#: What a JSON gateway says instead of a page (statuses in `_JSON_STATUSES`, every other draw).
+_JSON_STATUSES = frozenset({502, 503, 504})
+
+
 def _page(status: int, reason: str) -> str:
     return f"<html><head><title>{status} {reason}</title></head><body><h1>{status} {reason}</h1></body></html>\n"
+
+
+def _json_body(status: int, reason: str) -> str:
+    return json.dumps({"message": reason, "status": status}) + "\n"
 
 
 class FlakyProxy:
@@ -49,10 +59,13 @@ class FlakyProxy:
         self.answered: dict[int, int] = dict.fromkeys(_ANSWERS, 0)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        status = None if self._exempt(environ) else self._draw()
-        if status is None:
+        drawn = None if self._exempt(environ) else self._draw()
+        if drawn is None:
             return self.app(environ, start_response)
+        status, as_json = drawn
         reason, body, content_type, headers = _ANSWERS[status]
+        if as_json:
+            body, content_type = _json_body(status, reason), "application/json"
         response = Response(body or _page(status, reason), status=f"{status} {reason}", content_type=content_type)
         response.headers.update(headers)
         return response(environ, start_response)
@@ -61,8 +74,8 @@ class FlakyProxy:
     def _exempt(environ: WSGIEnvironment) -> bool:
         return environ.get("REQUEST_METHOD") == "GET" and environ.get("PATH_INFO") == _STATE_PATH
 
-    def _draw(self) -> int | None:
-        """The proxy's own answer to the next request, or None to pass it on."""
+    def _draw(self) -> tuple[int, bool] | None:
+        """The proxy's own answer to the next request (status, whether as JSON), or None to pass it on."""
         with self._lock:
             self._count += 1
             draw = random.Random(f"{self.seed}:{self._count}")
@@ -70,4 +83,4 @@ class FlakyProxy:
                 return None
             status = draw.choice(sorted(_ANSWERS))
             self.answered[status] += 1
-            return status
+            return status, status in _JSON_STATUSES and draw.random() < 0.5

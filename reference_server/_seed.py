@@ -76,7 +76,7 @@ def _seed_user(store: Store, spec: dict[str, Any], tenants: list[str]) -> None:
         tenants=list(spec.get("tenants", tenants)),
     )
     if spec.get("password"):
-        user.set_password(spec["password"])
+        store.set_password(user, spec["password"])
     store.add_user(user)
     _seed_tokens(store, user, spec.get("tokens", []))
 

@@ -56,6 +56,10 @@ class Store:
         self.read_cache: dict[str, dict[str, Any]] = {}
         #: What searches see; only consulted when it lags (`search_lag`).
         self.search = SearchIndex(config.search_lag, clock)
+        #: Every token ever issued, deleted ones too (the project's tests read it: how long tokens lived).
+        self.token_history: dict[str, dict[str, Any]] = {}
+        #: Every password set and every fullToken issued, in clear: the project's tests look for them in reports.
+        self.issued_secrets: dict[str, set[str]] = {"passwords": set(), "fullTokens": set()}
 
     # -- lookups -------------------------------------------------------------
 
@@ -172,6 +176,11 @@ class Store:
         if self.config.faults & _SOFT_DELETE_FAULTS:
             self._soft_deleted[user_id] = user
 
+    def set_password(self, user: User, password: str) -> None:
+        """Set a user's password, and remember it among the secrets issued."""
+        self.issued_secrets["passwords"].add(password)
+        user.set_password(password)
+
     def set_user_groups(self, user: User, tenant: str, group_ids: list[str]) -> None:
         groups = [self.group(gid, tenant) for gid in group_ids]
         user.groups = {gid: t for gid, t in user.groups.items() if t != tenant}
@@ -231,6 +240,17 @@ class Store:
         )
         owner.tokens[token.id] = token
         self._tokens_by_digest[token.digest] = (owner.id, token.id)
+        self.issued_secrets["fullTokens"].add(full_token)
+        self.token_history[token.id] = {
+            "id": token.id,
+            "ownerId": owner.id,
+            "owner": getattr(owner, "email", "") or getattr(owner, "name", ""),
+            "name": token.name,
+            "issuedAt": now,
+            "maxAgeSeconds": token.max_age_seconds,
+            "extended": token.extended,
+            "deletedAt": None,
+        }
         return token, full_token
 
     def delete_token(self, owner: Principal, token_id: str) -> None:
@@ -238,6 +258,7 @@ class Store:
         if token is None:
             raise ApiError(404, f"API token '{token_id}' not found")
         self._tokens_by_digest.pop(token.digest, None)
+        self._ended(token)
 
     def _forget_tokens(self, owner: Principal) -> None:
         if self.config.has("deleted-owner-tokens-valid"):
@@ -245,4 +266,10 @@ class Store:
             return
         for token in owner.tokens.values():
             self._tokens_by_digest.pop(token.digest, None)
+            self._ended(token)
         owner.tokens.clear()
+
+    def _ended(self, token: Token) -> None:
+        record = self.token_history.get(token.id)
+        if record is not None and record["deletedAt"] is None:
+            record["deletedAt"] = time.time()

@@ -58,6 +58,8 @@ class Policy:
     password_min_length: int
     password_max_length: int
     name_max_length: int
+    #: The largest page the suite asks for; above it a server may refuse (4xx) or cap: both are fine.
+    page_size_max: int
     refinements: dict[str, Any]
 
 
@@ -136,6 +138,7 @@ def policy() -> Policy:
         password_min_length=int(valid["password_min_length"]),
         password_max_length=int(valid["password_max_length"]),
         name_max_length=int(valid["name_max_length"]),
+        page_size_max=int(valid["page_size_max"]),
         refinements=raw["refinements"],
     )
 

@@ -9,11 +9,14 @@ from hypothesis import strategies as st
 from strategies.naming import RunNames
 
 __all__ = [
+    "SHORT_MAX_AGE_SECONDS",
     "create_token_requests",
     "durations",
     "invalid_durations",
     "invalid_token_names",
     "lasting_durations",
+    "lasting_token_requests",
+    "short_durations",
     "token_descriptions",
     "token_names",
     "usable_token_requests",
@@ -67,7 +70,7 @@ def create_token_requests(draw: st.DrawFn, names: RunNames) -> dict[str, Any]:
     """A valid `CreateApiTokenRequest`; maxAge empty (never expires) or a real duration."""
     return {
         "name": draw(token_names(names)),
-        "description": draw(st.text(max_size=40)),
+        "description": draw(token_descriptions),
         "maxAge": draw(st.one_of(st.just(""), durations())),
         "extended": draw(st.booleans()),
     }
@@ -95,18 +98,54 @@ def lasting_durations(min_seconds: int = 3600) -> st.SearchStrategy[str]:
     return st.one_of(options)
 
 
-_WORD = st.text(st.characters(categories=["L", "N", "P"]), min_size=1, max_size=12)
+_WORD = st.text(st.characters(categories=["L", "N", "P"], max_codepoint=0xFFFF), min_size=1, max_size=12)
 
-#: Realistic descriptions: unicode words, no control characters, no outer spaces.
+#: Realistic descriptions: unicode words of the Basic Multilingual Plane (as names: some databases
+#: refuse the rest), no control characters, no outer spaces.
 token_descriptions = st.lists(_WORD, max_size=4).map(" ".join)
+
+
+#: The longest a token the suite keeps beyond one step may live: a run killed before its cleanup
+#: leaves no lasting credential (contract-semantics.md, "Tokens outlive runs").
+SHORT_MAX_AGE_SECONDS = 2 * 3600
+
+
+def short_durations(min_seconds: int = 3600) -> st.SearchStrategy[str]:
+    """Durations from `min_seconds` (an hour: a token stays usable for a run) to two hours, in every form
+    Java reads: `PT2H`, `PT1H30M`, `PT95M`, `PT5400S`.
+    """
+    low, high = min_seconds, SHORT_MAX_AGE_SECONDS
+    options = [st.integers(-(-low // 60), high // 60).map(lambda m: f"PT{m}M")]
+    options.append(st.integers(low, high).map(lambda s: f"PT{s}S"))
+    options.append(st.integers(-(-low // 3600), high // 3600).map(lambda h: f"PT{h}H"))
+    mixed = st.tuples(st.integers(1, high // 3600), st.integers(1, 59)).filter(
+        lambda hm: low <= hm[0] * 3600 + hm[1] * 60 <= high
+    )
+    options.append(mixed.map(lambda hm: f"PT{hm[0]}H{hm[1]}M"))
+    return st.one_of(options)
 
 
 @st.composite
 def usable_token_requests(draw: st.DrawFn, names: RunNames, min_seconds: int = 3600) -> dict[str, Any]:
-    """A valid `CreateApiTokenRequest` whose token works for at least `min_seconds` (or never expires)."""
+    """A valid `CreateApiTokenRequest` whose token works for at least `min_seconds` and at most two hours:
+    one a state machine may keep from step to step.
+    """
     return {
         "name": draw(token_names(names)),
         "description": draw(token_descriptions),
-        "maxAge": draw(st.one_of(st.just(""), lasting_durations(min_seconds))),
+        "maxAge": draw(short_durations(min_seconds)),
+        "extended": draw(st.booleans()),
+    }
+
+
+@st.composite
+def lasting_token_requests(draw: st.DrawFn, names: RunNames) -> dict[str, Any]:
+    """A valid `CreateApiTokenRequest` for a token that never expires or outlives any run (up to 400 days):
+    a lasting credential, which whoever creates it deletes at once, in the same step.
+    """
+    return {
+        "name": draw(token_names(names)),
+        "description": draw(token_descriptions),
+        "maxAge": draw(st.one_of(st.just(""), lasting_durations(SHORT_MAX_AGE_SECONDS + 1))),
         "extended": draw(st.booleans()),
     }

@@ -8,6 +8,7 @@ request, so a test can tell what a run sent.
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -23,6 +24,16 @@ FLAKY_DELETES = "flaky-deletes"
 #: Deleting a service account always answers 500.
 STUCK_SERVICE_ACCOUNTS = "stuck-service-accounts"
 
+#: Listings (listUsers, token lists) answer 403, as a server whose read permissions broke.
+LISTS_FORBIDDEN = "lists-forbidden"
+#: Listings answer 200 with a JSON object that is not a page (no `results`).
+LISTS_UNREADABLE = "lists-unreadable"
+
+#: A user's new token comes back with its fullToken wrapped in a list: an SDK cannot read it, and says what it got.
+TOKEN_IN_A_LIST = "token-in-a-list"
+
+_USER_TOKENS = re.compile(r"^/api/v1/users/[^/]+/api-tokens$")
+_LISTING = re.compile(r"^/api/v1/(users|(?:[^/]+/)?service-accounts/[^/]+/api-tokens|users/[^/]+/api-tokens)$")
 _SERVICE_ACCOUNT = re.compile(r"^/api/v1/service-accounts/[^/]+$")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
@@ -81,8 +92,18 @@ class FaultyProxy:
                 return 503, {"Content-Type": "application/json"}, b'{"message": "try again"}'
             if _SERVICE_ACCOUNT.match(bare) and self._fault(STUCK_SERVICE_ACCOUNTS, path):
                 return 500, {"Content-Type": "application/json"}, b'{"message": "stuck"}'
+        if method == "GET" and _LISTING.match(bare):
+            if self._fault(LISTS_FORBIDDEN, path):
+                return 403, {"Content-Type": "application/json"}, b'{"message": "Forbidden"}'
+            if self._fault(LISTS_UNREADABLE, path):
+                return 200, {"Content-Type": "application/json"}, b'{"items": []}'
         sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP | {"host"}}
         response = self._client.request(method, path, headers=sent, content=body)
+        new_token = method == "POST" and _USER_TOKENS.match(bare) and response.is_success
+        if new_token and self._fault(TOKEN_IN_A_LIST, path):
+            payload = response.json()
+            payload["fullToken"] = [payload.get("fullToken")]
+            return response.status_code, {"Content-Type": "application/json"}, json.dumps(payload).encode()
         created_user = method == "POST" and bare == "/api/v1/users" and response.is_success
         if created_user and self._fault(LOSE_CREATED_USERS, path):
             return 500, {"Content-Type": "application/json"}, b'{"message": "lost"}'

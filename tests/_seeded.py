@@ -96,6 +96,32 @@ def prefixed(state: dict[str, Any], prefix: str = "kct-") -> list[str]:
     return found
 
 
+#: The longest maxAge a token of a run may carry (contract-semantics.md, "Tokens outlive runs").
+LONGEST_MAX_AGE_SECONDS = 2 * 3600
+#: A token without such a maxAge (none at all, or one that outlives the run) is gone this soon after its issue.
+DELETED_WITHIN_SECONDS = 2.0
+
+
+def run_tokens(
+    state: dict[str, Any], before: dict[str, Any] | None = None, prefix: str = "kct-"
+) -> list[dict[str, Any]]:
+    """Every token issued to an owner carrying the run prefix, from the server's own record (after `before`)."""
+    earlier = {t["id"] for t in (before or {}).get("tokenHistory", [])}
+    return [t for t in state["tokenHistory"] if t["owner"].startswith(prefix) and t["id"] not in earlier]
+
+
+def lasting_credentials(tokens: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tokens that could outlive a run killed at any moment: no short maxAge, and not deleted at once."""
+
+    def short(token: dict[str, Any]) -> bool:
+        return token["maxAgeSeconds"] is not None and 0 < token["maxAgeSeconds"] <= LONGEST_MAX_AGE_SECONDS
+
+    def deleted_at_once(token: dict[str, Any]) -> bool:
+        return token["deletedAt"] is not None and token["deletedAt"] - token["issuedAt"] <= DELETED_WITHIN_SECONDS
+
+    return [t for t in tokens if not short(t) and not deleted_at_once(t)]
+
+
 def assert_untouched(server: RunningServer, before: dict[str, Any]) -> None:
     """The server holds exactly what it held before, and every seeded secret still works."""
     after = snapshot(server)

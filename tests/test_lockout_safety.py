@@ -9,7 +9,6 @@ read with a seeded superadmin token, which no lockout touches).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 from pathlib import Path
@@ -20,13 +19,16 @@ import pytest
 
 from contract.harness import DEFAULT_BUDGET, Credentials
 from reference_server import RunningServer
+from tests._faulty_proxy import TOKEN_IN_A_LIST, faulty_proxy
 from tests._seeded import (
     OPS_EMAIL,
+    OPS_PASSWORD,
     REPO,
     ROBOT_TOKEN,
     run_suite,
     seeded_server,
     suite_command,
+    suite_env,
     sweep,
 )
 
@@ -150,24 +152,36 @@ def test_losing_the_suites_credentials_stops_the_run_at_once_and_says_how_to_fin
 
 
 def test_no_secret_the_run_used_reaches_any_artifact(tmp_path: Path) -> None:
-    """Failures are printed (with examples and steps) against a faulty server; none shows a secret."""
-    faults = "password-in-response,old-password-still-valid,token-list-leaks-fulltoken,wrong-old-password-accepted"
-    probe_dir = tmp_path / "secrets"
-    probe_dir.mkdir()
+    """Failures are printed (with examples, steps and SDK errors) against a faulty server; none shows a secret.
+
+    The secrets come from the server's own record (every password set and every fullToken
+    issued), not from the suite's masker: a secret the masker never heard of is looked for too.
+    Every file the run wrote, and its output, is searched.
+    """
+    faults = ",".join(
+        [
+            "password-in-response",
+            "old-password-still-valid",
+            "token-list-leaks-fulltoken",
+            "wrong-old-password-accepted",
+        ]
+    )
     reports = tmp_path / "reports"
-    with seeded_server(tmp_path, "--faults", faults) as server:
-        selection = ("-p", "tests._secret_probe", *SELFTEST, "-m", "fuzz or stateful")
-        command = suite_command(server.url, reports, "contract", *selection)
-        env = {**os.environ, "SECRET_PROBE_DIR": str(probe_dir)}
-        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900, env=env)
+    # In front, a proxy that wraps a new user token's fullToken in a list: the SDK cannot read it,
+    # and its error says what it got.
+    with seeded_server(tmp_path, "--faults", faults) as server, faulty_proxy(server.url, TOKEN_IN_A_LIST) as proxy:
+        selection = (*SELFTEST, "-m", "fuzz or stateful or sdk")
+        command = suite_command(proxy.url, reports, "contract", *selection)
+        result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900, env=suite_env())
+        issued = state(server)["secretsIssued"]
     assert result.returncode == 1, _outcome(result)
-    secrets = {s for path in probe_dir.glob("*.json") for s in json.loads(path.read_text())}
+    secrets = {s for s in [*issued["passwords"], *issued["fullTokens"]] if len(s) >= 8}
     assert len(secrets) > 20, "the run used next to no secrets: the test proves nothing"
-    artifacts = {
-        str(p): p.read_text(errors="replace") for p in reports.rglob("*") if p.suffix in (".json", ".html", ".xml")
-    }
+    assert OPS_PASSWORD in secrets, "the suite's own password is among them"
+    artifacts = {str(p): p.read_text(errors="replace") for p in reports.rglob("*") if p.is_file()}
     assert any(p.endswith("junit.xml") for p in artifacts)
     assert any(p.endswith("index.html") for p in artifacts)
+    assert "sdk_detail" in next(text for p, text in artifacts.items() if p.endswith("junit.xml")), "no SDK failure"
     artifacts["output"] = result.stdout + result.stderr
     assert "Falsifying" in artifacts["output"] or "state." in artifacts["output"], "no example was printed"
     leaks = [

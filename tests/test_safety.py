@@ -22,12 +22,15 @@ import pytest
 from reference_server import RunningServer
 from tests._faulty_proxy import FLAKY_DELETES, LOSE_CREATED_USERS, STUCK_SERVICE_ACCOUNTS, faulty_proxy
 from tests._seeded import (
+    LONGEST_MAX_AGE_SECONDS,
     REPO,
     assert_untouched,
     cleanup_report,
+    lasting_credentials,
     ledger_lines,
     prefixed,
     run_suite,
+    run_tokens,
     seeded_server,
     snapshot,
     suite_command,
@@ -65,6 +68,10 @@ def _outcome(result: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_a_passing_run_deletes_what_it_created(server: RunningServer, before: dict[str, Any], tmp_path: Path) -> None:
+    """...and leaves no lasting credential at any moment: every token it made (the server's own record says)
+    expires within two hours, or was deleted within seconds of its issue (C-DEPLOY-08).
+    """
+    history = snapshot(server)
     result = run_suite(server.url, tmp_path, "contract", "-n", "2")
 
     assert result.returncode == 0, _outcome(result)
@@ -75,6 +82,11 @@ def test_a_passing_run_deletes_what_it_created(server: RunningServer, before: di
     assert created <= deleted, f"in the ledger but never deleted: {created - deleted}"
     assert cleanup_report(tmp_path)["ok"] is True
     assert_untouched(server, before)
+    tokens = run_tokens(snapshot(server), history)
+    assert len(tokens) > 50, "the run made next to no tokens: the test proves nothing"
+    lasting = [t for t in tokens if t["maxAgeSeconds"] is None or t["maxAgeSeconds"] > LONGEST_MAX_AGE_SECONDS]
+    assert lasting, "no token without a short maxAge was made (and deleted at once): the test proves nothing"
+    assert lasting_credentials(tokens) == []
 
 
 def test_a_run_against_a_faulty_server_fails_and_still_cleans_up(
@@ -287,24 +299,27 @@ def test_a_killed_run_is_found_and_swept(server: RunningServer, before: dict[str
     left = prefixed(snapshot(server))
     assert len(left) == 2 * PER_PROBE, left
 
-    # Without the ledgers (reports lost with a CI machine), the prefix still finds the users,
-    # and spares them while the run may still be going (it started a moment ago).
+    # Without the ledgers (reports lost with a CI machine), the prefix still finds every user, service
+    # account and group (tokens go with their owners), and spares them while the run may still be going.
     young = sweep(server.url, tmp_path / "no-reports")
     assert young.returncode == 0, _outcome(young)
-    assert "users with the suite's prefix, in no ledger: 0" in young.stdout, young.stdout
+    assert "objects with the suite's prefix, in no ledger: 0" in young.stdout, young.stdout
     assert "may still be going" in young.stdout, young.stdout
     by_prefix = sweep(server.url, tmp_path / "no-reports", "--min-age", "0")
     assert by_prefix.returncode == 0, _outcome(by_prefix)
-    assert "users with the suite's prefix, in no ledger: 2" in by_prefix.stdout, by_prefix.stdout
+    assert "objects with the suite's prefix, in no ledger: 6" in by_prefix.stdout, by_prefix.stdout
 
     dry = sweep(server.url, reports)
     assert dry.returncode == 0, _outcome(dry)
     assert f"{2 * PER_PROBE} object(s) would be" in dry.stdout, dry.stdout
     assert prefixed(snapshot(server)) == left, "a dry run deleted something"
 
-    swept = sweep(server.url, reports, "--delete")
+    swept = sweep(server.url, tmp_path / "no-reports", "--min-age", "0", "--delete")
     assert swept.returncode == 0, _outcome(swept)
-    assert f"cleanup: {2 * PER_PROBE} deleted, 0 already gone, 0 failed" in swept.stdout, swept.stdout
+    assert "cleanup: 6 deleted, 0 already gone, 0 failed" in swept.stdout, swept.stdout
     assert_untouched(server, before)
+    with_ledgers = sweep(server.url, reports, "--delete")
+    assert with_ledgers.returncode == 0, _outcome(with_ledgers)
+    assert f"cleanup: 0 deleted, {2 * PER_PROBE} already gone, 0 failed" in with_ledgers.stdout, with_ledgers.stdout
     again = sweep(server.url, reports)
     assert "0 object(s) would be" in again.stdout, again.stdout

@@ -47,6 +47,7 @@ from contract.harness import (
     curl,
     delete_entry,
     give_up,
+    listed_results,
     missing_id,
     rejecting_examples,
     run_seed,
@@ -203,8 +204,7 @@ class FuzzEngine:
 
         def off_the_list() -> Problem:
             listing = self.run.api.call(lister, owner_path)
-            payload = listing.json() if listing.status == 200 else {}
-            listed = [t.get("id") for t in payload.get("results", [])] if isinstance(payload, dict) else []
+            listed = [t.get("id") for t in listed_results(listing, f"{lister} of the token's owner")]
             if token.id not in listed:
                 return None
             expected = f"token {token.id} gone from the list after {operation.operation_id} answered {deleted.status}"

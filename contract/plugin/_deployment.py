@@ -1,11 +1,13 @@
-"""The pytest side of real deployments: the settle window around each test, unstable targets.
+"""The pytest side of real deployments: the settle window around each test, unstable
+targets.
 
 A test body's search checks that did not agree at once are read again together when the
-body ends (`Run.pending`). In hypothesis tests an answer of the infrastructure rejects
-the example and the test goes on; a test that could not conclude is counted, gets its
-own line in the terminal summary, and the run exits `EXIT_UNSTABLE_TARGET` when nothing
-else went wrong. `CannotRun` and `UnstableTarget` are marked on the test's report for the
-report plugin.
+body ends (`Run.pending`), also when the budget stopped it: a check the run already made
+is verified before the run ends, and a stopped test whose check fails has failed. In
+hypothesis tests an answer of the infrastructure rejects the example and the test goes
+on; a test that could not conclude is counted, gets its own line in the terminal
+summary, and the run exits `EXIT_UNSTABLE_TARGET` when nothing else went wrong.
+`CannotRun` and `UnstableTarget` are marked on the test's report for the report plugin.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from contract.harness import (
     NOT_RUN_PROPERTY,
     UNSTABLE_PROPERTY,
+    BudgetSpent,
     CannotRun,
     Run,
     UnstableTarget,
@@ -61,6 +64,9 @@ class DeploymentPlugin:
                 rejecting_examples() if hypothesis_test else nullcontext(),
             ):
                 result = yield
+        except BudgetSpent:
+            run.pending.verify()  # every example it ran passed: its checks must hold too
+            raise
         except BaseException:
             run.pending.forget()
             raise

@@ -1,11 +1,12 @@
 """The budget in pytest's terms, and how xdist spreads the work.
 
-A test that would start after the budget's stop time is skipped ("budget spent"); a
-test the gate stopped between examples passes with a note of how far it got, since
-every example it ran passed. Under xdist the items the suite names as long go out
-first, and tests marked with an `xdist_group` share one worker. `-n auto` against a
-remote target starts more workers than cores: there the work waits on the network,
-not on the CPU.
+A test that would start after the budget's stop time is skipped ("budget spent"); a test
+the gate stopped between examples passes with a note that says so ("stopped by the
+budget after N examples"), since every example it ran, and every check it made, passed
+(a pending search check that fails makes it fail instead: `_deployment`). Under xdist
+the items the suite names as long go out first, and tests marked with an `xdist_group`
+share one worker. `-n auto` against a remote target starts more workers than cores:
+there the work waits on the network, not on the CPU.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from contract.harness import NOT_STARTED, BudgetSpent, Run
+from contract.harness import NOT_STARTED, BudgetSpent, Run, stopped_by_budget
 
 __all__ = ["PacePlugin", "remote_workers"]
 
@@ -87,7 +88,7 @@ class PacePlugin:
             examples = self.run_of(item.config).progress.examples(item.nodeid)
             report.outcome = "passed"
             report.longrepr = None
-            report.sections.append(("budget", f"budget spent: stopped after {examples} examples, all passed"))
+            report.sections.append(("budget", stopped_by_budget(examples)))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_auto_num_workers(self, config: pytest.Config) -> int | None:

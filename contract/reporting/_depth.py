@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from contract.harness import Budget, format_duration
+from contract.harness import Budget, format_duration, stopped_by_budget
 
 __all__ = ["depth", "depth_line", "merge_progress"]
 
@@ -50,6 +50,8 @@ def depth(
         "stopped_early": list(progress.get("cut", [])),
         #: The example on which each failing test first failed (1: its first, as when replayed from memory).
         "failed_at_example": dict(progress.get("failed_at", {})),
+        # Each stopped test passed every example and check it ran; it says so, and how far it got.
+        "stopped_by_budget": {test: stopped_by_budget(examples.get(test, 0)) for test in progress.get("cut", [])},
         "not_started": sorted(not_started),
         "requests": requests,
     }

@@ -417,9 +417,10 @@ def _depth(summary: dict[str, Any]) -> str:
     if not data:
         return ""
     cut, left = set(data["stopped_early"]), data["not_started"]
+    stopped = data.get("stopped_by_budget", {})
     rows = "".join(
         f'<tr><td class="op">{e(test)}</td><td class="num">{_n(count)}</td>'
-        f"<td>{'stopped by the budget' if test in cut else ''}</td></tr>"
+        f"<td>{e(stopped.get(test, 'stopped by the budget')) if test in cut else ''}</td></tr>"
         for test, count in data["examples_per_test"].items()
     )
     head = "<tr><th>Test</th><th class='num'>Examples</th><th></th></tr>"

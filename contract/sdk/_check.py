@@ -67,12 +67,29 @@ def _return_type(method: Any) -> Any:
         return Any
 
 
+#: Fields whose values are secrets, as the API and the SDKs name them: never shown in a failure.
+_SECRET_KEYS = frozenset(
+    {"password", "oldPassword", "newPassword", "fullToken", "old_password", "new_password", "full_token"}
+)
+
+
+def _hidden(value: Any, secret: bool = False) -> Any:
+    """`value` with every string a secret field holds (however deep) replaced by ***."""
+    if isinstance(value, dict):
+        return {k: _hidden(v, secret or str(k) in _SECRET_KEYS) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hidden(v, secret) for v in value]
+    return "***" if secret and isinstance(value, str) else value
+
+
 def _validation_summary(error: pydantic.ValidationError) -> str:
-    """One line per problem, without pydantic's links: what, where, and the value it got."""
-    problems = [
-        f"{'.'.join(str(p) for p in item['loc']) or '$'}: {item['msg']} (got {_short(item.get('input'))})"
-        for item in error.errors()[:3]
-    ]
+    """One line per problem, without pydantic's links: what, where, and the value it got (secrets hidden:
+    an SDK's error echoes the response it could not read, a new token's fullToken too).
+    """
+    problems = []
+    for item in error.errors()[:3]:
+        shown = _hidden(item.get("input"), any(str(part) in _SECRET_KEYS for part in item["loc"]))
+        problems.append(f"{'.'.join(str(p) for p in item['loc']) or '$'}: {item['msg']} (got {_short(shown)})")
     more = f"; and {error.error_count() - 3} more" if error.error_count() > 3 else ""
     return f"{error.title}: " + "; ".join(problems) + more
 
@@ -154,6 +171,7 @@ def _invoke(
     run.api.vet(
         operation, scenario.path, body=scenario.body, authorization=authorization, as_suite=scenario.as_ is None
     )
+    run.secrets.note_body(scenario.body)  # SDK calls bypass Api: the masker hears of their secrets here
     with sdk.client(run.target.base_url, credentials) as client:
         method = getattr(client.users, method_name)
         try:
@@ -179,6 +197,7 @@ def _invoke(
             return Result(Outcome.ERROR, f"{method_name} raised {type(error).__name__}: {str(error)[:500]}")
         finally:
             scenario.record(raw if raw is not None else client.last_body)
+            run.secrets.note_answer(raw if raw is not None else client.last_body)
 
 
 def _body_of(error: BaseException) -> str:
@@ -229,9 +248,18 @@ def _strict_parse(declared: Any, raw: Any) -> str | None:
     for item in items:
         try:
             model.from_dict(item)  # type: ignore[attr-defined]
-        except (pydantic.ValidationError, ValueError, TypeError) as error:
+        except pydantic.ValidationError as error:
+            return f"{model.__name__} does not accept the response: {_validation_summary(error)}"
+        except (ValueError, TypeError) as error:
             return f"{model.__name__} does not accept the response: {error}"
     return None
+
+
+def _masked(run: Run, result: Result) -> Result:
+    """A failure's words without the run's secrets: an SDK's errors echo what it could not read."""
+    result.detail = run.secrets.mask(result.detail)
+    result.notes = [run.secrets.mask(note) for note in result.notes]
+    return result
 
 
 def check_call(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[str | None, Result]:
@@ -244,7 +272,7 @@ def check_call(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[str | No
     answer = _invoke(sdk, run, operation, method_name, scenario, notes)
     if isinstance(answer, Result):
         answer.notes[:0] = notes
-        return method_name, answer
+        return method_name, _masked(run, answer)
     method = getattr(sdk.users_api, method_name)
     result = _judge(operation, sdk.users_api, method, answer)
     result.notes[:0] = notes
@@ -253,7 +281,7 @@ def check_call(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[str | No
         unsent = _unsent_query(method, operation, scenario)
         if unsent:
             result.notes.append(f"cannot send documented query parameter(s) {', '.join(unsent)}")
-    return method_name, result
+    return method_name, _masked(run, result)
 
 
 def check_unknown_id(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[str | None, Result]:

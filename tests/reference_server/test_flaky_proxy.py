@@ -45,15 +45,19 @@ def test_about_rate_of_requests_get_a_proxy_answer_and_never_reach_the_app() -> 
 
 
 def test_the_proxy_answers_look_like_a_proxys() -> None:
+    """Gateway statuses come as an HTML page or, as API gateways answer, as JSON."""
     proxied = Proxied(1.0)
-    answers: dict[int, TestResponse] = {}
-    while len(answers) < len(PROXY_STATUSES):
+    seen: dict[tuple[int, str], TestResponse] = {}
+    kinds = {(s, m) for s in (502, 503, 504) for m in ("text/html", "application/json")} | {(429, "text/plain")}
+    for _ in range(400):
         response = proxied("GET", "/api/v1/users?page=1&size=1")
-        answers.setdefault(response.status_code, response)
+        seen.setdefault((response.status_code, response.mimetype or ""), response)
+    assert set(seen) == kinds
     reasons = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Time-out"}
     for status, reason in reasons.items():
-        assert answers[status].mimetype == "text/html"
-        assert f"<h1>{status} {reason}</h1>" in answers[status].get_data(as_text=True)
+        assert f"<h1>{status} {reason}</h1>" in seen[status, "text/html"].get_data(as_text=True)
+        assert seen[status, "application/json"].json == {"message": reason, "status": status}
+    answers = {status: response for (status, kind), response in seen.items() if kind != "application/json"}
     assert answers[503].headers["Retry-After"] == "1"
     assert answers[429].headers["Retry-After"] == "1"
     assert answers[429].get_data()

@@ -16,6 +16,7 @@ import pytest
 
 from contract.harness import Run
 from contract.machines import Shard, run_shard
+from strategies import EMAIL_DOMAIN
 from tests.safety_probe.readiness import announce
 
 #: Longer than tests/test_safety.py waits for every process to be ready and then for the
@@ -56,8 +57,12 @@ def _shard_hold(run: Run, shard: Shard) -> None:
 
 
 def _one_of_each_kind(run: Run) -> None:
-    """A user and its token, a service account and its token, a group: PER_PROBE objects."""
-    user, _ = run.arrange.create_user()
+    """A user and its token, a service account and its token, a group: PER_PROBE objects.
+
+    The user's email is on a subdomain, as the strategies make some: a sweep must find it too.
+    """
+    arrange = run.arrange
+    user, _ = arrange.create_user(arrange.user_body(email=run.names.email("probe", f"mail.{EMAIL_DOMAIN}")))
     run.arrange.create_token(user.id)
     account = run.arrange.create_service_account()
     run.arrange.create_token(account, "service_account")

@@ -54,6 +54,9 @@ def test_setup_operations_are_marked_and_excluded_from_the_contract() -> None:
         "deleteServiceAccount",
         "createServiceAccountForTenant",
         "deleteServiceAccountForTenant",
+        # Cleanup's searches by prefix, for what a lost ledger no longer names.
+        "listServiceAccounts",
+        "searchGroups",
     }
     assert not setup & {op.operation_id for op in specs.operations()}
 

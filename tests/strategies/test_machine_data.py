@@ -3,11 +3,20 @@
 import re
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import specs
-from strategies import RunNames, lasting_durations, long_emails, token_descriptions, usable_token_requests, user_emails
+from strategies import (
+    SHORT_MAX_AGE_SECONDS,
+    RunNames,
+    lasting_durations,
+    lasting_token_requests,
+    long_emails,
+    token_descriptions,
+    usable_token_requests,
+    user_emails,
+)
 
 POLICY = specs.policy()
 MAX_AGE = re.compile(
@@ -52,11 +61,19 @@ def test_user_emails_are_unique(drawn: list[str]) -> None:
     assert len({e.casefold() for e in drawn}) == len(drawn)
 
 
+@settings(max_examples=300)
 @given(usable_token_requests(RunNames("abc123")))
-def test_usable_token_requests_are_valid(request: dict[str, Any]) -> None:
+def test_usable_token_requests_last_a_run_and_expire_within_two_hours(request: dict[str, Any]) -> None:
+    """Tokens a machine keeps from step to step: never a lasting credential (C-DEPLOY-08)."""
     assert NAME.match(request["name"])
-    assert request["maxAge"] == "" or seconds(request["maxAge"]) >= 3600
+    assert 3600 <= seconds(request["maxAge"]) <= SHORT_MAX_AGE_SECONDS, request["maxAge"]
     assert request["description"] == request["description"].strip()
+
+
+@given(lasting_token_requests(RunNames("abc123")))
+def test_lasting_token_requests_outlive_any_run(request: dict[str, Any]) -> None:
+    assert NAME.match(request["name"])
+    assert request["maxAge"] == "" or seconds(request["maxAge"]) > SHORT_MAX_AGE_SECONDS
 
 
 @given(token_descriptions)

@@ -10,7 +10,9 @@ from hypothesis import strategies as st
 
 import specs
 import strategies
+from contract.harness import strong_password
 from reference_server._errors import ApiError
+from reference_server._password_policy import POLICIES
 from reference_server._rules import check_email, check_password, parse_duration
 
 NAMES = strategies.RunNames("abc123", "gw0")
@@ -28,9 +30,42 @@ def test_emails_are_valid_unique_and_prefixed(email: str) -> None:
     assert email.startswith("kct-abc123-gw0-")
 
 
-@given(strategies.passwords())
-def test_passwords_are_strong(password: str) -> None:
+#: Every password policy contract-semantics.md lists ("Password policy"), written from its text.
+#: Kestra 1.1.5's default regexp, matched whole as Java's `String.matches` does:
+KESTRA_1_1_5 = re.compile(r"(?=.{8,})(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9]).*")
+
+
+def kestra_2(password: str) -> list[str]:
+    """Kestra 2.x's structured rules: what the password lacks."""
+    rules = {
+        "8 characters": len(password) >= 8,
+        "a lower-case letter": any("a" <= c <= "z" for c in password),
+        "an upper-case letter": any("A" <= c <= "Z" for c in password),
+        "a digit": any(c.isdigit() for c in password),
+        "one of !@#$%^&*": any(c in "!@#$%^&*" for c in password),
+    }
+    return [rule for rule, holds in rules.items() if not holds]
+
+
+def assert_every_policy_accepts(password: str) -> None:
+    limits = specs.policy()
+    assert limits.password_min_length <= len(password) <= limits.password_max_length, (len(password), password)
+    assert KESTRA_1_1_5.fullmatch(password), f"Kestra 1.1.5's regexp refuses {password!r}"
+    assert not kestra_2(password), f"Kestra 2's rules refuse {password!r}: it lacks {kestra_2(password)}"
+    for name, policy in POLICIES.items():
+        assert policy is None or policy.allows(password), f"the reference server's {name} refuses {password!r}"
     check_password(password)
+
+
+@settings(max_examples=300)
+@given(strategies.passwords())
+def test_passwords_pass_every_policy_kestra_ships(password: str) -> None:
+    assert_every_policy_accepts(password)
+
+
+def test_the_suites_own_passwords_pass_every_policy_kestra_ships() -> None:
+    for _ in range(200):
+        assert_every_policy_accepts(strong_password())
 
 
 @given(strategies.weak_passwords)
@@ -62,9 +97,18 @@ def test_invalid_durations_are_refused(duration: str) -> None:
     assert not MAX_AGE.match(duration)
 
 
+@settings(max_examples=300)
 @given(strategies.person_names)
-def test_names_fit(name: str) -> None:
-    assert 1 <= len(name) <= specs.policy().name_max_length
+def test_names_fit_and_stay_in_the_basic_multilingual_plane(name: str) -> None:
+    """Java counts UTF-16 units and some databases refuse the rest: a valid name uses the BMP only."""
+    assert 1 <= len(name.encode("utf-16-le")) // 2 <= specs.policy().name_max_length
+    assert all(ord(c) <= 0xFFFF for c in name), [hex(ord(c)) for c in name if ord(c) > 0xFFFF]
+
+
+@settings(max_examples=300)
+@given(strategies.token_descriptions)
+def test_token_descriptions_stay_in_the_basic_multilingual_plane(description: str) -> None:
+    assert all(ord(c) <= 0xFFFF for c in description)
 
 
 @settings(max_examples=20)

@@ -16,11 +16,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import httpx
-
 from contract.harness.cleanup._delete import IDENTITY_REFUSED, CleanupReport
-from contract.harness.cleanup._leftovers import delete_leftovers, leftover_ledgers, mark_run_ended, prefixed_users
-from contract.harness.records import ContractViolation
+from contract.harness.cleanup._leftovers import delete_leftovers, leftover_ledgers, mark_run_ended, prefixed_objects
 from contract.harness.sending import Target, identity_refused, sweep_hint
 from strategies import RUN_PREFIX_ROOT
 
@@ -48,7 +45,9 @@ def _process_reports(run_dir: Path) -> dict[str, CleanupReport]:
 
 
 def sweep_run(target: Target, run_dir: Path, run_id: str, *, read_only: bool) -> tuple[CleanupReport, list[str]]:
-    """Delete what the run's ledgers still hold, then its prefixed users; and any problems finding them."""
+    """Delete what the run's ledgers still hold, then what carries its prefix (users, service accounts,
+    groups: a lost ledger loses nothing); and any problems finding them.
+    """
     ledgers = leftover_ledgers(run_dir, run_id)
     if identity_refused(target):
         report = CleanupReport(failed=[(e, IDENTITY_REFUSED) for ledger in ledgers for e in ledger.in_cleanup_order()])
@@ -58,16 +57,11 @@ def sweep_run(target: Target, run_dir: Path, run_id: str, *, read_only: bool) ->
         )
         return report, [problem]
     report = delete_leftovers(target, ledgers, [])
-    problems: list[str] = []
     if read_only:
-        return report, problems
-    try:
-        users = prefixed_users(target, f"{RUN_PREFIX_ROOT}{run_id}-")
-    except (httpx.HTTPError, ContractViolation, ValueError) as error:
-        problems.append(f"could not look for unrecorded users of this run: {str(error).splitlines()[0]}")
-        return report, problems
+        return report, []
+    found, problems = prefixed_objects(target, f"{RUN_PREFIX_ROOT}{run_id}-")
     tried = report.entries()
-    report.extend(delete_leftovers(target, [], [u for u in users if (u.kind, u.id) not in tried]))
+    report.extend(delete_leftovers(target, [], [e for e in found if (e.kind, e.id) not in tried]))
     return report, problems
 
 

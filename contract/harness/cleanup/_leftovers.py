@@ -1,8 +1,10 @@
 """Find what earlier processes and runs left on the target, and hand it to cleanup.
 
 Two sources, and nothing else: entries still alive in ledger files (whatever a run
-wrote down once the server confirmed it), and users whose email carries the run prefix
-at the suite's reserved domain (in case a run died between creation and ledger).
+wrote down once the server confirmed it), and users, service accounts and groups whose
+name carries a run prefix, `kct-<run id>-` (in case a run died between creation and
+ledger, or its reports were lost): users whatever their email's domain (the strategies
+use several, and a lenient server may take a tamed fuzz body's own), tokens with their owners.
 A run records where it ran in `run.json`, so a ledger is only ever swept against the
 server it was written for, and never while its run is still going.
 
@@ -22,14 +24,19 @@ import os
 import re
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
+import httpx
+
 from contract.harness.cleanup._delete import DEFAULT_BUDGET_SECONDS, CleanupReport, delete_all
-from contract.harness.records import Entry, Ledger
-from contract.harness.sending import Api, SafetyGuard, Target, users_with_prefix
-from strategies import EMAIL_DOMAIN, RUN_ID_PATTERN, RUN_PREFIX_ROOT, run_started_at
+from contract.harness.lifecycle import UnstableTarget, raising_unstable
+from contract.harness.records import ContractViolation, Entry, Kind, Ledger
+from contract.harness.sending import Api, SafetyGuard, Target, named_with_prefix, users_with_prefix
+from strategies import RUN_ID_PATTERN, RUN_PREFIX_ROOT, run_started_at
 
 __all__ = [
     "DEFAULT_MIN_AGE_HOURS",
@@ -38,18 +45,16 @@ __all__ = [
     "delete_leftovers",
     "leftover_ledgers",
     "mark_run_ended",
-    "prefixed_users",
-    "run_id_of_email",
+    "prefixed_objects",
+    "run_id_of_name",
     "why_spared",
     "write_run_record",
 ]
 
 
 RUN_RECORD = "run.json"
-#: An email the suite gives out: kct-<run id>-<anything>@<reserved domain>.
-_SUITE_EMAIL = re.compile(
-    rf"{re.escape(RUN_PREFIX_ROOT)}({RUN_ID_PATTERN})-.*@{re.escape(EMAIL_DOMAIN)}", re.IGNORECASE
-)
+#: A name or email the suite gives out: kct-<run id>-<anything>, as written (the suite's names are lower case).
+_SUITE_NAME = re.compile(rf"{re.escape(RUN_PREFIX_ROOT)}({RUN_ID_PATTERN})-.+", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -99,31 +104,53 @@ def leftover_ledgers(run_dir: Path, run_id: str) -> list[Ledger]:
     return [ledger for ledger in ledgers if ledger.live()]
 
 
-def run_id_of_email(email: str) -> str | None:
-    """The run id of an email the suite gave out, or None for any other email."""
-    match = _SUITE_EMAIL.fullmatch(email)
-    return match.group(1).lower() if match else None
+def run_id_of_name(name: str) -> str | None:
+    """The run id of a username or name the suite gave out, or None for any other."""
+    match = _SUITE_NAME.fullmatch(name)
+    return match.group(1) if match else None
 
 
-def prefixed_users(target: Target, prefix: str = RUN_PREFIX_ROOT) -> list[Entry]:
-    """Users whose username is a suite email starting with `prefix`, over every page of listUsers (not only q's)."""
+#: The paged searches that find a kind of object by name: (kind, operation).
+_NAMED_SEARCHES: tuple[tuple[Kind, str], ...] = (("service_account", "listServiceAccounts"), ("group", "searchGroups"))
+
+
+def prefixed_objects(target: Target, prefix: str = RUN_PREFIX_ROOT) -> tuple[list[Entry], list[str]]:
+    """Users, service accounts and groups whose name the suite gave out and that starts with `prefix`,
+    over every page of their searches (not only q's); and, per search that could not be read, why.
+
+    Their tokens go with them. A search that cannot be read is never taken for "none left".
+    """
     reader = Ledger("sweep")
     api = Api(target, reader, SafetyGuard(reader, read_only=True))
+    searches: list[tuple[Kind, Callable[[], dict[str, str]]]] = [
+        ("user", lambda: users_with_prefix(api, prefix)),
+        *((kind, partial(named_with_prefix, api, operation, {}, prefix)) for kind, operation in _NAMED_SEARCHES),
+    ]
+    found: list[Entry] = []
+    problems: list[str] = []
     try:
-        found = users_with_prefix(api, prefix)
+        for kind, search in searches:
+            try:
+                with raising_unstable():
+                    named = search()
+            except (httpx.HTTPError, ContractViolation, UnstableTarget) as error:
+                problems.append(f"could not look for the run's {kind}s by prefix: {str(error).splitlines()[0]}")
+                continue
+            tenant = target.tenant if kind == "group" else None
+            found += [Entry(kind, i, tenant=tenant, label=name) for i, name in sorted(named.items())]
     finally:
         api.close()
-    return [Entry("user", user_id, label=name) for user_id, name in sorted(found.items()) if run_id_of_email(name)]
+    return [entry for entry in found if run_id_of_name(entry.label)], problems
 
 
 def delete_leftovers(
-    target: Target, ledgers: list[Ledger], users: list[Entry], budget: float = DEFAULT_BUDGET_SECONDS
+    target: Target, ledgers: list[Ledger], found: list[Entry], budget: float = DEFAULT_BUDGET_SECONDS
 ) -> CleanupReport:
-    """Delete every live entry of `ledgers`, then `users` (each through the same guarded path)."""
+    """Delete every live entry of `ledgers`, then what was `found` by prefix (each through the same guarded path)."""
     report = CleanupReport()
     deadline = time.monotonic() + budget
     adopted = Ledger("sweep")
-    for entry in users:
+    for entry in found:
         adopted.record(entry)
     for ledger in [*ledgers, adopted]:
         if not ledger.live():

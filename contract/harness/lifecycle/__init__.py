@@ -21,6 +21,7 @@ from contract.harness.lifecycle._budget import (
     cleanup_reserve,
     format_duration,
     parse_duration,
+    stopped_by_budget,
 )
 from contract.harness.lifecycle._examples import (
     ExampleMemory,
@@ -92,5 +93,6 @@ __all__ = [
     "run_seed",
     "set_current_test",
     "signals_deferred",
+    "stopped_by_budget",
     "unstable_when_cut_short",
 ]

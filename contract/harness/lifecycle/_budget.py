@@ -29,11 +29,26 @@ from typing import Any
 
 from contract.harness.lifecycle._background import current_test, set_current_test
 
-__all__ = ["NOT_STARTED", "Budget", "BudgetSpent", "Progress", "cleanup_reserve", "format_duration", "parse_duration"]
+__all__ = [
+    "NOT_STARTED",
+    "Budget",
+    "BudgetSpent",
+    "Progress",
+    "cleanup_reserve",
+    "format_duration",
+    "parse_duration",
+    "stopped_by_budget",
+]
 
 
 #: The skip reason of a test the budget left out (reports count them by it).
 NOT_STARTED = "budget spent: not started"
+
+
+def stopped_by_budget(examples: int) -> str:
+    """What the report and the summary say of a test the budget stopped between examples."""
+    return f"stopped by the budget after {examples} examples"
+
 
 _PART = re.compile(r"(\d+(?:\.\d+)?)([hms])")
 _UNIT = {"h": 3600.0, "m": 60.0, "s": 1.0}

@@ -12,7 +12,7 @@ from contract.harness.records._creations import (
     is_unresolved,
     unresolved_user,
 )
-from contract.harness.records._exchange import ContractViolation, Exchange, curl, expect_status
+from contract.harness.records._exchange import ContractViolation, Exchange, curl, expect_status, listed_results
 from contract.harness.records._ledger import CLEANUP_ORDER, Entry, Kind, Ledger
 from contract.harness.records._stats import Drift, Findings, OperationStats, Record, merge_snapshots, unstable_kind
 
@@ -34,6 +34,7 @@ __all__ = [
     "curl",
     "expect_status",
     "is_unresolved",
+    "listed_results",
     "merge_snapshots",
     "unresolved_user",
     "unstable_kind",

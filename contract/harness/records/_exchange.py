@@ -13,7 +13,7 @@ import httpx
 
 from contract.harness.records._ledger import Entry
 
-__all__ = ["ContractViolation", "Exchange", "curl", "expect_status"]
+__all__ = ["ContractViolation", "Exchange", "curl", "expect_status", "listed_results"]
 
 _SECRET_HEADERS = {"authorization", "cookie", "x-api-key"}
 _SECRET_FIELDS = re.compile(r'("(?:password|oldPassword|newPassword|fullToken)"\s*:\s*)"[^"]*"')
@@ -88,6 +88,25 @@ def expect_status(exchange: Exchange, allowed: Collection[int] | int, what: str 
         codes = " or ".join(str(c) for c in sorted(allowed_set))
         raise ContractViolation(f"status {codes}" + (f" ({what})" if what else ""), exchange)
     return exchange
+
+
+def listed_results(exchange: Exchange, what: str) -> list[dict[str, Any]]:
+    """The `results` of a listing that answered 200 with an object holding that array.
+
+    A listing that cannot be read is never evidence of absence: a check that something is
+    not listed would pass whenever the list fails (403, 404, a 500, a body that is not a
+    page). So anything else is a violation of its own: a documented read must work. (What
+    the infrastructure answered instead of the API never gets here: `Api` gives up first.)
+    """
+    expect_status(exchange, 200, what)
+    try:
+        payload = exchange.json()
+    except ValueError:
+        payload = None
+    results = payload.get("results") if isinstance(payload, dict) else None
+    if not isinstance(results, list):
+        raise ContractViolation(f"an object with a `results` array ({what})", exchange)
+    return [item for item in results if isinstance(item, dict)]
 
 
 def body_text(payload: Mapping[str, Any] | list[Any] | None) -> str:

@@ -24,7 +24,14 @@ from contract.harness.sending._identity import (
     sweep_hint,
 )
 from contract.harness.sending._logins import DEFAULT_BUDGET, DEFAULT_WINDOW, LoginBook, basic_login
-from contract.harness.sending._lookup import PAGE_SIZE, users_where, users_with_email, users_with_prefix
+from contract.harness.sending._lookup import (
+    PAGE_SIZE,
+    named_where,
+    named_with_prefix,
+    users_where,
+    users_with_email,
+    users_with_prefix,
+)
 from contract.harness.sending._retry import (
     DEFAULT_RETRY,
     Answer,
@@ -69,6 +76,8 @@ __all__ = [
     "lost_identity_message",
     "missing_id",
     "mutates",
+    "named_where",
+    "named_with_prefix",
     "not_processed",
     "preflight",
     "retry_after_seconds",

@@ -291,27 +291,41 @@ class Api:
 
         `q=<email>` is read again for all of them together until each shows (a search may
         lag: one wait for all, within the settle window); an email it never shows is then
-        looked for on every page of the whole list.
+        looked for on every page of the whole list. Only a username that carries the run
+        prefix is ever the run's: an email without it finds no one (`users_now`).
         """
-        settled = self.settle.until(lambda: self.users_now(emails), lambda ids: all(ids.values()))
+        runs = [email for email in emails if self._runs(email)]
+        settled = self.settle.until(lambda: self.users_now(runs), lambda ids: all(ids.values()))
         if settled.waited:
             self.search_lagged = True
-        found = settled.value
-        for email in [e for e, ids in found.items() if not ids]:
-            found[email] = users_with_email(self, email)
+        found: dict[str, list[str]] = {email: [] for email in emails}
+        found.update(settled.value)
+        for email in [e for e in runs if not found[e]]:
+            found[email] = users_with_email(self, email, self.guard.prefix)
         return found
 
     def users_now(self, emails: Sequence[str]) -> dict[str, list[str]]:
-        """Email -> ids of the users `q=<email>` shows with exactly that username, now (no waiting)."""
+        """Email -> ids of the users `q=<email>` shows with exactly that username, now (no waiting).
+
+        The username must also start with the run prefix as written, so that matching without
+        case never takes someone else's account on a server that tells letter cases apart.
+        """
+        prefix = self.guard.prefix
 
         def exact(email: str) -> Callable[[str], bool]:
-            return lambda name: name.casefold() == email.casefold()
+            return lambda name: name.casefold() == email.casefold() and name.startswith(prefix)
 
-        return {email: sorted(users_where(self, exact(email), q=email)) for email in emails}
+        return {
+            email: sorted(users_where(self, exact(email), q=email)) if self._runs(email) else [] for email in emails
+        }
+
+    def _runs(self, name: str) -> bool:
+        """Whether `name` carries the run prefix: only then can it be the run's."""
+        return name.startswith(self.guard.prefix)
 
     def adopt_users(self, email: str) -> list[Entry]:
         """Users with this run-prefixed email that a refused create made anyway: into the ledger, for cleanup."""
-        if not email.casefold().startswith(self.guard.prefix.casefold()):
+        if not self._runs(email):
             return []
         return [self.ledger.record(Entry("user", user_id, label=email)) for user_id in self.find_user_ids(email)]
 

@@ -8,6 +8,7 @@ Whatever a generator draws, a request that breaks a rule is never sent.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Mapping
@@ -133,22 +134,45 @@ class SafetyGuard:
         """An invalid body made safe to send, still invalid where it was meant to be.
 
         A lenient server may accept it: so the field that names what it creates gets the
-        run prefix (a bad pattern stays bad, a long value longer), and ids of other
-        people's objects in reference fields become ids that cannot exist.
+        run prefix (a bad pattern stays bad, a long value longer, an email without `@`
+        still has none, a number becomes a list of one prefixed string: still the wrong
+        type, and what a lenient parser would make of it carries the prefix), and ids of
+        other people's objects in reference fields become ids that cannot exist.
         """
         if not isinstance(body, dict):
             return body
         tamed = dict(body)
         naming = _NAMING_FIELDS.get(operation_id)
-        value = tamed.get(naming) if naming else None
-        probe = naming == "email" and isinstance(value, str) and "@" not in value  # refused by any server
-        if naming and isinstance(value, str) and not value.startswith(self.prefix) and not probe:
-            tamed[naming] = self.prefix + value
+        if naming and naming in tamed:
+            tamed[naming] = self._prefixed(tamed[naming])
         if operation_id in _BODY_REFERENCES:
             field, kind = _BODY_REFERENCES[operation_id]
             if isinstance(tamed.get(field), list):
                 tamed[field] = [self._tame_reference(kind, item) for item in tamed[field]]
         return tamed
+
+    def _prefixed(self, value: Any) -> Any:
+        """`value` with the run prefix on every name a lenient server could read out of it."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return value if value.startswith(self.prefix) else self.prefix + value
+        if isinstance(value, list):
+            return [self._prefixed(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self._prefixed(item) for key, item in value.items()}
+        return [self.prefix + json.dumps(value)]  # a number or boolean: a lenient parser reads it as a name
+
+    def _unprefixed(self, value: Any) -> str | None:
+        """What in `value` could become a name without the run prefix (None when nothing could)."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return None if value.startswith(self.prefix) else repr(value)
+        items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else None
+        if items is None:
+            return repr(value)  # a number or boolean: Jackson, for one, reads it as a string
+        return next((found for item in items if (found := self._unprefixed(item)) is not None), None)
 
     def _tame_reference(self, kind: Kind, item: Any) -> Any:
         if isinstance(item, str) and not self._may_name(kind, item):
@@ -164,10 +188,10 @@ class SafetyGuard:
                 if isinstance(value, str) and not self._may_name(kind, value):
                     raise UnsafeRequest(f"refusing {name} naming {kind} {value} in {field}: not created by this run")
         naming = _NAMING_FIELDS.get(name)
-        value = body.get(naming) if naming else None
-        # An email without "@" is a probe any server refuses; anything else could become an object.
-        if isinstance(value, str) and (naming != "email" or "@" in value) and not value.startswith(self.prefix):
-            raise UnsafeRequest(f"refusing {name} with {naming}={value!r}: it lacks the run prefix {self.prefix}")
+        # Whatever it is (an email without `@` too: a server may take it), a name lacks no prefix.
+        unprefixed = self._unprefixed(body.get(naming)) if naming else None
+        if unprefixed is not None:
+            raise UnsafeRequest(f"refusing {name} with {naming}={unprefixed}: it lacks the run prefix {self.prefix}")
 
     def _may_name(self, kind: Kind, value: str) -> bool:
         return is_missing_id(value) or self.ledger.owns(kind, str(value))

@@ -1,11 +1,12 @@
 """Retry what is safe to retry, and tell the API's answers from the infrastructure's.
 
 Between the suite and a real server stand proxies and load balancers: during a deploy
-they answer 502, 503 or 504 with an HTML page, some answer 429 with `Retry-After`, and
-connections time out (contract-semantics.md, "Distance and infrastructure"). None of
-that is an answer of the Users API. A read may be sent again; a write only when the
-server said it did not process it (429, or 503 with `Retry-After`) or the connection
-was never made. Whatever is still unstable after that raises `UnstableTarget`.
+they answer 502, 503 or 504 (with an HTML page, or a gateway's JSON: Kestra itself
+answers 500 for its own errors), some answer 429 with `Retry-After`, and connections
+time out (contract-semantics.md, "Distance and infrastructure"). None of that is an
+answer of the Users API. A read may be sent again; a write only when the server said it
+did not process it (429, or 503 with `Retry-After`) or the connection was never made.
+Whatever is still unstable after that raises `UnstableTarget`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ __all__ = [
 
 R = TypeVar("R")
 
-#: Gateway statuses a proxy or load balancer answers itself (with a page, not an API error body).
+#: Gateway statuses: a proxy or load balancer answers them itself, with a page or a JSON body alike.
 GATEWAY_STATUSES = frozenset({502, 503, 504})
 TOO_MANY_REQUESTS = 429
 
@@ -93,14 +94,15 @@ def _looks_like_json(body: bytes) -> bool:
 def infrastructure_reason(answer: Answer) -> str | None:
     """Why `answer` came from what stands in front of the API rather than from the API, or None.
 
-    A 429 is a rate limit; a 502, 503 or 504 whose body is not JSON is a gateway's page; a
-    success or redirect that is an HTML page is not the API at all. A 500, and any 4xx
-    the API answers (even as HTML), stay the API's answer: a defect if wrong.
+    A 429 is a rate limit; a 502, 503 or 504 is a gateway's, whatever its body (AWS API
+    Gateway, Kong and Spring Cloud Gateway answer JSON); a success or redirect that is an
+    HTML page is not the API at all. A 500, and any 4xx the API answers (even as HTML),
+    stay the API's answer: a defect if wrong.
     """
     kind = answer.content_type.split(";")[0].strip().lower() or "no content type"
     if answer.status == TOO_MANY_REQUESTS:
         return f"429 (rate limited, Retry-After {answer.retry_after or 'not given'})"
-    if answer.status in GATEWAY_STATUSES and not _looks_like_json(answer.body):
+    if answer.status in GATEWAY_STATUSES:
         return f"{answer.status} from a gateway ({kind}, {len(answer.body)} bytes)"
     if answer.status < 400 and kind == "text/html" and not _looks_like_json(answer.body):
         return f"{answer.status} with an HTML page, not the API"

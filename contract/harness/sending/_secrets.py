@@ -25,16 +25,17 @@ MIN_SECRET_LENGTH = 6
 _SECRET_FIELDS = frozenset({"password", "oldPassword", "newPassword", "fullToken"})
 
 
-def _fields(value: Any) -> Iterator[str]:
-    if isinstance(value, dict):
+def _fields(value: Any, secret: bool = False) -> Iterator[str]:
+    """Every string held by a secret field, however deep (a server may wrap a fullToken in a list)."""
+    if isinstance(value, str):
+        if secret:
+            yield value
+    elif isinstance(value, dict):
         for key, item in value.items():
-            if key in _SECRET_FIELDS and isinstance(item, str):
-                yield item
-            else:
-                yield from _fields(item)
+            yield from _fields(item, secret or key in _SECRET_FIELDS)
     elif isinstance(value, list):
         for item in value:
-            yield from _fields(item)
+            yield from _fields(item, secret)
 
 
 def _json(content: bytes) -> Any:
@@ -64,6 +65,10 @@ class SecretBook:
     def note_body(self, body: Any) -> None:
         """The secrets of a body about to be sent (its recorded copy may already be sanitized)."""
         self.add(*_fields(body))
+
+    def note_answer(self, content: bytes | None) -> None:
+        """The secrets of an answer that came back outside `Api` (an SDK call): its fullTokens."""
+        self.add(*_fields(_json(content or b"")))
 
     def __call__(self, exchange: Exchange) -> None:
         """An Api observer: the secrets this exchange carried either way."""

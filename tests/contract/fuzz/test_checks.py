@@ -27,10 +27,22 @@ def test_token_name_outside_its_pattern_is_invalid() -> None:
 
 def test_query_faults_see_what_the_wire_shows() -> None:
     list_users = OPS["listUsers"]
-    assert _query_faults(list_users, {"page": 0, "size": 1})[0]
-    assert _query_faults(list_users, {"page": "1.5", "size": 1})[0]
-    assert _query_faults(list_users, {"page": 1, "size": 2, "sort": "x", "unknown": "y"}) == ([], [])
-    assert _query_faults(list_users, {"q": "a"}) == ([], ["query parameter 'page'", "query parameter 'size'"])
+    assert _query_faults(list_users, {"page": ["0"], "size": ["1"]})[0]
+    assert _query_faults(list_users, {"page": ["1.5"], "size": ["1"]})[0]
+    assert _query_faults(list_users, {"page": ["1"], "size": ["True"]})[0]
+    assert _query_faults(list_users, {"page": ["1"], "size": [""]})[0]
+    assert _query_faults(list_users, {"page": ["1"], "size": ["2"], "sort": ["x,y"], "unknown": ["y"]}) == ([], [])
+    assert _query_faults(list_users, {"q": ["a"]}) == ([], ["query parameter 'page'", "query parameter 'size'"])
+    # Sent twice, one of them valid: which one a server reads is its choice, so nothing is invalid.
+    assert _query_faults(list_users, {"page": ["1"], "size": ["1", "x"]}) == ([], [])
+    assert _query_faults(list_users, {"page": ["1"], "size": ["y", "x"]})[0]
+
+
+def test_a_page_above_the_largest_may_be_refused_or_capped() -> None:
+    list_users = OPS["listUsers"]
+    assert _query_faults(list_users, {"page": ["1"], "size": ["1001"]}) == ([], [])
+    assert _query_faults(list_users, {"page": ["1"], "size": [str(2**31 - 1)]}) == ([], [])
+    assert _query_faults(list_users, {"page": ["1"], "size": ["1000"]}) == ([], [])
 
 
 def test_a_null_field_reads_as_omitted() -> None:

@@ -11,11 +11,13 @@ import pytest
 
 from contract.harness import Api, CleanupReport, Credentials, Entry, Ledger, Target, delete_all
 from contract.harness._arrange import Arranger
+from contract.harness.cleanup import sweep_run
 from contract.harness.records._creations import unresolved_user
 from contract.harness.sending._guard import SafetyGuard
 from reference_server import RunningServer, spawn
 from strategies import RunNames, new_run_id
 from tests._faulty_proxy import FLAKY_DELETES, faulty_proxy
+from tests._seeded import snapshot
 
 
 def _api(base_url: str, server: RunningServer | None = None, ledger_path: Path | None = None) -> Api:
@@ -96,3 +98,37 @@ def test_a_later_attempt_decides_and_reports_travel_as_json() -> None:
     assert combined.failed == [(group, "answered 500")]
     assert not combined.ok
     assert "could not delete group G1" in combined.summary()
+
+
+def test_the_runs_last_pass_finds_every_kind_by_its_prefix_when_the_ledger_is_lost(
+    server: RunningServer, tmp_path: Path
+) -> None:
+    """Users of every domain the strategies use (and a tamed body's own), service accounts, groups, and
+    tokens with their owners: none is left when nothing was written down (the server's own state says).
+    """
+    api = _api(server.url, server)
+    arrange = Arranger(api, RunNames(api.ledger.run_id, "gw1"))
+    names = arrange.names
+    emails = [names.email(), names.email("a.b", "mail.kestra-contract.test")]
+    emails.append(names.email("x", "x.kestra-contract.test"))
+    emails.append(f"{names.unique()}.{'z' * 40}@{'z' * 63}.{'z' * 63}.kestra-contract.test")
+    emails.append(names.email(domain="example.com"))
+    users = [arrange.create_user(arrange.user_body(email=email))[0] for email in emails]
+    arrange.create_token(users[0].id)
+    account = arrange.create_service_account()
+    arrange.create_token(account, "service_account")
+    arrange.create_service_account(tenants=[])
+    arrange.create_group(members=[users[1].id])
+    api.close()
+    run_dir = tmp_path / "run"
+    (run_dir / "ledger").mkdir(parents=True)  # the ledger is lost: the process died before writing it
+
+    report, problems = sweep_run(api.target, run_dir, api.ledger.run_id, read_only=False)
+
+    assert problems == []
+    assert sorted(e.kind for e in report.deleted) == ["group", *["service_account"] * 2, *["user"] * 5]
+    state = snapshot(server)
+    prefix = f"kct-{api.ledger.run_id}-"
+    assert not [u["email"] for u in state["users"].values() if u["email"].startswith(prefix)]
+    assert not [a["name"] for a in state["serviceAccounts"].values() if a["name"].startswith(prefix)]
+    assert not [g["name"] for g in state["groups"].values() if g["name"].startswith(prefix)]

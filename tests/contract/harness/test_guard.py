@@ -119,9 +119,21 @@ def test_refuses_creating_or_renaming_without_the_run_prefix(
         check(SafetyGuard(ledger), operation_id, path, body)
 
 
-def test_lets_probes_that_cannot_be_an_email_through(ledger: Ledger) -> None:
-    for email in ["not-an-email", "", 42, None]:
+@pytest.mark.parametrize("email", ["not-an-email", "", 42, True, 1.5, ["someone@example.com"], {"a": "b"}])
+def test_a_name_no_server_should_take_still_needs_the_prefix(ledger: Ledger, email: Any) -> None:
+    """A lenient server may take an email without `@`, or read a number as one: only the run's own names go out."""
+    with pytest.raises(UnsafeRequest, match="lacks the run prefix"):
         check(SafetyGuard(ledger), "createUser", body={"email": email})
+    with pytest.raises(UnsafeRequest, match="lacks the run prefix"):
+        check(SafetyGuard(ledger), "patchUser", {"id": "U1"}, {"email": email})
+    tamed = SafetyGuard(ledger).tame("createUser", {"email": email})
+    check(SafetyGuard(ledger), "createUser", body=tamed)
+    assert type(tamed["email"]) is not str or "@" in str(email) or "@" not in tamed["email"], "still invalid"
+
+
+def test_an_omitted_name_names_no_one(ledger: Ledger) -> None:
+    check(SafetyGuard(ledger), "createUser", body={"email": None})
+    check(SafetyGuard(ledger), "createUser", body={"firstName": "A"})
 
 
 def test_read_only_refuses_every_operation_that_changes_state(ledger: Ledger) -> None:
@@ -163,7 +175,8 @@ def test_invalid_bodies_are_tamed_into_the_runs_own(ledger: Ledger) -> None:
     assert tamed["groups"][3]["id"].startswith("kct-missing-")
     check(guard, "createUser", body=tamed)
     assert guard.tame("createServiceAccount", {"name": "UPPER"})["name"] == f"{PREFIX}UPPER"
-    assert guard.tame("createUser", {"email": "no-at-sign"}) == {"email": "no-at-sign"}
+    assert guard.tame("createUser", {"email": "no-at-sign"}) == {"email": f"{PREFIX}no-at-sign"}
+    assert guard.tame("createUser", {"email": 42}) == {"email": [f"{PREFIX}42"]}
     assert guard.tame("createUser", ["not", "an", "object"]) == ["not", "an", "object"]
 
 

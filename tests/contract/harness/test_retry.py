@@ -108,7 +108,6 @@ def test_a_connection_never_made_is_retried_even_for_a_write() -> None:
     "answer",
     [
         Answer(500, HTML, b"<html>oops</html>"),  # a 500 is the API's, whatever it looks like
-        Answer(502, "application/json", b'{"message": "upstream"}'),  # a JSON error body is the API's
         Answer(404, HTML, b"<html>not found</html>"),  # an API 4xx, even as HTML, is judged as an answer
         Answer(200, "application/json", b"[]"),
     ],
@@ -118,6 +117,26 @@ def test_answers_of_the_api_are_never_retried_or_unstable(answer: Answer) -> Non
     result, tries, _ = _run([answer], safe=True)
     assert result == answer
     assert tries == 1
+
+
+@pytest.mark.parametrize("status", [502, 503, 504])
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("application/json", b'{"message": "upstream"}'),  # Kong, Spring Cloud Gateway
+        ("application/json", b'{"message": "Internal server error"}'),  # AWS API Gateway
+        ("application/problem+json", b'{"status": 503, "title": "Service Unavailable"}'),
+        ("", b""),
+    ],
+)
+def test_a_gateway_status_is_the_infrastructures_whatever_its_body(status: int, content_type: str, body: bytes) -> None:
+    """Kestra answers 500 for its own errors: a 502, 503 or 504 comes from what stands in front of it."""
+    answer = Answer(status, content_type, body)
+    kind = content_type or "no content type"
+    assert infrastructure_reason(answer) == f"{status} from a gateway ({kind}, {len(body)} bytes)"
+    result, tries, _ = _run([answer, answer, answer], safe=True)
+    assert isinstance(result, UnstableTarget)
+    assert tries == 3
 
 
 def test_a_success_that_is_an_html_page_is_not_the_api() -> None:
