@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated deliberate defects (or ${FAULTS_ENV}); 'list' prints them",
     )
     parser.add_argument("--seed-file", help="JSON file of objects that exist before any run (see _seed.py)")
-    _deployment_options(parser.add_argument_group("real deployments (contract-semantics.md); all off by default"))
+    _deployment_options(parser.add_argument_group("real deployments (docs/contract-semantics.md); all off by default"))
     return parser
 
 

@@ -28,7 +28,7 @@ __all__ = ["Check", "error_body_shape", "policy_checks", "token_summaries"]
 Check = Callable[[Any, Response, Case[Any]], bool | None]
 _POLICY = specs.policy()
 _SECRET_FIELDS = ("password", "oldPassword", "newPassword")
-#: What every token summary of a token list holds (contract-semantics.md; exp, extended and
+#: What every token summary of a token list holds (docs/contract-semantics.md; exp, extended and
 #: expired are optional).
 _TOKEN_SUMMARY_FIELDS = ("id", "name", "prefix", "iat")
 #: Short values could appear in a response by chance; only real secrets are searched for.
@@ -117,7 +117,7 @@ def _nulls_as_omitted(node: Any) -> Any:
 def _body_faults(operation: specs.Operation, body: Any) -> tuple[list[str], list[str]]:
     """(what is invalid, which required fields are omitted) in a JSON body.
 
-    A null field counts as omitted (contract-semantics.md): for an optional field that is
+    A null field counts as omitted (docs/contract-semantics.md): for an optional field that is
     no fault at all, for a required one it is an omission (drift when accepted).
     """
     validators = _body_validators(operation.operation_id)
