@@ -156,7 +156,8 @@ class FuzzEngine:
     def __init__(self, run: Run) -> None:
         self.run = run
         self.world = FuzzWorld(run)
-        self.session = requests.Session()
+        # schemathesis sends with requests: the same CA, headers and timeout as every request of the run.
+        self.session = run.target.network.session()
 
     def execute(self, case: Case[Any], draw: Draw) -> None:
         """Send the case as the suite's identity (or the one the world chose) and check the answer.
@@ -274,11 +275,15 @@ class FuzzEngine:
 
     def _call(self, operation_id: str, case: Case[Any], headers: dict[str, str]) -> Response:
         """`case.call`, with the harness's retries: the same treatment as every `Api` request."""
-        api = self.run.api
+        api, network = self.run.api, self.run.target.network
         try:
             return send_with_retries(
                 lambda: case.call(
-                    base_url=self.run.target.base_url, session=self.session, headers=headers, timeout=api.timeout
+                    base_url=self.run.target.base_url,
+                    session=self.session,
+                    headers=headers,
+                    timeout=network.timeout,
+                    verify=network.verify,
                 ),
                 _answer,
                 safe=operation_id in READ_OPERATIONS,

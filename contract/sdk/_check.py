@@ -154,7 +154,7 @@ def _invoke(
     run.api.vet(
         operation, scenario.path, body=scenario.body, authorization=authorization, as_suite=scenario.as_ is None
     )
-    with sdk.client(run.target.base_url, credentials) as client:
+    with sdk.client(run.target.base_url, credentials, run.target.network) as client:
         method = getattr(client.users, method_name)
         try:
             built = build_arguments(method, scenario.path, scenario.query, scenario.body, _body_schema(operation))
@@ -271,7 +271,7 @@ def check_unknown_id(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[st
         authorization=run.target.credentials.header,
         as_suite=True,
     )
-    with sdk.client(run.target.base_url, run.target.credentials) as client:
+    with sdk.client(run.target.base_url, run.target.credentials, run.target.network) as client:
         try:
             built = build_arguments(
                 getattr(client.users, method_name), scenario.path, {}, scenario.body, _body_schema(operation)

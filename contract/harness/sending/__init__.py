@@ -2,7 +2,8 @@
 `Credentials`), the one HTTP path (`Api`), the `SafetyGuard` and the login book that
 refuse what must never be sent, retries that tell the API's answers from the
 infrastructure's, the lookups of the run's users, the secrets to mask, the watch on
-the suite's own identity, and what the server announces about itself (configs).
+the suite's own identity, what the server announces about itself (configs), and the
+one place HTTP clients are made from the run's network settings (`Network`).
 """
 
 from contract.harness.sending._api import (
@@ -25,6 +26,7 @@ from contract.harness.sending._identity import (
 )
 from contract.harness.sending._logins import DEFAULT_BUDGET, DEFAULT_WINDOW, LoginBook, basic_login
 from contract.harness.sending._lookup import PAGE_SIZE, users_where, users_with_email, users_with_prefix
+from contract.harness.sending._network import DEFAULT_TIMEOUT, Network, parse_header
 from contract.harness.sending._retry import (
     DEFAULT_RETRY,
     Answer,
@@ -42,6 +44,7 @@ __all__ = [
     "CONFIGS_PATH",
     "DEFAULT_BUDGET",
     "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
     "DEFAULT_WINDOW",
     "EMAIL_OF_NO_ONE",
     "MIN_SECRET_LENGTH",
@@ -54,6 +57,7 @@ __all__ = [
     "IdentityLost",
     "IdentityWatch",
     "LoginBook",
+    "Network",
     "RetryPolicy",
     "SafetyGuard",
     "SecretBook",
@@ -70,6 +74,7 @@ __all__ = [
     "missing_id",
     "mutates",
     "not_processed",
+    "parse_header",
     "preflight",
     "retry_after_seconds",
     "send_with_retries",
