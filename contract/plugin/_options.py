@@ -52,10 +52,17 @@ def _seconds(text: str) -> float:
 
 #: Every option of the suite; README's table says the same (a project test compares them).
 OPTIONS: tuple[Option, ...] = (
-    Option("username", "--username", "superadmin username", env="KESTRA_USERNAME", ini="contract_username"),
-    Option("password", "--password", "superadmin password", env="KESTRA_PASSWORD"),
-    Option("token", "--token", "superadmin API token, sent as bearer", env="KESTRA_API_TOKEN"),
-    Option("tenant", "--tenant", "tenant id", env="KESTRA_TENANT", ini="contract_tenant", default="main"),
+    Option(
+        "username",
+        "--username",
+        "a superadmin's username, over HTTP basic (with --password)",
+        env="KESTRA_USERNAME",
+        ini="contract_username",
+        metavar="EMAIL",
+    ),
+    Option("password", "--password", "that superadmin's password", env="KESTRA_PASSWORD", metavar="PASSWORD"),
+    Option("token", "--token", "or a superadmin's API token, sent as bearer", env="KESTRA_API_TOKEN", metavar="TOKEN"),
+    Option("tenant", "--tenant", "tenant id", env="KESTRA_TENANT", ini="contract_tenant", default="main", metavar="ID"),
     Option(
         "report_dir",
         "--report-dir",

@@ -209,7 +209,8 @@ def resolve_target(config: pytest.Config, tenant: str, network: Network) -> Runn
     credentials = Credentials.from_options(
         option_value(config, "username"), option_value(config, "password"), option_value(config, "token")
     )
-    base_url = config.getoption("base_url", None)
+    # pytest-base-url's flag or $PYTEST_BASE_URL, else its ini key (read here: this runs before its configure).
+    base_url = config.getoption("base_url", None) or config.getini("base_url") or None
     if credentials is not None and not base_url:
         raise TargetError(
             "credentials were given but no --base-url: say which server they are for "
