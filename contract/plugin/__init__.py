@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from contract.fuzz import FuzzEngine
+from contract.fuzz import FuzzEngine, load_extensions
 from contract.harness import (
     CLEANUP_FILE,
     CleanupReport,
@@ -128,6 +128,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
     _choose_profile(config)
+    _load_extensions(config)
     if _is_worker(config):
         wire = config.workerinput.get(_WIRE)  # type: ignore[attr-defined]
         if wire is not None:
@@ -144,6 +145,15 @@ def pytest_configure(config: pytest.Config) -> None:
     settings = settings.with_target(running.target, run_dir(settings))
     _start(config, settings)
     write_run_record(Path(settings.run_dir), settings.run_id, settings.base_url)
+
+
+def _load_extensions(config: pytest.Config) -> None:
+    """A team's modules of checks (`contract_extensions`), imported in every process, workers too."""
+    modules = option_value(config, "extensions")
+    try:
+        load_extensions(modules)
+    except ImportError as error:
+        raise pytest.UsageError(f"contract_extensions: cannot import {error.name or error}: {error}") from None
 
 
 def _choose_profile(config: pytest.Config) -> None:

@@ -43,6 +43,11 @@ def _truthy(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _modules(text: str) -> tuple[str, ...]:
+    """Module names, separated by commas or whitespace."""
+    return tuple(name for name in text.replace(",", " ").split() if name)
+
+
 def _seconds(text: str) -> float:
     value = float(text)
     if not value > 0:
@@ -176,6 +181,16 @@ OPTIONS: tuple[Option, ...] = (
         convert=parse_header,
         metavar="'NAME: VALUE'",
         repeat=True,
+    ),
+    Option(
+        "extensions",
+        "--contract-extensions",
+        "modules to import before the run: their @check functions join the fuzz checks (comma- or space-separated)",
+        env="KESTRA_CONTRACT_EXTENSIONS",
+        ini="contract_extensions",
+        default=(),
+        convert=_modules,
+        metavar="MODULES",
     ),
     Option(
         "reference_server_args",
