@@ -21,6 +21,7 @@ import pytest
 
 import contract
 from contract.harness import (
+    DEFAULT_TIMEOUT,
     Budget,
     Credentials,
     Network,
@@ -58,7 +59,7 @@ class Settings:
     ca_bundle: str | None = None
     insecure: bool = False
     headers: list[list[str]] = field(default_factory=list)
-    request_timeout: float = 30.0
+    request_timeout: float = DEFAULT_TIMEOUT
     #: Known once the controller has resolved and checked the target.
     base_url: str = ""
     credentials: dict[str, str | None] = field(default_factory=dict)
