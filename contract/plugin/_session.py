@@ -65,6 +65,14 @@ class Settings:
     credentials: dict[str, str | None] = field(default_factory=dict)
     embedded: bool = False
     run_dir: str = ""
+    #: Hypothesis's example database (--example-db), "" for none.
+    example_db: str = ""
+    #: The regression corpus (--regressions), "" when off.
+    regressions: str = ""
+    #: Known violations (--baseline), "" for none.
+    baseline: str = ""
+    #: Earlier runs index.html charts.
+    trend: int = 14
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -161,7 +169,15 @@ def new_settings(config: pytest.Config) -> Settings:
         insecure=bool(option_value(config, "insecure")),
         headers=[[name, value] for name, value in option_value(config, "headers")],
         request_timeout=float(option_value(config, "request_timeout")),
+        example_db=_path_option(config, "example_db"),
+        regressions=_path_option(config, "regressions"),
+        baseline=_path_option(config, "baseline"),
+        trend=int(option_value(config, "trend")),
     )
+    if settings.baseline and not Path(settings.baseline).is_file():
+        raise pytest.UsageError(f"--baseline: {settings.baseline} does not exist")
+    if settings.trend < 0:
+        raise pytest.UsageError(f"--trend must be 0 or more, not {settings.trend}")
     if settings.login_budget < 1 or settings.login_window <= 0:
         raise pytest.UsageError("--wrong-password-budget must be at least 1 and --wrong-password-window positive")
     if not (settings.settle >= 0):
@@ -180,6 +196,14 @@ def _ca_bundle(config: pytest.Config) -> str | None:
     if not resolved.is_file():
         raise pytest.UsageError(f"--ca-bundle: no such file {path}")
     return str(resolved.resolve())
+
+
+def _path_option(config: pytest.Config, dest: str) -> str:
+    """An absolute path (workers may run elsewhere), or "" when unset or 'off'."""
+    value = option_value(config, dest)
+    if value is None or str(value).strip().lower() in ("", "off", "none"):
+        return ""
+    return str(Path(str(value)).expanduser().resolve())
 
 
 def _budget_seconds(config: pytest.Config) -> float | None:

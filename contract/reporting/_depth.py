@@ -19,13 +19,19 @@ def merge_progress(snapshots: Iterable[dict[str, Any] | None]) -> dict[str, Any]
     """Each process's `Progress.snapshot()`, added up (a test runs in one process, so nothing is counted twice)."""
     examples: dict[str, int] = {}
     cut: set[str] = set()
+    failed_at: dict[str, int] = {}
     for snapshot in snapshots:
         if not snapshot:
             continue
         for test, count in snapshot.get("examples", {}).items():
             examples[test] = examples.get(test, 0) + int(count)
         cut.update(snapshot.get("cut", []))
-    return {"examples": dict(sorted(examples.items())), "cut": sorted(cut)}
+        failed_at.update(snapshot.get("failed_at", {}))
+    return {
+        "examples": dict(sorted(examples.items())),
+        "cut": sorted(cut),
+        "failed_at": dict(sorted(failed_at.items())),
+    }
 
 
 def depth(
@@ -42,6 +48,8 @@ def depth(
         "examples": sum(examples.values()),
         "examples_per_test": examples,
         "stopped_early": list(progress.get("cut", [])),
+        #: The example on which each failing test first failed (1: its first, as when replayed from memory).
+        "failed_at_example": dict(progress.get("failed_at", {})),
         "not_started": sorted(not_started),
         "requests": requests,
     }

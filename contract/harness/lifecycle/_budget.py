@@ -119,6 +119,8 @@ class Progress:
         self._examples: dict[str, int] = {}
         self._cut: set[str] = set()
         self._failing: set[str] = set()
+        #: The example of each test that first failed (1 = its first example).
+        self._failed_at: dict[str, int] = {}
         #: Tests already handed to a thread (`Background`): pytest must not skip them as not started.
         self._claimed: set[str] = set()
         #: When the current example of each thread began.
@@ -167,14 +169,22 @@ class Progress:
 
     def failed(self) -> None:
         """An example of the current test failed: it may go on (shrink, report) past the stop time."""
+        test = current_test()
         with self._lock:
-            self._failing.add(current_test())
+            self._failing.add(test)
+            self._failed_at.setdefault(test, self._examples.get(test, 0))
 
     def examples(self, test: str) -> int:
         with self._lock:
             return self._examples.get(test, 0)
 
     def snapshot(self) -> dict[str, Any]:
-        """{"examples": {test: n}, "cut": [tests the budget stopped early]}: plain data for xdist."""
+        """{"examples": {test: n}, "cut": [tests the budget stopped early], "failed_at": {test: example}}:
+        plain data for xdist.
+        """
         with self._lock:
-            return {"examples": dict(sorted(self._examples.items())), "cut": sorted(self._cut)}
+            return {
+                "examples": dict(sorted(self._examples.items())),
+                "cut": sorted(self._cut),
+                "failed_at": dict(sorted(self._failed_at.items())),
+            }

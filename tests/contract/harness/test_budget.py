@@ -74,7 +74,7 @@ def test_gate_stops_after_an_example_once_spent() -> None:
     progress.started()
     with pytest.raises(BudgetSpent, match="after 1 examples"):
         progress.finished()
-    assert progress.snapshot() == {"examples": {"t": 1}, "cut": ["t"]}
+    assert progress.snapshot() == {"examples": {"t": 1}, "cut": ["t"], "failed_at": {}}
 
 
 def test_gate_lets_a_failing_test_go_on() -> None:
@@ -86,6 +86,7 @@ def test_gate_lets_a_failing_test_go_on() -> None:
     progress.finished()
     assert progress.examples("t") == 2
     assert progress.snapshot()["cut"] == []
+    assert progress.snapshot()["failed_at"] == {"t": 1}  # the example that first failed
 
 
 def test_gate_is_open_within_the_budget() -> None:
@@ -95,7 +96,7 @@ def test_gate_is_open_within_the_budget() -> None:
         for _ in range(3):
             progress.started()
             progress.finished()
-    assert progress.snapshot() == {"examples": {"a": 3, "b": 3}, "cut": []}
+    assert progress.snapshot() == {"examples": {"a": 3, "b": 3}, "cut": [], "failed_at": {}}
 
 
 def test_a_budget_spent_is_a_skip_for_pytest_and_hypothesis() -> None:

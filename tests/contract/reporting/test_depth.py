@@ -6,8 +6,10 @@ from contract.reporting._depth import depth, depth_line, merge_progress
 
 
 def test_processes_add_up() -> None:
-    merged = merge_progress([{"examples": {"a": 3}, "cut": []}, None, {"examples": {"b": 2, "a": 1}, "cut": ["b"]}])
-    assert merged == {"examples": {"a": 4, "b": 2}, "cut": ["b"]}
+    merged = merge_progress(
+        [{"examples": {"a": 3}, "cut": []}, None, {"examples": {"b": 2, "a": 1}, "cut": ["b"], "failed_at": {"b": 2}}]
+    )
+    assert merged == {"examples": {"a": 4, "b": 2}, "cut": ["b"], "failed_at": {"b": 2}}
 
 
 def test_without_a_budget_the_line_says_what_ran() -> None:
