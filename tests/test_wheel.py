@@ -3,7 +3,8 @@
 Nothing of this checkout is on the path there: no root conftest, no pyproject.toml, no
 reference folders. The plugin comes with the package (entry point `pytest11`), so
 `pytest --pyargs contract` registers its options, markers and profiles, starts the
-embedded reference server, and writes its reports to `./reports` of that directory.
+embedded reference server (or runs against `--base-url`; that server, started by this
+test, is the only thing taken from the checkout), and writes its reports to `./reports`.
 One environment serves every case (building and installing it is most of the cost).
 """
 
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from reference_server import spawn
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,3 +129,13 @@ def test_a_pyproject_alone_configures_the_run(installed: Installed, tmp_path: Pa
     summary = _summary(tmp_path / "out" / "contract")
     assert summary["target"]["tenant"] == "staging"
     assert summary["markers"]["sdk"]["passed"] == 1, summary["markers"]
+
+
+def test_a_server_given_by_url_is_run_against_from_the_empty_directory(installed: Installed, tmp_path: Path) -> None:
+    with spawn(password="Kc9-wheel-Admin1") as server:
+        login = ["--username", server.username, "--password", server.password]
+        result, _ = _suite(installed, tmp_path, "-m", "smoke", "--base-url", server.url, *login)
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = _summary(tmp_path / "reports")
+    assert summary["target"]["base_url"] == server.url
+    assert summary["target"]["embedded"] is False
