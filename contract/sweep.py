@@ -23,16 +23,19 @@ import httpx
 
 from contract.harness import (
     DEFAULT_MIN_AGE_HOURS,
+    DEFAULT_TIMEOUT,
     ContractViolation,
     Credentials,
     Entry,
     Ledger,
+    Network,
     RunRecord,
     Target,
     TargetError,
     check_base_url,
     delete_leftovers,
     leftover_ledgers,
+    parse_header,
     prefixed_objects,
     preflight,
     run_id_of_name,
@@ -60,7 +63,35 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HOURS",
         help=f"spare runs younger than this that may still be going (default {DEFAULT_MIN_AGE_HOURS:g})",
     )
+    network = parser.add_argument_group("network (as for the suite)")
+    network.add_argument("--ca-bundle", metavar="PATH", help="a PEM file of the CAs to trust instead of the system's")
+    network.add_argument("--insecure", action="store_true", help="do not verify TLS certificates at all")
+    network.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="sent with every request (an auth gateway's); repeatable",
+    )
+    network.add_argument(
+        "--request-timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"seconds a request may take (default {DEFAULT_TIMEOUT:g})",
+    )
     return parser
+
+
+def _network(args: argparse.Namespace) -> Network:
+    try:
+        headers = tuple(parse_header(text) for text in args.header)
+        network = Network(args.ca_bundle, args.insecure, headers, args.request_timeout)
+    except ValueError as error:
+        raise TargetError(str(error)) from None
+    if network.insecure:
+        print("WARNING: --insecure: TLS certificates are not verified", file=sys.stderr)
+    return network
 
 
 def _describe(entry: Entry) -> str:
@@ -138,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         credentials = Credentials.from_options(args.username, args.password, args.token)
         if credentials is None:
             raise TargetError("no credentials: set --username/--password or --token")
-        target = Target(check_base_url(args.base_url), credentials, args.tenant, embedded=False)
+        network = _network(args)
+        target = Target(check_base_url(args.base_url), credentials, args.tenant, embedded=False, network=network)
         preflight(target)
         return sweep(target, Path(args.report_dir).resolve(), delete=args.delete, min_age=args.min_age)
     except TargetError as error:

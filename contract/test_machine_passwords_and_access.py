@@ -25,22 +25,17 @@ from hypothesis.stateful import (
 )
 
 import specs
-from contract.harness import Credentials, Exchange, Run, expect_status, missing_id
+from contract.harness import Credentials, Exchange, expect_status, missing_id
 from contract.machines import (
     Access,
     ContractMachine,
     ModelToken,
     ModelUser,
     Session,
-    Shard,
     check,
     expect_access,
-    machine_session,
-    machine_shards,
     of_machine,
     room_for_a_user,
-    run_machine,
-    run_shard,
     several_users,
 )
 from strategies import create_user_requests, passwords, usable_token_requests
@@ -48,7 +43,6 @@ from strategies import create_user_requests, passwords, usable_token_requests
 pytestmark = [pytest.mark.stateful, pytest.mark.mutating]
 
 POLICY = specs.policy()
-EXAMPLES_FRACTION = 0.5
 
 #: (path parameters, JSON body or None, query parameters or None) for one forbidden request.
 Request = tuple[dict[str, str], Any, dict[str, Any] | None]
@@ -74,6 +68,11 @@ def _plain(user: ModelUser) -> bool:
 
 class AccessMachine(ContractMachine):
     users = Bundle("users")
+
+    @classmethod
+    def shared(cls, session: Session) -> tuple[Any, ...]:
+        """A service account whose token operations a plain user must be refused, made once per shard."""
+        return (session.service_account(),)
 
     def __init__(self, session: Session, service_account: str) -> None:
         super().__init__(session)
@@ -343,12 +342,4 @@ if set(FORBIDDEN) != _MUST_FORBID:
     )
 
 
-@pytest.mark.parametrize("shard", machine_shards(EXAMPLES_FRACTION), ids=str)
-def test_passwords_and_access_behave_as_documented(run: Run, shard: Shard, request: pytest.FixtureRequest) -> None:
-    run_shard(request.node, run, shard, _one_shard)
-
-
-def _one_shard(run: Run, shard: Shard) -> None:
-    with machine_session(run) as session:
-        account = session.service_account()
-        run_machine(session, lambda: AccessMachine(session, account), shard)
+test_passwords_and_access_behave_as_documented = AccessMachine.sharded_test()

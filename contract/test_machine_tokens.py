@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, MultipleResults, consumes, initialize, invariant, multiple, precondition, rule
 
 import specs
-from contract.harness import Exchange, Problem, Run, expect_status, missing_id
+from contract.harness import Exchange, Problem, expect_status, missing_id
 from contract.machines import (
     ContractMachine,
     ModelServiceAccount,
@@ -23,23 +23,17 @@ from contract.machines import (
     ModelUser,
     Owner,
     Session,
-    Shard,
     check,
     expect_access,
     fail,
     json_object,
-    machine_session,
-    machine_shards,
     of_machine,
-    run_machine,
-    run_shard,
 )
 from strategies import lasting_token_requests, usable_token_requests
 
 pytestmark = [pytest.mark.stateful, pytest.mark.mutating]
 
 POLICY = specs.policy()
-EXAMPLES_FRACTION = 0.5
 
 #: Which path family reaches a service account's tokens.
 Route = Literal["global", "tenant"]
@@ -305,11 +299,4 @@ class TokensMachine(ContractMachine):
                 self.expect_token_works(token, "a live token")
 
 
-@pytest.mark.parametrize("shard", machine_shards(EXAMPLES_FRACTION), ids=str)
-def test_tokens_behave_as_documented(run: Run, shard: Shard, request: pytest.FixtureRequest) -> None:
-    run_shard(request.node, run, shard, _one_shard)
-
-
-def _one_shard(run: Run, shard: Shard) -> None:
-    with machine_session(run) as session:
-        run_machine(session, lambda: TokensMachine(session), shard)
+test_tokens_behave_as_documented = TokensMachine.sharded_test()

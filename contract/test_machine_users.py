@@ -24,24 +24,19 @@ from hypothesis.stateful import (
 )
 
 import specs
-from contract.harness import Exchange, Problem, Run, expect_status, missing_id
+from contract.harness import Exchange, Problem, expect_status, missing_id
 from contract.machines import (
     ContractMachine,
     ModelUser,
     Session,
-    Shard,
     check,
     expect_access,
     fail,
     json_array,
     json_object,
     listed_user_ids,
-    machine_session,
-    machine_shards,
     of_machine,
     room_for_a_user,
-    run_machine,
-    run_shard,
     several_users,
     user_pages_problem,
 )
@@ -50,8 +45,6 @@ from strategies import create_user_requests, passwords, person_names, user_email
 pytestmark = [pytest.mark.stateful, pytest.mark.mutating]
 
 POLICY = specs.policy()
-#: Share of the profile's examples this machine runs (the profile's step count applies as is).
-EXAMPLES_FRACTION = 0.5
 
 
 def _user_requests(machine: UsersMachine) -> st.SearchStrategy[dict[str, Any]]:
@@ -84,6 +77,11 @@ def _has_password(user: ModelUser) -> bool:
 class UsersMachine(ContractMachine):
     users = Bundle("users")
     deleted_users = Bundle("deleted_users")
+
+    @classmethod
+    def shared(cls, session: Session) -> tuple[Any, ...]:
+        """Two groups the examples put users in, made once per shard."""
+        return ([session.group(), session.group()],)
 
     def __init__(self, session: Session, groups: list[str]) -> None:
         super().__init__(session)
@@ -450,12 +448,4 @@ class UsersMachine(ContractMachine):
         return None
 
 
-@pytest.mark.parametrize("shard", machine_shards(EXAMPLES_FRACTION), ids=str)
-def test_users_behave_as_documented(run: Run, shard: Shard, request: pytest.FixtureRequest) -> None:
-    run_shard(request.node, run, shard, _one_shard)
-
-
-def _one_shard(run: Run, shard: Shard) -> None:
-    with machine_session(run) as session:
-        groups = [session.group(), session.group()]
-        run_machine(session, lambda: UsersMachine(session, groups), shard)
+test_users_behave_as_documented = UsersMachine.sharded_test()

@@ -4,7 +4,7 @@ Found by the mutation score (bench/mutation_score.py). With the default profile,
 schemathesis sends a string where a boolean is documented in about one negative case
 out of a hundred, and `page=0` in a run out of two; the state machines check saved
 changes, demotion, group changes and deletion too, but their random walk misses one of
-these in roughly one run out of ten. Each is a rule contract-semantics.md states
+these in roughly one run out of ten. Each is a rule docs/contract-semantics.md states
 outright, so it is checked here on every run, in the fewest requests that show it.
 """
 
@@ -111,7 +111,7 @@ def test_demotion_takes_effect_at_once(run: Run) -> None:
 
 
 def _normal(field: str, value: Any) -> Any:
-    """Emails compare without letter case: the server may keep either (contract-semantics.md)."""
+    """Emails compare without letter case: the server may keep either (docs/contract-semantics.md)."""
     return str(value).casefold() if field == "email" else value
 
 

@@ -2,7 +2,7 @@
 
 Run it with `python -m reference_server --port 8080`, or start it from Python with
 `spawn()`. Its routes and request validation come from specs/, and its behaviour
-from ../shared/contract-semantics.md. `ServerConfig` selects among the answers the
+from docs/contract-semantics.md. `ServerConfig` selects among the answers the
 contract allows and switches on deliberate faults.
 """
 

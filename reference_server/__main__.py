@@ -36,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated deliberate defects (or ${FAULTS_ENV}); 'list' prints them",
     )
     parser.add_argument("--seed-file", help="JSON file of objects that exist before any run (see _seed.py)")
-    _deployment_options(parser.add_argument_group("real deployments (contract-semantics.md); all off by default"))
+    _deployment_options(parser.add_argument_group("real deployments (docs/contract-semantics.md); all off by default"))
     return parser
 
 
@@ -80,6 +80,10 @@ def _deployment_options(group: argparse._ArgumentGroup) -> None:
     )
     group.add_argument("--flaky-seed", type=int, default=0, help="seed of which requests the proxy answers")
     group.add_argument("--latency", type=int, default=0, metavar="MS", help="delay every answer by MS milliseconds")
+    group.add_argument(
+        "--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain), as a server behind a private CA"
+    )
+    group.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
@@ -149,9 +153,14 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-    server = make_http_server(config, args.host, args.port, app=app)
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("error: --tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    server = make_http_server(config, args.host, args.port, app=app, tls=tls)
     host, port = str(server.host), server.port
-    print(f"Kestra reference server listening on http://{host}:{port}", flush=True)
+    scheme = "https" if tls else "http"
+    print(f"Kestra reference server listening on {scheme}://{host}:{port}", flush=True)
     print(f"Superadmin: {config.admin_username} / {config.admin_password} (HTTP basic)", flush=True)
     if config.faults:
         print(f"Faults on: {', '.join(sorted(config.faults))}", flush=True)

@@ -44,7 +44,7 @@ def _credential_stamp(principal: Principal) -> bytes:
 
 
 class ReferenceApp:
-    """A WSGI app that behaves as contract-semantics.md says a Kestra server does."""
+    """A WSGI app that behaves as docs/contract-semantics.md says a Kestra server does."""
 
     def __init__(self, config: ServerConfig, clock: Callable[[], float] = time.monotonic) -> None:
         """`clock` (monotonic seconds) times lockouts and search refreshes; tests give a fake one."""

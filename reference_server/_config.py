@@ -44,7 +44,7 @@ class LockoutRule:
 
 @dataclass(frozen=True)
 class ServerConfig:
-    """Each choice here is one that contract-semantics.md allows a real server to make."""
+    """Each choice here is one that docs/contract-semantics.md allows a real server to make."""
 
     admin_username: str = "admin@kestra.local"
     admin_password: str = "Admin1234"
@@ -62,7 +62,7 @@ class ServerConfig:
     #: Deliberate defects to switch on (see _faults.py).
     faults: frozenset[str] = field(default_factory=frozenset)
 
-    # -- real deployments (contract-semantics.md, "Real deployments"); all off by default --
+    # -- real deployments (docs/contract-semantics.md, "Real deployments"); all off by default --
 
     #: Lock an account's basic auth after too many wrong passwords (see _lockout.py).
     lockout: LockoutRule | None = None

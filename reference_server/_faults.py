@@ -1,7 +1,7 @@
 """Deliberate defects the reference server can switch on, to prove the suite catches them.
 
 Each is the kind of bug a real server ships, and each breaks a rule of
-../shared/contract-semantics.md or the documented schemas, so a suite that knows
+docs/contract-semantics.md or the documented schemas, so a suite that knows
 nothing of this server can still notice it. The self-tests in tests/ run the suite
 against the server with each one and assert that it fails in a test of the area
 named here.

@@ -1,4 +1,4 @@
-"""One function per operationId: what a conforming server does (contract-semantics.md)."""
+"""One function per operationId: what a conforming server does (docs/contract-semantics.md)."""
 
 from __future__ import annotations
 

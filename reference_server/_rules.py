@@ -1,4 +1,4 @@
-"""Business rules for data, as contract-semantics.md states them."""
+"""Business rules for data, as docs/contract-semantics.md states them."""
 
 from __future__ import annotations
 

@@ -35,8 +35,15 @@ def wsgi_stack(app: ReferenceApp) -> WSGIApplication:
 
 
 def make_http_server(
-    config: ServerConfig, host: str = "127.0.0.1", port: int = 0, *, app: ReferenceApp | None = None
+    config: ServerConfig,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    app: ReferenceApp | None = None,
+    tls: tuple[str, str] | None = None,
 ) -> BaseWSGIServer:
-    """A threaded server for `app` (a new one for `config` if not given), so slow answers overlap."""
+    """A threaded server for `app` (a new one for `config` if not given), so slow answers overlap;
+    HTTPS with `tls` (certificate file, key file), as a deployment behind a private CA serves.
+    """
     app = app if app is not None else ReferenceApp(config)
-    return make_server(host, port, wsgi_stack(app), threaded=True, request_handler=_KeepAliveHandler)
+    return make_server(host, port, wsgi_stack(app), threaded=True, request_handler=_KeepAliveHandler, ssl_context=tls)

@@ -145,7 +145,7 @@ def policy() -> Policy:
 
 @cache
 def clauses() -> tuple[Clause, ...]:
-    """Every clause of the contract, in the order of contract-semantics.md."""
+    """Every clause of the contract, in the order of docs/contract-semantics.md."""
     raw = yaml.safe_load(CLAUSES_PATH.read_text())["clauses"]
     return tuple(
         Clause(

@@ -94,7 +94,7 @@ def passwords(draw: st.DrawFn) -> str:
     """8 to 64 characters that every password policy Kestra ships accepts.
 
     Kestra 1.1.5's default regexp wants a lower-case and an upper-case letter and a digit;
-    Kestra 2.x also one of `!@#$%^&*` (contract-semantics.md, "Password policy"). The
+    Kestra 2.x also one of `!@#$%^&*` (docs/contract-semantics.md, "Password policy"). The
     required characters go at drawn places, so no policy can rely on where they stand.
     """
     size = draw(st.integers(_LIMITS.password_min_length, _LIMITS.password_max_length))

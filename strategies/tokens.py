@@ -61,7 +61,7 @@ def durations(draw: st.DrawFn) -> str:
     return "P" + (f"{days}D" if days else "") + (f"T{time_part}" if time_part else "")
 
 
-#: Not a duration at all (contract-semantics.md: `abc`, `1h`, `10`).
+#: Not a duration at all (docs/contract-semantics.md: `abc`, `1h`, `10`).
 invalid_durations = st.sampled_from(["abc", "1h", "10", "P", "PT", "T1H", "P1H", "PT1D", "1D", "P-", "PTH"])
 
 

@@ -45,7 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 #: A fixed seed keeps self-test runs repeatable; KCT_SELFTEST_SEED=random (or a number) overrides it.
 DEFAULT_SEED = 1
 
-#: Server configurations that contract-semantics.md allows, chosen so that every value of
+#: Server configurations that docs/contract-semantics.md allows, chosen so that every value of
 #: every option appears in at least one of them (the suite must pass against all).
 CLEAN_CONFIGURATIONS: dict[str, tuple[str, ...]] = {
     "default": (),
@@ -60,7 +60,7 @@ CLEAN_CONFIGURATIONS: dict[str, tuple[str, ...]] = {
     "problem-bodies,lenient": ("--auth-error-body", "problem", "--error-body", "problem", "--lenient-required"),
 }
 
-#: What a staging server adds (contract-semantics.md, "Real deployments"): each behaviour's switches.
+#: What a staging server adds (docs/contract-semantics.md, "Real deployments"): each behaviour's switches.
 BEHAVIOURS: dict[str, tuple[str, ...]] = {
     "search-lag": ("--search-lag", "1"),
     "crowd": ("--crowd", "300"),  # with its default background activity

@@ -1,11 +1,11 @@
-"""Checks for fuzz cases that the policy adds to schemathesis's own.
+"""The built-in fuzz checks, registered with `@check` like any team's own (`_registry`).
 
-schemathesis checks the documented shapes (content types, headers, response schemas,
-no 5xx). These add what only the policy (specs/v1/policy.yaml) knows: which statuses are allowed at
-all, that valid requests succeed, that invalid ones are refused (or, for an omitted
-required field, recorded as drift), what error bodies look like, what a token list's
-summaries hold (the description leaves that body untyped), and that secrets never come
-back.
+schemathesis's own checks come first: the documented shapes (content types, headers,
+response schemas, no 5xx). Then what only the policy (specs/v1/policy.yaml) knows: which
+statuses are allowed at all, that valid requests succeed, that invalid ones are refused
+(or, for an omitted required field, recorded as drift), what error bodies look like, what
+a token list's summaries hold (the description leaves that body untyped), that secrets
+never come back, and that a token delete that answered success took effect.
 """
 
 from __future__ import annotations
@@ -18,67 +18,85 @@ from urllib.parse import parse_qs, urlsplit
 
 from openapi_schema_validator import OAS30Validator
 from schemathesis import Case
+from schemathesis.checks import not_a_server_error
 from schemathesis.core.transport import Response
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+)
 
 import specs
-from contract.fuzz._world import Prepared
-from contract.harness import Drift, Findings
+from contract.fuzz._registry import CheckContext, check
+from contract.harness import ContractViolation, Drift, Problem, curl, listed_results
 
-__all__ = ["Check", "error_body_shape", "policy_checks", "token_summaries"]
+__all__ = ["TOKEN_LISTS", "error_body_shape"]
 
-Check = Callable[[Any, Response, Case[Any]], bool | None]
 _POLICY = specs.policy()
 _SECRET_FIELDS = ("password", "oldPassword", "newPassword")
-#: What every token summary of a token list holds (contract-semantics.md; exp, extended and
+#: What every token summary of a token list holds (docs/contract-semantics.md; exp, extended and
 #: expired are optional).
 _TOKEN_SUMMARY_FIELDS = ("id", "name", "prefix", "iat")
 #: Short values could appear in a response by chance; only real secrets are searched for.
 _MIN_SECRET_LENGTH = 8
 
 
+def _schemathesis(builtin: Callable[..., Any]) -> None:
+    """One of schemathesis's own checks (they hold for every conforming server), in the registry."""
+
+    def run_builtin(ctx: CheckContext, response: Response, case: Case[Any]) -> Any:
+        return builtin(ctx.schemathesis, response, case)
+
+    run_builtin.__name__ = run_builtin.__qualname__ = builtin.__name__
+    check(run_builtin)
+
+
+# Its status-code, positive/negative acceptance and auth checks are replaced by policy-aware ones below.
+for _builtin in (
+    not_a_server_error,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+):
+    _schemathesis(_builtin)
+
+
 def _status_line(response: Response) -> str:
     return f"{response.status_code} {response.content[:300]!r}"
 
 
-def status_within_policy(operation: specs.Operation) -> Check:
+@check
+def status_within_policy(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
     """Success is exactly the documented code; errors are among the policy's statuses."""
-
-    def check(ctx: Any, response: Response, case: Case[Any]) -> None:
-        status = response.status_code
-        if 200 <= status < 300:
-            assert status == operation.success_status, (
-                f"{operation.operation_id} answered {status}; its documented success status is "
-                f"{operation.success_status}"
-            )
-        elif 400 <= status < 500:
-            allowed = sorted(_POLICY.error_statuses)
-            assert status in _POLICY.error_statuses, f"{status} is not an error status the policy allows ({allowed})"
-        elif status < 500:
-            raise AssertionError(f"unexpected status {status}")
-
-    check.__name__ = "status_within_policy"
-    return check
+    operation = ctx.operation
+    status = response.status_code
+    if 200 <= status < 300:
+        assert status == operation.success_status, (
+            f"{operation.operation_id} answered {status}; its documented success status is {operation.success_status}"
+        )
+    elif 400 <= status < 500:
+        allowed = sorted(_POLICY.error_statuses)
+        assert status in _POLICY.error_statuses, f"{status} is not an error status the policy allows ({allowed})"
+    elif status < 500:
+        raise AssertionError(f"unexpected status {status}")
 
 
-def valid_requests_succeed(operation: specs.Operation, prepared: Prepared) -> Check:
+@check
+def valid_requests_succeed(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
     """A realistic request on real objects gets the documented success; on missing ids, a 404."""
-
-    def check(ctx: Any, response: Response, case: Case[Any]) -> None:
-        if not prepared.positive:
-            return
-        status = response.status_code
-        if prepared.aims_at_missing:
-            allowed = sorted(_POLICY.unknown_id_statuses)
-            assert status in _POLICY.unknown_id_statuses, (
-                f"a request aimed at an id that does not exist ({prepared.path}) should get {allowed}, got {status}"
-            )
-        elif prepared.realistic or "requestBody" not in operation.definition:
-            assert status == operation.success_status, (
-                f"valid data for existing objects should get {operation.success_status}, got {_status_line(response)}"
-            )
-
-    check.__name__ = "valid_requests_succeed"
-    return check
+    operation, prepared = ctx.operation, ctx.prepared
+    if not prepared.positive:
+        return
+    status = response.status_code
+    if prepared.aims_at_missing:
+        allowed = sorted(_POLICY.unknown_id_statuses)
+        assert status in _POLICY.unknown_id_statuses, (
+            f"a request aimed at an id that does not exist ({prepared.path}) should get {allowed}, got {status}"
+        )
+    elif prepared.realistic or "requestBody" not in operation.definition:
+        assert status == operation.success_status, (
+            f"valid data for existing objects should get {operation.success_status}, got {_status_line(response)}"
+        )
 
 
 def _body_schema(operation: specs.Operation) -> dict[str, Any] | None:
@@ -118,7 +136,7 @@ def _nulls_as_omitted(node: Any) -> Any:
 def _body_faults(operation: specs.Operation, body: Any) -> tuple[list[str], list[str]]:
     """(what is invalid, which required fields are omitted) in a JSON body.
 
-    A null field counts as omitted (contract-semantics.md): for an optional field that is
+    A null field counts as omitted (docs/contract-semantics.md): for an optional field that is
     no fault at all, for a required one it is an omission (drift when accepted).
     """
     validators = _body_validators(operation.operation_id)
@@ -188,46 +206,42 @@ def _sent_body_faults(operation: specs.Operation, request: Any) -> tuple[list[st
     return _body_faults(operation, body)
 
 
-def invalid_requests_refused(
-    operation: specs.Operation, prepared: Prepared, findings: Findings, curl: Callable[[], str]
-) -> Check:
+@check
+def invalid_requests_refused(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
     """Invalid input gets a 4xx; an accepted omission of a required field is drift, not a failure.
 
     What is judged is the request as it went out (its URL and body), not the value that was
     generated: an encoding may drop or change a value (a `size` of `{}` sends no `size` at all).
     """
-
-    def check(ctx: Any, response: Response, case: Case[Any]) -> None:
-        if prepared.positive:
-            return
-        sent = response.request
-        invalid: list[str] = []
-        omitted: list[str] = []
-        if "body" in prepared.negated:
-            found = _sent_body_faults(operation, sent)
-            invalid += found[0]
-            omitted += found[1]
-        if "query" in prepared.negated:
-            found = _query_faults(operation, sent_query(sent))
-            invalid += found[0]
-            omitted += found[1]
-        status = response.status_code
-        allowed = _POLICY.invalid_input_statuses | (_POLICY.unknown_id_statuses if prepared.aims_at_missing else set())
-        sent_type = str(response.request.headers.get("Content-Type", "")).split(";")[0].strip().lower()
-        if sent_type and sent_type != "application/json":
-            allowed = allowed | {415}  # a body sent as another media type may be refused for that alone
-        if invalid and status not in allowed:
-            verb = "accepted" if status < 300 else "answered"
-            raise AssertionError(
-                f"invalid input was {verb} with {status} ({'; '.join(invalid[:3])}); expected {sorted(allowed)}"
-            )
-        if omitted and status < 300:
-            findings.drift(Drift(operation.operation_id, "accepted without " + ", ".join(omitted), curl()))
-
-    check.__name__ = "invalid_requests_refused"
-    return check
+    operation, prepared = ctx.operation, ctx.prepared
+    if prepared.positive:
+        return
+    sent = response.request
+    invalid: list[str] = []
+    omitted: list[str] = []
+    if "body" in prepared.negated:
+        found = _sent_body_faults(operation, sent)
+        invalid += found[0]
+        omitted += found[1]
+    if "query" in prepared.negated:
+        found = _query_faults(operation, sent_query(sent))
+        invalid += found[0]
+        omitted += found[1]
+    status = response.status_code
+    allowed = _POLICY.invalid_input_statuses | (_POLICY.unknown_id_statuses if prepared.aims_at_missing else set())
+    sent_type = str(sent.headers.get("Content-Type", "")).split(";")[0].strip().lower()
+    if sent_type and sent_type != "application/json":
+        allowed = allowed | {415}  # a body sent as another media type may be refused for that alone
+    if invalid and status not in allowed:
+        verb = "accepted" if status < 300 else "answered"
+        raise AssertionError(
+            f"invalid input was {verb} with {status} ({'; '.join(invalid[:3])}); expected {sorted(allowed)}"
+        )
+    if omitted and status < 300:
+        ctx.findings.drift(Drift(operation.operation_id, "accepted without " + ", ".join(omitted), ctx.curl()))
 
 
+@check
 def error_body_shape(ctx: Any, response: Response, case: Case[Any]) -> None:
     """An error body is empty, JSON with a string `message`, or problem details."""
     if response.status_code < 400 or not response.content.strip():
@@ -245,6 +259,7 @@ def error_body_shape(ctx: Any, response: Response, case: Case[Any]) -> None:
         assert isinstance(payload.get("message"), str), f"JSON error body without a string `message`: {payload!r}"
 
 
+@check
 def token_summaries(ctx: Any, response: Response, case: Case[Any]) -> None:
     """A token list answers an object whose `results` are token summaries with their required fields."""
     if response.status_code != 200 or not case.operation.definition.raw.get("operationId", "").startswith(
@@ -259,31 +274,59 @@ def token_summaries(ctx: Any, response: Response, case: Case[Any]) -> None:
         assert not missing, f"a token summary without {', '.join(missing)}: {json.dumps(summary)[:300]}"
 
 
-def no_secrets(prepared: Prepared, operation: specs.Operation) -> Check:
+@check
+def no_secrets(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
     """No response ever holds a password; a fullToken only in the response that created it."""
-
-    def check(ctx: Any, response: Response, case: Case[Any]) -> None:
-        text = response.content.decode("utf-8", "replace")
-        sent = case.body if isinstance(case.body, dict) else {}
-        secrets = set(prepared.secrets) | {str(sent.get(f)) for f in _SECRET_FIELDS if isinstance(sent.get(f), str)}
-        for secret in secrets:
-            if len(secret) >= _MIN_SECRET_LENGTH and secret in text:
-                raise AssertionError(f"the response of {operation.operation_id} contains a secret ({secret[:3]}…)")
-        if not operation.operation_id.startswith("createApiTokensForUser") and '"fullToken"' in text:
-            raise AssertionError(f"{operation.operation_id} returned a fullToken; only token creation may")
-
-    check.__name__ = "no_secrets"
-    return check
+    operation = ctx.operation
+    text = response.content.decode("utf-8", "replace")
+    sent = case.body if isinstance(case.body, dict) else {}
+    secrets = set(ctx.prepared.secrets) | {str(sent.get(f)) for f in _SECRET_FIELDS if isinstance(sent.get(f), str)}
+    for secret in secrets:
+        if len(secret) >= _MIN_SECRET_LENGTH and secret in text:
+            raise AssertionError(f"the response of {operation.operation_id} contains a secret ({secret[:3]}…)")
+    if not operation.operation_id.startswith("createApiTokensForUser") and '"fullToken"' in text:
+        raise AssertionError(f"{operation.operation_id} returned a fullToken; only token creation may")
 
 
-def policy_checks(
-    operation: specs.Operation, prepared: Prepared, findings: Findings, curl: Callable[[], str]
-) -> list[Check]:
-    return [
-        status_within_policy(operation),
-        valid_requests_succeed(operation, prepared),
-        invalid_requests_refused(operation, prepared, findings, curl),
-        error_body_shape,
-        token_summaries,
-        no_secrets(prepared, operation),
-    ]
+#: Token delete operation -> the list that must no longer show the token.
+TOKEN_LISTS = {
+    "deleteApiToken_1": "listApiTokens_1",
+    "deleteApiToken": "listApiTokens",
+    "deleteApiTokenWithTenant": "listApiTokensWithTenant",
+}
+
+
+@check
+def deleted_tokens_are_gone(ctx: CheckContext, response: Response, case: Case[Any]) -> None:
+    """A token delete that answered success took effect: the token is refused at once, and off its owner's
+    list within the settle window (the list is a search: the test's end reads it again).
+    """
+    operation_id = ctx.operation_id
+    path = case.path_parameters or {}
+    token = ctx.world.fresh_tokens.get(str(path.get("tokenId")))
+    if (
+        operation_id not in TOKEN_LISTS
+        or response.status_code >= 300
+        or token is None
+        or token.owner_id != path.get("id")
+    ):
+        return
+    run, deleted = ctx.run, ctx.exchange
+    lister, owner_path = TOKEN_LISTS[operation_id], {k: v for k, v in path.items() if k != "tokenId"}
+
+    def off_the_list() -> Problem:
+        listing = run.api.call(lister, owner_path)
+        listed = [t.get("id") for t in listed_results(listing, f"{lister} of the token's owner")]
+        if token.id not in listed:
+            return None
+        expected = f"token {token.id} gone from the list after {operation_id} answered {deleted.status}"
+        return expected, listing, f"the delete was: {curl(deleted.request)}"
+
+    run.pending.expect(off_the_list, key=("token gone", token.id))
+    probe = run.api.call("listUsers", params={"page": 1, "size": 1}, as_=token.credentials)
+    if probe.status != specs.policy().unauthenticated_status:
+        raise ContractViolation(
+            f"401 for the fullToken of a token deleted with {operation_id}",
+            probe,
+            f"the delete was: {curl(deleted.request)}",
+        )

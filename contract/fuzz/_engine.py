@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -19,14 +20,10 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.transport import Response
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-)
 
 import specs
-from contract.fuzz._checks import Check, error_body_shape, policy_checks
+from contract.fuzz._checks import error_body_shape
+from contract.fuzz._registry import CheckContext, FuzzCheck, registered_checks
 from contract.fuzz._world import NOT_SET, Draw, FuzzWorld, Prepared
 from contract.harness import (
     ANONYMOUS,
@@ -47,7 +44,6 @@ from contract.harness import (
     curl,
     delete_entry,
     give_up,
-    listed_results,
     missing_id,
     rejecting_examples,
     run_seed,
@@ -57,15 +53,6 @@ from contract.harness import (
 )
 
 __all__ = ["FuzzEngine", "users_schema"]
-
-#: schemathesis's own checks that hold for every conforming server. Its status-code,
-#: positive/negative acceptance and auth checks are replaced by policy-aware ones.
-SCHEMA_CHECKS = [
-    not_a_server_error,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 
 
 def users_schema() -> Any:
@@ -101,14 +88,6 @@ def _negated(case: Case[Any]) -> frozenset[str]:
         for location, info in meta.components.items()
         if info.mode.is_negative and location in (ParameterLocation.QUERY, ParameterLocation.BODY)
     )
-
-
-#: Token delete operation -> the list that must no longer show the token.
-_TOKEN_LISTS = {
-    "deleteApiToken_1": "listApiTokens_1",
-    "deleteApiToken": "listApiTokens",
-    "deleteApiTokenWithTenant": "listApiTokensWithTenant",
-}
 
 
 def _operation_of(case: Case[Any]) -> specs.Operation:
@@ -157,7 +136,8 @@ class FuzzEngine:
     def __init__(self, run: Run) -> None:
         self.run = run
         self.world = FuzzWorld(run)
-        self.session = requests.Session()
+        # schemathesis sends with requests: the same CA, headers and timeout as every request of the run.
+        self.session = run.target.network.session()
 
     def execute(self, case: Case[Any], draw: Draw) -> None:
         """Send the case as the suite's identity (or the one the world chose) and check the answer.
@@ -186,47 +166,17 @@ class FuzzEngine:
         credentials = prepared.as_ or self.run.target.credentials
         response, exchange = self._send(operation, case, prepared, credentials.header)
         self.book_created(operation, case.path_parameters or {}, case.body, exchange)
-        checks = [
-            *SCHEMA_CHECKS,
-            *policy_checks(operation, prepared, self.run.findings, lambda: curl(exchange.request)),
-        ]
-        recorded = [self._recorded(operation.operation_id, check) for check in checks]
-        case.validate_response(response, checks=recorded, headers={"Authorization": credentials.header})
-        if operation.operation_id in _TOKEN_LISTS and response.status_code < 300:
-            self._expect_token_gone(operation, case.path_parameters or {}, exchange)
+        context = CheckContext(self.run, self.world, operation, prepared, exchange)
+        checks = [self._recorded(context, check) for check in registered_checks()]
+        case.validate_response(response, checks=checks, headers={"Authorization": credentials.header})
 
-    def _expect_token_gone(self, operation: specs.Operation, path: dict[str, Any], deleted: Exchange) -> None:
-        """A delete that answered success took effect: the token is off its owner's list and refused."""
-        token = self.world.fresh_tokens.get(str(path.get("tokenId")))
-        if token is None or token.owner_id != path.get("id"):
-            return
-        lister, owner_path = _TOKEN_LISTS[operation.operation_id], {k: v for k, v in path.items() if k != "tokenId"}
+    def _recorded(self, context: CheckContext, check: FuzzCheck) -> Any:
+        """The registered check as schemathesis calls it, counted in the run's record as run, and as failed."""
+        record, operation_id = self.run.record, context.operation_id
 
-        def off_the_list() -> Problem:
-            listing = self.run.api.call(lister, owner_path)
-            listed = [t.get("id") for t in listed_results(listing, f"{lister} of the token's owner")]
-            if token.id not in listed:
-                return None
-            expected = f"token {token.id} gone from the list after {operation.operation_id} answered {deleted.status}"
-            return expected, listing, f"the delete was: {curl(deleted.request)}"
-
-        # The list is a search: it may show the delete late; the test's end reads it again.
-        self.run.pending.expect(off_the_list, key=("token gone", token.id))
-        probe = self.run.api.call("listUsers", params={"page": 1, "size": 1}, as_=token.credentials)
-        if probe.status != specs.policy().unauthenticated_status:
-            raise ContractViolation(
-                f"401 for the fullToken of a token deleted with {operation.operation_id}",
-                probe,
-                f"the delete was: {curl(deleted.request)}",
-            )
-
-    def _recorded(self, operation_id: str, check: Check) -> Check:
-        """The same check, counted in the run's record as run, and as failed when it raises."""
-        record = self.run.record
-
-        def recorded(ctx: Any, response: Response, case: Case[Any]) -> bool | None:
+        def recorded(schemathesis_ctx: Any, response: Response, case: Case[Any]) -> Any:
             try:
-                result = check(ctx, response, case)
+                result = check(replace(context, schemathesis=schemathesis_ctx), response, case)
             except AssertionError:
                 record.check(operation_id, check.__name__, passed=False)
                 raise
@@ -274,11 +224,15 @@ class FuzzEngine:
 
     def _call(self, operation_id: str, case: Case[Any], headers: dict[str, str]) -> Response:
         """`case.call`, with the harness's retries: the same treatment as every `Api` request."""
-        api = self.run.api
+        api, network = self.run.api, self.run.target.network
         try:
             return send_with_retries(
                 lambda: case.call(
-                    base_url=self.run.target.base_url, session=self.session, headers=headers, timeout=api.timeout
+                    base_url=self.run.target.base_url,
+                    session=self.session,
+                    headers=headers,
+                    timeout=network.timeout,
+                    verify=network.verify,
                 ),
                 _answer,
                 safe=operation_id in READ_OPERATIONS,

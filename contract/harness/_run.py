@@ -73,6 +73,7 @@ class Run:
         self.api = Api(self.target, self.ledger, guard, logins=logins, settle=Settle(self.settle_window))
         self.identity = IdentityWatch(self.target)
         self.secrets = SecretBook.of(self.target.credentials)
+        self.secrets.add(*self.target.network.header_values)
         # Secrets first: the identity watch may stop the run on this very exchange.
         self.api.observers += [self.secrets, self.identity, self.record.observe]
         self.api.unstable_observers.append(self.record.unstable)

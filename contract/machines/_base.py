@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import pytest
 from hypothesis import Phase, reject, seed, settings
 from hypothesis import strategies as st
 from hypothesis.control import current_build_context
@@ -35,10 +36,12 @@ from contract.harness import (
     rejecting_examples,
 )
 from contract.machines._checks import SecretWatch
-from contract.machines._shards import Shard
+from contract.machines._shards import Shard, machine_shards
+from contract.machines._side_by_side import run_shard
 from strategies import RunNames
 
 __all__ = [
+    "EXAMPLES_FRACTION",
     "ContractMachine",
     "Session",
     "machine_session",
@@ -128,8 +131,43 @@ def run_machine(session: Session, factory: Callable[[], RuleBasedStateMachine], 
         test()
 
 
+#: Share of the profile's examples a machine runs unless it says otherwise (the step count applies as is).
+EXAMPLES_FRACTION = 0.5
+
+
 class ContractMachine(RuleBasedStateMachine):
-    """A state machine bound to the session's run, with names that only this example uses."""
+    """A state machine bound to the session's run, with names that only this example uses.
+
+    `test_x = XMachine.sharded_test()` makes it a pytest test in one line (as hypothesis's
+    `TestX = XMachine.TestCase` does): parametrized by shard, each shard a complete hypothesis
+    run with its own seed, run side by side with its siblings. A machine whose examples
+    share objects made once per shard (groups, a service account) returns them from
+    `shared(session)`; they are passed to its constructor after the session.
+    """
+
+    @classmethod
+    def shared(cls, session: Session) -> tuple[Any, ...]:
+        """What every example of one shard shares, made once through `session` (deleted when the shard ends)."""
+        return ()
+
+    @classmethod
+    def run_one_shard(cls, run: Run, shard: Shard) -> None:
+        """One shard of this machine: a session, what its examples share, then the hypothesis run."""
+        with machine_session(run) as session:
+            shared = cls.shared(session)
+            run_machine(session, lambda: cls(session, *shared), shard)
+
+    @classmethod
+    def sharded_test(cls, fraction: float = EXAMPLES_FRACTION) -> Callable[..., None]:
+        """The machine as a pytest test, one item per shard, for `fraction` of the profile's examples."""
+
+        @pytest.mark.parametrize("shard", machine_shards(fraction), ids=str)
+        def test(run: Run, shard: Shard, request: pytest.FixtureRequest) -> None:
+            run_shard(request.node, run, shard, cls.run_one_shard)
+
+        test.__doc__ = cls.__doc__
+        test.__qualname__ = test.__name__ = f"test_{cls.__name__}"
+        return test
 
     def __init__(self, session: Session) -> None:
         super().__init__()

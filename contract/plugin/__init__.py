@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from contract.fuzz import FuzzEngine
+from contract.fuzz import FuzzEngine, load_extensions
 from contract.harness import (
     CLEANUP_FILE,
     CleanupReport,
@@ -137,6 +137,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
     _choose_profile(config)
+    _load_extensions(config)
     if _is_worker(config):
         wire = config.workerinput.get(_WIRE)  # type: ignore[attr-defined]
         if wire is not None:
@@ -146,13 +147,22 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings = new_settings(config)
     try:
-        running = resolve_target(config, settings.tenant)
+        running = resolve_target(config, settings.tenant, settings.network)
     except (TargetError, RuntimeError) as error:
         raise pytest.UsageError(f"contract suite cannot run: {error}") from None
     config.stash[_TARGET_KEY] = running
     settings = settings.with_target(running.target, run_dir(settings))
     _start(config, settings)
     write_run_record(Path(settings.run_dir), settings.run_id, settings.base_url)
+
+
+def _load_extensions(config: pytest.Config) -> None:
+    """A team's modules of checks (`contract_extensions`), imported in every process, workers too."""
+    modules = option_value(config, "extensions")
+    try:
+        load_extensions(modules)
+    except ImportError as error:
+        raise pytest.UsageError(f"contract_extensions: cannot import {error.name or error}: {error}") from None
 
 
 def _choose_profile(config: pytest.Config) -> None:
@@ -253,10 +263,31 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         return []
     target = settings.target
     where = "embedded reference server" if target.embedded else "remote"
-    return [
+    lines = [
         f"contract: run {settings.run_id}, seed {settings.seed} (replay with --hypothesis-seed={settings.seed})",
         f"contract: target {target.base_url} ({where}) as {target.credentials.describe}, tenant {target.tenant}",
     ]
+    network = target.network
+    how = [f"CA bundle {network.ca_bundle}"] if network.ca_bundle else []
+    how += [f"headers {', '.join(name for name, _ in network.headers)}"] if network.headers else []
+    how += [f"request timeout {network.timeout:g} s"]
+    lines.append("contract: network: " + "; ".join(how))
+    return lines
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Say --insecure before anything runs, even with -q (which hides the report header)."""
+    settings = _settings(session.config)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if settings is not None and settings.insecure and reporter is not None and not _is_worker(session.config):
+        reporter.write_line(INSECURE_WARNING, red=True, bold=True)
+
+
+#: Said as the run starts and again as it ends, and in the report: nobody should miss it.
+INSECURE_WARNING = (
+    "contract: WARNING --insecure: TLS certificates are NOT verified; whoever sits between this machine "
+    "and the server can read the suite's credentials"
+)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -345,6 +376,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.write_line(f"drift: {drift.operation} {drift.detail}", yellow=True)
     verdict = config.stash.get(_VERDICT_KEY, None)
     settings = _settings(config)
+    if settings is not None and settings.insecure:
+        terminalreporter.write_line(INSECURE_WARNING, red=True, bold=True)
     if verdict is None or settings is None:
         return
     report, problems = verdict

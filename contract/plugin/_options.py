@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from contract.harness import DEFAULT_BUDGET, DEFAULT_SETTLE_SECONDS, DEFAULT_WINDOW
+from contract.harness import DEFAULT_BUDGET, DEFAULT_SETTLE_SECONDS, DEFAULT_TIMEOUT, DEFAULT_WINDOW, parse_header
 
 __all__ = ["OPTIONS", "Option", "add_options", "option_value"]
 
@@ -35,18 +35,39 @@ class Option:
     metavar: str | None = None
     #: A switch (`--read-only`): the flag takes no value.
     switch: bool = False
+    #: Given as often as needed (`--header`); the environment variable holds one per line.
+    repeat: bool = False
 
 
 def _truthy(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _modules(text: str) -> tuple[str, ...]:
+    """Module names, separated by commas or whitespace."""
+    return tuple(name for name in text.replace(",", " ").split() if name)
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError(text)
+    return value
+
+
 #: Every option of the suite; README's table says the same (a project test compares them).
 OPTIONS: tuple[Option, ...] = (
-    Option("username", "--username", "superadmin username", env="KESTRA_USERNAME"),
-    Option("password", "--password", "superadmin password", env="KESTRA_PASSWORD"),
-    Option("token", "--token", "superadmin API token, sent as bearer", env="KESTRA_API_TOKEN"),
-    Option("tenant", "--tenant", "tenant id", env="KESTRA_TENANT", ini="contract_tenant", default="main"),
+    Option(
+        "username",
+        "--username",
+        "a superadmin's username, over HTTP basic (with --password)",
+        env="KESTRA_USERNAME",
+        ini="contract_username",
+        metavar="EMAIL",
+    ),
+    Option("password", "--password", "that superadmin's password", env="KESTRA_PASSWORD", metavar="PASSWORD"),
+    Option("token", "--token", "or a superadmin's API token, sent as bearer", env="KESTRA_API_TOKEN", metavar="TOKEN"),
+    Option("tenant", "--tenant", "tenant id", env="KESTRA_TENANT", ini="contract_tenant", default="main", metavar="ID"),
     Option(
         "report_dir",
         "--report-dir",
@@ -124,6 +145,54 @@ OPTIONS: tuple[Option, ...] = (
         switch=True,
     ),
     Option(
+        "request_timeout",
+        "--request-timeout",
+        "seconds a request may take before it counts as timed out (every request: suite, SDK, cleanup)",
+        env="KESTRA_CONTRACT_REQUEST_TIMEOUT",
+        ini="contract_request_timeout",
+        default=DEFAULT_TIMEOUT,
+        convert=_seconds,
+        metavar="SECONDS",
+    ),
+    Option(
+        "ca_bundle",
+        "--ca-bundle",
+        "a PEM file of the CAs to trust instead of the system's (a staging server behind a private CA)",
+        env="KESTRA_CONTRACT_CA_BUNDLE",
+        ini="contract_ca_bundle",
+        metavar="PATH",
+    ),
+    Option(
+        "insecure",
+        "--insecure",
+        "do not verify TLS certificates at all (said loudly in the terminal and the report)",
+        env="KESTRA_CONTRACT_INSECURE",
+        ini="contract_insecure",
+        default=False,
+        convert=_truthy,
+        switch=True,
+    ),
+    Option(
+        "headers",
+        "--header",
+        "'Name: value' sent with every request, for an auth gateway or tracing; repeatable; masked in every report",
+        env="KESTRA_CONTRACT_HEADERS",
+        default=(),
+        convert=parse_header,
+        metavar="'NAME: VALUE'",
+        repeat=True,
+    ),
+    Option(
+        "extensions",
+        "--contract-extensions",
+        "modules to import before the run: their @check functions join the fuzz checks (comma- or space-separated)",
+        env="KESTRA_CONTRACT_EXTENSIONS",
+        ini="contract_extensions",
+        default=(),
+        convert=_modules,
+        metavar="MODULES",
+    ),
+    Option(
         "example_db",
         "--example-db",
         "keep hypothesis's example database in DIR: failures found before are tried first (off by default)",
@@ -169,6 +238,8 @@ OPTIONS: tuple[Option, ...] = (
         default="",
         metavar="ARGS",
     ),
+    # Issue 21 adds `--contract` (which contract version to run); it belongs in this table
+    # with an environment variable and an ini key like the rest.
 )
 
 
@@ -180,6 +251,10 @@ def add_options(parser: pytest.Parser) -> None:
         text = f"{option.help} ({', '.join(sources)}{default})" if sources or default else option.help
         if option.switch:
             group.addoption(option.flag, dest=option.dest, action="store_true", default=None, help=text)
+        elif option.repeat:
+            group.addoption(
+                option.flag, dest=option.dest, action="append", default=None, metavar=option.metavar, help=text
+            )
         else:
             group.addoption(option.flag, dest=option.dest, default=None, metavar=option.metavar, help=text)
         if option.ini:
@@ -192,6 +267,8 @@ def option_value(config: pytest.Config, dest: str) -> Any:
     flag = config.getoption(dest, None)
     if option.switch and flag:
         return True
+    if option.repeat:
+        return _repeated(option, flag)
     sources = (
         (option.flag, None if option.switch else flag),
         (f"${option.env}", os.environ.get(option.env) if option.env else None),
@@ -204,6 +281,22 @@ def option_value(config: pytest.Config, dest: str) -> Any:
             except ValueError:
                 raise pytest.UsageError(f"{where}: {text!r} is not a valid {option.flag} value") from None
     return option.default
+
+
+def _repeated(option: Option, flags: list[str] | None) -> tuple[Any, ...]:
+    """Every value of a repeatable option: the flags if any were given, else the environment's lines."""
+    where, texts = option.flag, flags
+    if not texts and option.env:
+        where, texts = f"${option.env}", os.environ.get(option.env, "").splitlines()
+    values = []
+    for text in texts or []:
+        if not text.strip():
+            continue
+        try:
+            values.append(option.convert(text.strip()))
+        except ValueError as error:
+            raise pytest.UsageError(f"{where}: {error}") from None
+    return tuple(values) if values else option.default
 
 
 def _ini(config: pytest.Config, key: str | None) -> str | None:

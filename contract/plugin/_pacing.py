@@ -45,11 +45,11 @@ class PacePlugin:
     def pytest_configure(self, config: pytest.Config) -> None:
         """`-n N` without `--dist` means `load`; `loadgroup` is the same plus the groups.
 
+        In every session, not only the suite's: a project's tests that share an expensive
+        module fixture (one virtual environment) keep to one worker with an `xdist_group`.
         Workers parse the original command line, so they learn it from `workerinput`.
         """
         workerinput = getattr(config, "workerinput", None)
-        if not self.active(config):
-            return
         if workerinput is not None:
             config.option.loadgroup = config.option.loadgroup or bool(workerinput.get(_LOADGROUP))
         elif getattr(config.option, "dist", "no") == "load":

@@ -35,7 +35,6 @@ from contract.reporting import (
     read_baseline,
     read_matrix,
     render,
-    secrets_of,
     test_function,
     write_regressions,
     write_report,
@@ -170,7 +169,7 @@ class ReportPlugin:
         if report.skipped and isinstance(report.longrepr, tuple) and NOT_STARTED in str(report.longrepr[-1]):
             self.not_started.append(plain_nodeid(report.nodeid))
         if report.failed:
-            secrets = secrets_of(self.settings.credentials)
+            secrets = self.settings.secrets
             self.failures[(report.nodeid, report.when)] = failure_record(
                 report, self.outcomes.marks_of(report), secrets
             )
@@ -179,7 +178,7 @@ class ReportPlugin:
         if self.settings is None or self.is_worker or not report.failed or (report.nodeid, "collect") in self.failures:
             return
         self.outcomes.collection_errors += 1
-        secrets = secrets_of(self.settings.credentials)
+        secrets = self.settings.secrets
         self.failures[(report.nodeid, "collect")] = failure_record(report, (), secrets)
 
     def _meta(self, config: pytest.Config, exitstatus: int, finished: float) -> dict[str, Any]:
@@ -199,6 +198,13 @@ class ReportPlugin:
                 "embedded": settings.embedded,
                 "tenant": settings.tenant,
                 "identity": settings.target.credentials.describe,
+                "network": {
+                    "ca_bundle": settings.ca_bundle,
+                    "insecure": settings.insecure,
+                    # The names only: a header's value may be a gateway's credential.
+                    "headers": [name for name, _ in settings.headers],
+                    "request_timeout_s": settings.request_timeout,
+                },
             },
             "sdk": {"package": "kestrapy", "version": _sdk_version()},
             "profile": config.getoption("hypothesis_profile", None) or "default",

@@ -21,8 +21,10 @@ import pytest
 
 import contract
 from contract.harness import (
+    DEFAULT_TIMEOUT,
     Budget,
     Credentials,
+    Network,
     Run,
     Target,
     TargetError,
@@ -31,6 +33,7 @@ from contract.harness import (
     preflight,
 )
 from contract.plugin._options import option_value
+from contract.reporting import secrets_of
 from strategies import new_run_id
 
 __all__ = ["RunningTarget", "Settings", "names_the_suite", "new_settings", "resolve_target"]
@@ -52,6 +55,11 @@ class Settings:
     tenant: str
     #: The budget's stop time and reserve (`Budget.to_info()`), or None without --budget.
     budget: dict[str, float | None] | None = None
+    #: How requests reach the target (`Network`): CA bundle, no verification, extra headers, timeout.
+    ca_bundle: str | None = None
+    insecure: bool = False
+    headers: list[list[str]] = field(default_factory=list)
+    request_timeout: float = DEFAULT_TIMEOUT
     #: Known once the controller has resolved and checked the target.
     base_url: str = ""
     credentials: dict[str, str | None] = field(default_factory=dict)
@@ -89,8 +97,18 @@ class Settings:
         )
 
     @property
+    def network(self) -> Network:
+        headers = tuple((name, value) for name, value in self.headers)
+        return Network(self.ca_bundle, self.insecure, headers, self.request_timeout)
+
+    @property
     def target(self) -> Target:
-        return Target(self.base_url, Credentials(**self.credentials), self.tenant, self.embedded)
+        return Target(self.base_url, Credentials(**self.credentials), self.tenant, self.embedded, self.network)
+
+    @property
+    def secrets(self) -> list[str]:
+        """What no report may show: the password, the token, the basic header, the extra headers' values."""
+        return secrets_of(self.credentials) + self.network.header_values
 
     def run(self, worker: str) -> Run:
         """The Run of one process of this run."""
@@ -147,6 +165,10 @@ def new_settings(config: pytest.Config) -> Settings:
         login_window=float(option_value(config, "wrong_password_window")),
         report_dir=str(Path(option_value(config, "report_dir")).resolve()),
         tenant=str(option_value(config, "tenant")),
+        ca_bundle=_ca_bundle(config),
+        insecure=bool(option_value(config, "insecure")),
+        headers=[[name, value] for name, value in option_value(config, "headers")],
+        request_timeout=float(option_value(config, "request_timeout")),
         example_db=_path_option(config, "example_db"),
         regressions=_path_option(config, "regressions"),
         baseline=_path_option(config, "baseline"),
@@ -161,6 +183,19 @@ def new_settings(config: pytest.Config) -> Settings:
     if not (settings.settle >= 0):
         raise pytest.UsageError(f"--settle must be a number of seconds >= 0, not {settings.settle}")
     return settings
+
+
+def _ca_bundle(config: pytest.Config) -> str | None:
+    """The CA bundle as an absolute path (workers and the sweep hint read it from anywhere)."""
+    path = option_value(config, "ca_bundle")
+    if not path:
+        return None
+    resolved = Path(str(path)).expanduser()
+    if not resolved.is_absolute():
+        resolved = config.invocation_params.dir / resolved
+    if not resolved.is_file():
+        raise pytest.UsageError(f"--ca-bundle: no such file {path}")
+    return str(resolved.resolve())
 
 
 def _path_option(config: pytest.Config, dest: str) -> str:
@@ -194,12 +229,13 @@ class RunningTarget:
             self.server = None
 
 
-def resolve_target(config: pytest.Config, tenant: str) -> RunningTarget:
+def resolve_target(config: pytest.Config, tenant: str, network: Network) -> RunningTarget:
     """The server under test, checked once; raises TargetError with one line saying why not."""
     credentials = Credentials.from_options(
         option_value(config, "username"), option_value(config, "password"), option_value(config, "token")
     )
-    base_url = config.getoption("base_url", None)
+    # pytest-base-url's flag or $PYTEST_BASE_URL, else its ini key (read here: this runs before its configure).
+    base_url = config.getoption("base_url", None) or config.getini("base_url") or None
     if credentials is not None and not base_url:
         raise TargetError(
             "credentials were given but no --base-url: say which server they are for "
@@ -212,13 +248,14 @@ def resolve_target(config: pytest.Config, tenant: str) -> RunningTarget:
                 f"no credentials for {url}: set --username/--password or --token "
                 "(or KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_API_TOKEN)"
             )
-        running = RunningTarget(Target(url, credentials, tenant, embedded=False))
+        running = RunningTarget(Target(url, credentials, tenant, embedded=False, network=network))
     else:
         from reference_server import spawn
 
         password = "Kc9" + new_run_id() + "x7"
         server = spawn(*shlex.split(str(option_value(config, "reference_server_args"))), password=password)
-        target = Target(server.url, Credentials(server.username, server.password), tenant, embedded=True)
+        credentials = Credentials(server.username, server.password)
+        target = Target(server.url, credentials, tenant, embedded=True, network=network)
         running = RunningTarget(target, server)
     try:
         preflight(running.target)

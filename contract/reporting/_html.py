@@ -130,6 +130,17 @@ def _verdict(summary: dict[str, Any]) -> str:
     )
 
 
+def _insecure(summary: dict[str, Any]) -> str:
+    """A run that did not verify TLS certificates says so above everything else."""
+    if not summary.get("target", {}).get("network", {}).get("insecure"):
+        return ""
+    return (
+        '<div class="verdict bad" id="insecure"><div class="mark">!</div><div><h1>TLS not verified (--insecure)</h1>'
+        "<p>The server's certificate was not checked: whoever sat between the suite and the server could read "
+        "its credentials and change its answers.</p></div></div>"
+    )
+
+
 def _meta(summary: dict[str, Any]) -> str:
     target = summary.get("target", {})
     run = summary.get("run", {})
@@ -672,6 +683,7 @@ def render(summary: dict[str, Any], matrix: Any = None, history: list[dict[str, 
         f"<title>{e(title)}</title><style>{_CSS}</style></head><body><main>"
         '<div class="eyebrow">Kestra Users API · contract report</div>'
         + _verdict(summary)
+        + _insecure(summary)
         + _meta(summary)
         + _cards(summary)
         + trend_section(history or [])

@@ -278,6 +278,8 @@ def build_summary(
     unexpected = sum(len(row["unexpected"]) for row in rows if not row["setup"])
     contract_ops = [row for row in rows if not row["setup"] and row["method"]]
     outcome = verdict(tests, unexpected, bool(cleanup_summary["ok"]), len(unstable_tests), list(not_run.values()))
+    if meta.get("target", {}).get("network", {}).get("insecure"):
+        outcome["notes"].append("TLS certificates not verified (--insecure)")
     if meta.get("lost_workers"):
         outcome["notes"].append("no data from crashed workers " + ", ".join(meta["lost_workers"]))
     requests = sum(row["requests"] for row in rows)

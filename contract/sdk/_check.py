@@ -13,13 +13,15 @@ import json
 import re
 import typing
 from typing import Any
+from urllib.parse import quote
 
+import httpx
 import pydantic
 import requests
 import urllib3
 
 import specs
-from contract.harness import READ_OPERATIONS, Answer, Run, UnstableTarget, send_with_retries
+from contract.harness import READ_OPERATIONS, Answer, Exchange, Run, UnstableTarget, send_with_retries
 from contract.sdk._args import ArgumentError, build_arguments, model_class, unwrap
 from contract.sdk._client import Sdk, SdkCall, SdkClient
 from contract.sdk._compare import disagreements, dump, resolve
@@ -171,8 +173,8 @@ def _invoke(
     run.api.vet(
         operation, scenario.path, body=scenario.body, authorization=authorization, as_suite=scenario.as_ is None
     )
-    run.secrets.note_body(scenario.body)  # SDK calls bypass Api: the masker hears of their secrets here
-    with sdk.client(run.target.base_url, credentials) as client:
+    run.secrets.note_body(scenario.body)  # before the call: a crash inside the SDK is masked too
+    with sdk.client(run.target.base_url, credentials, run.target.network) as client:
         method = getattr(client.users, method_name)
         try:
             built = build_arguments(method, scenario.path, scenario.query, scenario.body, _body_schema(operation))
@@ -183,9 +185,11 @@ def _invoke(
         try:
             call = _steady_call(sdk, run, operation, client, method_name, built.arguments)
             raw = call.body
+            _observed(run, operation, scenario, authorization, call.status or operation.success_status, raw)
             return call
         except sdk.api_exception as error:
             status = getattr(error, "status", None)
+            _observed(run, operation, scenario, authorization, status, _raw_body(error))
             return Result(Outcome.ERROR, f"{method_name} raised {type(error).__name__} {status}: {_body_of(error)}")
         except pydantic.ValidationError as error:
             if _is_argument_error(error, method_name):
@@ -198,6 +202,31 @@ def _invoke(
         finally:
             scenario.record(raw if raw is not None else client.last_body)
             run.secrets.note_answer(raw if raw is not None else client.last_body)
+
+
+def _raw_body(error: BaseException) -> bytes:
+    body = getattr(error, "body", None) or b""
+    return body if isinstance(body, bytes) else str(body).encode()
+
+
+def _observed(
+    run: Run, operation: specs.Operation, scenario: Scenario, authorization: str | None, status: Any, raw: bytes | None
+) -> None:
+    """Tell the run's observers what the SDK sent and got, as `Api.call` does for its own requests: the login
+    book counts a refused login, the secret book learns a new fullToken, the identity watch sees a 401, the
+    record counts the request.
+    """
+    if not isinstance(status, int) or not status:
+        return
+    path = {"tenant": run.target.tenant, **scenario.path}
+    try:
+        url = run.target.base_url + operation.path.format(**{k: quote(str(v), safe="") for k, v in path.items()})
+    except KeyError:
+        return
+    headers = {"Authorization": authorization} if authorization else {}
+    body = {"json": scenario.body} if scenario.body is not None else {}
+    request = httpx.Request(operation.method, url, params=scenario.query or None, headers=headers, **body)
+    run.api.notify(Exchange(operation.operation_id, request, httpx.Response(status, content=raw or b"")))
 
 
 def _body_of(error: BaseException) -> str:
@@ -299,14 +328,17 @@ def check_unknown_id(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[st
         authorization=run.target.credentials.header,
         as_suite=True,
     )
-    with sdk.client(run.target.base_url, run.target.credentials) as client:
+    authorization = run.target.credentials.header
+    with sdk.client(run.target.base_url, run.target.credentials, run.target.network) as client:
         try:
             built = build_arguments(
                 getattr(client.users, method_name), scenario.path, {}, scenario.body, _body_schema(operation)
             )
-            _steady_call(sdk, run, operation, client, method_name, built.arguments)
+            call = _steady_call(sdk, run, operation, client, method_name, built.arguments)
+            _observed(run, operation, scenario, authorization, call.status or operation.success_status, call.body)
         except sdk.api_exception as error:
             status = getattr(error, "status", None)
+            _observed(run, operation, scenario, authorization, status, _raw_body(error))
             if status in allowed:
                 return method_name, Result(Outcome.WORKS)
             return method_name, Result(Outcome.ERROR, f"{type(error).__name__} with status {status}, expected 404")

@@ -8,13 +8,14 @@ session keeps the last response.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from contract.harness import Credentials
+from contract.harness import Credentials, Network
 from contract.sdk._routes import sdk_routes, sdk_style
 
 __all__ = ["Sdk", "SdkCall", "SdkClient", "load_sdk"]
@@ -35,6 +36,8 @@ class SdkClient:
 
     users: Any
     style: str
+    #: Seconds per request: generated clients take it per call, hand-written ones on their session.
+    timeout: float | None = None
     _closer: Any = field(repr=False, default=None)
     _last: Any = field(repr=False, default=None)
 
@@ -50,7 +53,8 @@ class SdkClient:
 
     def call(self, method: str, arguments: dict[str, Any]) -> SdkCall:
         if self.style == "generated":
-            answer = getattr(self.users, f"{method}_with_http_info")(**arguments)
+            timeout = {} if self.timeout is None else {"_request_timeout": self.timeout}
+            answer = getattr(self.users, f"{method}_with_http_info")(**arguments, **timeout)
             return SdkCall(answer.data, int(answer.status_code), bytes(answer.raw_data))
         self._last = None
         value = getattr(self.users, method)(**arguments)
@@ -79,12 +83,14 @@ class Sdk:
     api_exception: type[BaseException]
     routes: dict[str, tuple[str, str]]
 
-    def client(self, base_url: str, credentials: Credentials) -> SdkClient:
+    def client(self, base_url: str, credentials: Credentials, network: Network | None = None) -> SdkClient:
+        """A UsersApi as the SDK's users configure it, reaching the target the way every request of the run does."""
+        network = network or Network()
         if self.style == "generated":
-            return self._generated_client(base_url, credentials)
-        return self._session_client(base_url, credentials)
+            return self._generated_client(base_url, credentials, network)
+        return self._session_client(base_url, credentials, network)
 
-    def _generated_client(self, base_url: str, credentials: Credentials) -> SdkClient:
+    def _generated_client(self, base_url: str, credentials: Credentials, network: Network) -> SdkClient:
         kestrapy = self.module
         if credentials.token:
             configuration = kestrapy.Configuration(host=base_url, access_token=credentials.token)
@@ -92,10 +98,14 @@ class Sdk:
             configuration = kestrapy.Configuration(
                 host=base_url, username=credentials.username, password=credentials.password
             )
+        network.configure_kestrapy(configuration)
         api_client = kestrapy.ApiClient(configuration)
-        return SdkClient(self.users_api(api_client), self.style, api_client.rest_client.pool_manager.clear)
+        for name, value in network.headers:
+            api_client.set_default_header(name, value)
+        closer = api_client.rest_client.pool_manager.clear
+        return SdkClient(self.users_api(api_client), self.style, network.timeout, closer)
 
-    def _session_client(self, base_url: str, credentials: Credentials) -> SdkClient:
+    def _session_client(self, base_url: str, credentials: Credentials, network: Network) -> SdkClient:
         # Hand-written clients read only username/password from a Configuration; a bearer
         # token goes through KestraClient's own `token=`, as their README shows.
         kestrapy = self.module
@@ -107,8 +117,12 @@ class Sdk:
             )
             kestra = kestrapy.KestraClient(configuration)
         users = kestra.users
-        client = SdkClient(users, self.style, kestra.close)
-        users._session.hooks["response"].append(client.remember)
+        client = SdkClient(users, self.style, None, kestra.close)
+        session = users._session
+        network.configure_session(session)
+        # A requests session has no timeout of its own: every request of it gets the run's.
+        session.request = functools.partial(session.request, timeout=network.timeout)
+        session.hooks["response"].append(client.remember)
         return client
 
 

@@ -1,4 +1,4 @@
-"""What the reference server does, operation by operation (contract-semantics.md)."""
+"""What the reference server does, operation by operation (docs/contract-semantics.md)."""
 
 from __future__ import annotations
 

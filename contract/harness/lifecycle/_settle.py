@@ -1,7 +1,7 @@
 """The settle window: searches may show a write late, so read again before unstable_when_cut_short.
 
 Kestra's listUsers, autocompleteUsers and token lists may read an index that catches up
-in batches (contract-semantics.md, "Search lag"); a read by id is immediate. A check on
+in batches (docs/contract-semantics.md, "Search lag"); a read by id is immediate. A check on
 a search therefore reads until what it sees agrees, or the window has passed: on a
 server without lag the first read agrees and nothing is waited. A check that something
 must *not* show (a refused request made nothing) cannot end early that way; those are

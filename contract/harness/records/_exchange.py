@@ -15,7 +15,11 @@ from contract.harness.records._ledger import Entry
 
 __all__ = ["ContractViolation", "Exchange", "curl", "expect_status", "listed_results"]
 
-_SECRET_HEADERS = {"authorization", "cookie", "x-api-key"}
+#: Headers a curl line shows as sent; every other header's value may be a credential (an auth
+#: gateway's key given with --header, a cookie) and is shown as `***`.
+_SHOWN_HEADERS = {"content-type"}
+#: Headers whose scheme is worth showing (`Basic ***`, `Bearer ***`).
+_SCHEME_HEADERS = {"authorization", "proxy-authorization"}
 _SECRET_FIELDS = re.compile(r'("(?:password|oldPassword|newPassword|fullToken)"\s*:\s*)"[^"]*"')
 
 
@@ -29,9 +33,11 @@ def curl(request: httpx.Request) -> str:
     for name, value in request.headers.items():
         if name.lower() in ("host", "content-length", "accept-encoding", "connection", "user-agent", "accept"):
             continue
-        if name.lower() in _SECRET_HEADERS:
+        if name.lower() in _SCHEME_HEADERS:
             scheme = value.split(" ", 1)[0] if " " in value else ""
             value = f"{scheme} ***".strip()
+        elif name.lower() not in _SHOWN_HEADERS:
+            value = "***"
         parts += ["-H", f"{name}: {value}"]
     body = request.content
     if body:

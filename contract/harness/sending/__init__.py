@@ -2,7 +2,8 @@
 `Credentials`), the one HTTP path (`Api`), the `SafetyGuard` and the login book that
 refuse what must never be sent, retries that tell the API's answers from the
 infrastructure's, the lookups of the run's users, the secrets to mask, the watch on
-the suite's own identity, and what the server announces about itself (configs).
+the suite's own identity, what the server announces about itself (configs), and the
+one place HTTP clients are made from the run's network settings (`Network`).
 """
 
 from contract.harness.sending._api import (
@@ -32,6 +33,7 @@ from contract.harness.sending._lookup import (
     users_with_email,
     users_with_prefix,
 )
+from contract.harness.sending._network import DEFAULT_TIMEOUT, Network, parse_header
 from contract.harness.sending._retry import (
     DEFAULT_RETRY,
     Answer,
@@ -49,6 +51,7 @@ __all__ = [
     "CONFIGS_PATH",
     "DEFAULT_BUDGET",
     "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUT",
     "DEFAULT_WINDOW",
     "EMAIL_OF_NO_ONE",
     "MIN_SECRET_LENGTH",
@@ -61,6 +64,7 @@ __all__ = [
     "IdentityLost",
     "IdentityWatch",
     "LoginBook",
+    "Network",
     "RetryPolicy",
     "SafetyGuard",
     "SecretBook",
@@ -79,6 +83,7 @@ __all__ = [
     "named_where",
     "named_with_prefix",
     "not_processed",
+    "parse_header",
     "preflight",
     "retry_after_seconds",
     "send_with_retries",

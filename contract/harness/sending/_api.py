@@ -76,7 +76,6 @@ class Api:
     observers: list[Callable[[Exchange], None]] = field(default_factory=list)
     #: Told (operation, reason) for each request that met an unstable target instead of the API.
     unstable_observers: list[Callable[[str, str], None]] = field(default_factory=list)
-    timeout: float = 30.0
     retry: RetryPolicy = DEFAULT_RETRY
     settle: Settle = field(default_factory=Settle)
     #: Whether a search showed a new user late (then batching creations pays off).
@@ -119,9 +118,14 @@ class Api:
     def client(self) -> httpx.Client:
         client = getattr(self._local, "client", None)
         if client is None:
-            client = httpx.Client(base_url=self.target.base_url, timeout=self.timeout)
+            # Credentials go per request (as_, raw headers); the network settings come with the client.
+            client = self.target.network.client(self.target.base_url)
             self._local.client = client
         return client
+
+    @property
+    def timeout(self) -> float:
+        return self.target.network.timeout
 
     def operation(self, operation_id: str) -> specs.Operation:
         return _OPERATIONS[operation_id]

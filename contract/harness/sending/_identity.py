@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from contract.harness.records import Exchange
+from contract.harness.sending._network import DEFAULT_TIMEOUT
 from contract.harness.sending._target import Target
 
 __all__ = ["IdentityLost", "IdentityWatch", "identity_refused", "lost_identity_message", "sweep_hint"]
@@ -30,7 +31,12 @@ class IdentityLost(BaseException):
 def sweep_hint(target: Target) -> str:
     """How `python -m contract.sweep` finishes a cleanup once the credentials work again."""
     who = "--token ..." if target.credentials.token else f"--username {target.credentials.username} --password ..."
-    return f"python -m contract.sweep --base-url {target.base_url} {who} --delete"
+    network = target.network
+    how = [f"--ca-bundle {network.ca_bundle}"] if network.ca_bundle else []
+    how += ["--insecure"] if network.insecure else []
+    how += [f"--header '{name}: ...'" for name, _ in network.headers]
+    how += [f"--request-timeout {network.timeout:g}"] if network.timeout != DEFAULT_TIMEOUT else []
+    return " ".join(["python -m contract.sweep --base-url", target.base_url, who, *how, "--delete"])
 
 
 def lost_identity_message(target: Target) -> str:
@@ -40,10 +46,10 @@ def lost_identity_message(target: Target) -> str:
     )
 
 
-def identity_refused(target: Target, timeout: float = 10.0) -> bool:
+def identity_refused(target: Target) -> bool:
     """One cheap request as the suite: whether the server refuses its credentials (401)."""
     try:
-        with httpx.Client(base_url=target.base_url, headers=target.headers, timeout=timeout) as client:
+        with target.client() as client:
             return client.get("/api/v1/users", params={"page": 1, "size": 1}).status_code == 401
     except httpx.HTTPError:
         return False

@@ -3,7 +3,7 @@
 Between the suite and a real server stand proxies and load balancers: during a deploy
 they answer 502, 503 or 504 (with an HTML page, or a gateway's JSON: Kestra itself
 answers 500 for its own errors), some answer 429 with `Retry-After`, and connections
-time out (contract-semantics.md, "Distance and infrastructure"). None of that is an
+time out (docs/contract-semantics.md, "Distance and infrastructure"). None of that is an
 answer of the Users API. A read may be sent again; a write only when the server said it
 did not process it (429, or 503 with `Retry-After`) or the connection was never made.
 Whatever is still unstable after that raises `UnstableTarget`.

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from contract.harness.lifecycle import UnstableTarget
+from contract.harness.sending._network import Network
 from contract.harness.sending._retry import Answer, send_with_retries
 
 __all__ = ["Credentials", "Target", "TargetError", "check_base_url", "preflight"]
@@ -60,10 +61,16 @@ class Target:
     credentials: Credentials
     tenant: str
     embedded: bool
+    #: How requests reach it (CA bundle, extra headers, timeout): every client is built from it.
+    network: Network = field(default_factory=Network)
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": self.credentials.header}
+
+    def client(self, *, timeout: float | None = None) -> httpx.Client:
+        """An httpx client for this target, as the suite's identity, with the run's network settings."""
+        return self.network.client(self.base_url, headers=self.headers, timeout=timeout)
 
 
 def check_base_url(url: str) -> str:
@@ -88,11 +95,15 @@ def httpx_answer(response: httpx.Response) -> Answer:
     )
 
 
-def preflight(target: Target, timeout: float = 10.0) -> None:
+def preflight(target: Target, timeout: float | None = None) -> None:
     """Check once that the target answers and that the identity is a superadmin."""
     unknown_id = "kct-preflight-" + secrets.token_hex(6)
     try:
-        with httpx.Client(base_url=target.base_url, headers=target.headers, timeout=timeout) as client:
+        target.network.check()
+    except ValueError as error:
+        raise TargetError(str(error)) from None
+    try:
+        with target.client(timeout=timeout) as client:
 
             def get(url: str, **params: int) -> httpx.Response:
                 return send_with_retries(

@@ -10,7 +10,8 @@ that request, and others an encoding changes, go to a lenient reference server f
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 import requests
@@ -19,6 +20,7 @@ from schemathesis.core.transport import Response
 import specs
 from contract.fuzz import users_schema
 from contract.fuzz._checks import invalid_requests_refused, sent_query
+from contract.fuzz._registry import CheckContext
 from contract.fuzz._world import Prepared
 from contract.harness import Findings
 from reference_server import RunningServer, spawn
@@ -48,7 +50,8 @@ def _judge(
     case = operation.Case(**generated)
     prepared = Prepared(negated=frozenset({negated}))
     op = specs.operations_by_id()[operation.definition.raw["operationId"]]
-    invalid_requests_refused(op, prepared, findings, lambda: "curl")(None, response, case)
+    context = SimpleNamespace(operation=op, prepared=prepared, findings=findings, curl=lambda: "curl")
+    invalid_requests_refused(cast(CheckContext, context), response, case)
     return response, findings
 
 

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from contract.fuzz import FuzzEngine
+from contract.fuzz._checks import deleted_tokens_are_gone
+from contract.fuzz._registry import CheckContext
+from contract.fuzz._world import Prepared
 from contract.harness import ContractViolation, Credentials, Run, Target
 from reference_server import RunningServer, spawn
 from strategies import new_run_id
@@ -73,5 +78,7 @@ def test_a_deleted_token_is_not_off_a_list_that_cannot_be_read(
     deleted = run.api.call("deleteApiToken_1", path)
     assert deleted.status == 204
     proxy.faults.add(fault)
+    context = CheckContext(run, world, run.api.operation("deleteApiToken_1"), Prepared(), deleted)
+    response, case = SimpleNamespace(status_code=204), SimpleNamespace(path_parameters=path)
     with pytest.raises(ContractViolation, match="listApiTokens_1"):
-        engine._expect_token_gone(run.api.operation("deleteApiToken_1"), path, deleted)
+        deleted_tokens_are_gone(context, cast(Any, response), cast(Any, case))
