@@ -124,7 +124,6 @@ def _deployment_options(group: argparse._ArgumentGroup) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> ServerConfig:
-    version_2 = str(args.kestra_version).split(".")[0] == "2"
     return ServerConfig(
         admin_username=args.username,
         admin_password=args.password,
@@ -135,8 +134,8 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         me_token_status=args.me_token_status,
         oversized_page=args.oversized_page,
         create_user_body=args.create_user_body,
-        auth_error_body=args.auth_error_body or ("problem" if version_2 else "json"),
-        error_body=args.error_body or ("problem" if version_2 else "json"),
+        auth_error_body=args.auth_error_body,
+        error_body=args.error_body,
         invalid_input_status=args.invalid_input_status,
         lenient_required=args.lenient_required,
         faults=frozenset(f.strip() for f in args.faults.split(",") if f.strip()),

@@ -64,10 +64,10 @@ class ServerConfig:
     tenants: tuple[str, ...] = ("main",)
     #: createUser answers 201 with an empty body, or with the new ApiUser.
     create_user_body: Literal["empty", "user"] = "empty"
-    #: Body of 401 and 403 answers.
-    auth_error_body: ErrorBody = "json"
-    #: Body of other error answers.
-    error_body: Literal["json", "problem"] = "json"
+    #: Body of 401 and 403 answers (None: json on 1.x, problem on 2.x).
+    auth_error_body: ErrorBody | None = None
+    #: Body of other error answers (None: json on 1.x, problem on 2.x).
+    error_body: Literal["json", "problem"] | None = None
     #: Status for malformed JSON and for bodies that break the schema.
     invalid_input_status: Literal[400, 422] = 400
     #: Accept requests that omit required fields (as later Kestra versions do).
@@ -114,6 +114,10 @@ class ServerConfig:
         match = _VERSION.fullmatch(self.kestra_version)
         if match is None or int(match.group(1)) not in DEFAULT_VERSIONS:
             raise ValueError(f"kestra version must be 1 or 2, or a 1.x or 2.x version, not {self.kestra_version!r}")
+        # Kestra 2.x answers errors with problem details; 1.x with a JSON message.
+        native = "problem" if self.contract_version == 2 else "json"
+        object.__setattr__(self, "auth_error_body", self.auth_error_body or native)
+        object.__setattr__(self, "error_body", self.error_body or native)
         if not (math.isfinite(self.search_lag) and self.search_lag >= 0):
             raise ValueError("search lag must be a number of seconds >= 0")
         if self.password_policy not in get_args(PasswordPolicyName):
