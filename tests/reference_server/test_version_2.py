@@ -93,7 +93,7 @@ def test_statuses_and_shapes_of_version_2() -> None:
     assert listing["results"][0]["name"] == "t"
     patched = v2("PATCH", f"/api/v1/users/{user['id']}/password", json={"password": "Kc9!Other123"})
     assert patched.status_code == 200
-    assert patched.json["id"] == user["id"]
+    assert patched.json["id"] == user["id"]  # type: ignore[index]
     impersonated = v2("POST", f"/api/v1/users/{user['id']}/impersonate")
     assert impersonated.status_code == 303
     assert "JWT=" in impersonated.headers["Set-Cookie"]
