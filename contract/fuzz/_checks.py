@@ -30,6 +30,15 @@ _SECRET_FIELDS = ("password", "oldPassword", "newPassword")
 #: What every token summary of a token list holds (contract-semantics.md; exp, extended and
 #: expired are optional).
 _TOKEN_SUMMARY_FIELDS = ("id", "name", "prefix", "iat")
+#: The only answers that may hold a fullToken.
+_TOKEN_CREATES = frozenset(
+    {
+        "createApiTokensForUser_1",
+        "createApiTokensForUser",
+        "createApiTokensForUserWithTenant",
+        "createApiTokenForCurrentUser",
+    }
+)
 #: Short values could appear in a response by chance; only real secrets are searched for.
 _MIN_SECRET_LENGTH = 8
 
@@ -248,6 +257,52 @@ def token_summaries(ctx: Any, response: Response, case: Case[Any]) -> None:
     for summary in results:
         missing = [f for f in _TOKEN_SUMMARY_FIELDS if not isinstance(summary, dict) or f not in summary]
         assert not missing, f"a token summary without {', '.join(missing)}: {json.dumps(summary)[:300]}"
+    total = payload.get("total")
+    # An ApiTokenList (2.x) may say its total: the number of tokens it lists (one owner's, on one page).
+    assert total is None or total == len(results), f"a token list with total {total!r} and {len(results)} results"
+
+
+def answers_the_user(operation: specs.Operation) -> Check:
+    """Where the active description types the success answer as an ApiUser, it is that user: an object
+    with the id of the path (for createUser, a new id). Version 2 types createUser's and patchUserPassword's
+    answers so too; a body-less 201 or an empty object there says nothing of the user.
+    """
+    schema = _success_schema(operation)
+    typed = isinstance(schema, dict) and str(schema.get("$ref", "")).endswith("/IAMUserController.ApiUser")
+
+    def check(ctx: Any, response: Response, case: Case[Any]) -> None:
+        if not typed or not 200 <= response.status_code < 300:
+            return
+        try:
+            payload = json.loads(response.content) if response.content else None
+        except ValueError:
+            payload = None
+        user_id = payload.get("id") if isinstance(payload, dict) else None
+        what = f"{operation.operation_id} answers the user (an ApiUser with its id); got {response.content[:200]!r}"
+        assert isinstance(user_id, str), what
+        assert user_id, what
+        expected = (case.path_parameters or {}).get("id")
+        assert expected is None or user_id == expected, f"{operation.operation_id} on {expected} answered {user_id}"
+
+    check.__name__ = "answers_the_user"
+    return check
+
+
+def _success_schema(operation: specs.Operation) -> Any:
+    for code in sorted(specs.success_statuses(operation.operation_id)):
+        content = operation.definition.get("responses", {}).get(str(code), {}).get("content", {})
+        if "application/json" in content:
+            return content["application/json"].get("schema")
+    return None
+
+
+def redirects_with_a_session(ctx: Any, response: Response, case: Case[Any]) -> None:
+    """A redirect the contract allows (2.x's impersonate: 303) says where to, and carries the session it made."""
+    if response.status_code not in (301, 302, 303, 307, 308):
+        return
+    headers = {name.lower() for name in response.headers}
+    assert "location" in headers, f"a {response.status_code} without a Location"
+    assert "set-cookie" in headers, f"a {response.status_code} from {case.operation.label} without the session cookie"
 
 
 def no_secrets(prepared: Prepared, operation: specs.Operation) -> Check:
@@ -260,7 +315,7 @@ def no_secrets(prepared: Prepared, operation: specs.Operation) -> Check:
         for secret in secrets:
             if len(secret) >= _MIN_SECRET_LENGTH and secret in text:
                 raise AssertionError(f"the response of {operation.operation_id} contains a secret ({secret[:3]}…)")
-        if not operation.operation_id.startswith("createApiTokensForUser") and '"fullToken"' in text:
+        if operation.operation_id not in _TOKEN_CREATES and '"fullToken"' in text:
             raise AssertionError(f"{operation.operation_id} returned a fullToken; only token creation may")
 
     check.__name__ = "no_secrets"
@@ -276,5 +331,7 @@ def policy_checks(
         invalid_requests_refused(operation, prepared, findings, curl),
         error_body_shape,
         token_summaries,
+        answers_the_user(operation),
+        redirects_with_a_session,
         no_secrets(prepared, operation),
     ]
