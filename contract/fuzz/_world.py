@@ -28,6 +28,7 @@ from contract.harness import (
     expect_status,
     listed_results,
     missing_id,
+    search_query,
 )
 
 __all__ = ["FuzzWorld", "Prepared"]
@@ -39,7 +40,6 @@ NOT_SET: Any = object()
 _SCHEMA_BODIES_ARE_VALID = frozenset({"patchUserDemo", "patchUserSuperAdmin", "autocompleteUsers"})
 
 #: The largest page a request that must succeed asks for.
-_PAGE_SIZE_MAX = specs.policy().page_size_max
 
 #: Share of cases aimed at ids that do not exist.
 _MISSING_WEIGHT = 0.15
@@ -180,12 +180,14 @@ class FuzzWorld:
 
     def _prepare_listUsers(self, p: Prepared, draw: Draw, positive: bool) -> None:
         if positive:
-            p.query = {
-                "page": draw(st.integers(1, 5) | st.just(2**31 - 1)),
-                # Never more than a page of about a thousand from a shared server (valid_data.page_size_max).
-                "size": draw(st.integers(1, 50) | st.just(_PAGE_SIZE_MAX)),
-                "q": draw(st.none() | st.text(max_size=12) | st.just(self.run.names.prefix)),
-            }
+            p.query = search_query(
+                {
+                    "page": draw(st.integers(1, 5) | st.just(2**31 - 1)),
+                    # Never more than a page of about a thousand from a shared server (valid_data.page_size_max).
+                    "size": draw(st.integers(1, 50) | st.just(specs.policy().page_size_max)),
+                    "q": draw(st.none() | st.text(max_size=12) | st.just(self.run.names.prefix)),
+                }
+            )
 
     def _prepare_createUser(self, p: Prepared, draw: Draw, positive: bool) -> None:
         return None
@@ -255,6 +257,22 @@ class FuzzWorld:
     _prepare_deleteApiToken = _prepare_sa_token_delete
     _prepare_deleteApiTokenWithTenant = _prepare_sa_token_delete
 
+    # -- contract 2: the tokens of the identity the suite runs as (/api/v1/me/api-tokens) ----------
+
+    def _prepare_own_tokens(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        return None  # no path: always the suite's own identity
+
+    _prepare_listApiTokensForCurrentUser = _prepare_own_tokens
+    _prepare_createApiTokenForCurrentUser = _prepare_own_tokens
+
+    def _prepare_deleteApiTokenForCurrentUser(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        """Only tokens this run minted for itself, or ids that cannot exist: never one of the identity's own."""
+        if draw(st.floats(0, 1)) < _MISSING_WEIGHT:
+            p.path["tokenId"] = missing_id("token")
+            p.aims_at_missing = True
+        else:
+            p.path["tokenId"] = self._fresh_token("", "self").id
+
     def _prepare_autocompleteUsers(self, p: Prepared, draw: Draw, positive: bool) -> None:
         if draw(st.floats(0, 1)) < _MISSING_WEIGHT:
             p.path["tenant"] = missing_id("tenant")
@@ -280,7 +298,7 @@ class FuzzWorld:
             }
         if operation_id == "patchUserPassword":
             return {"password": draw(strategies.passwords())}
-        if operation_id.startswith("createApiTokensForUser"):
+        if operation_id.startswith("createApiTokensForUser") or operation_id == "createApiTokenForCurrentUser":
             return draw(strategies.create_token_requests(names))
         if operation_id == "updateUserGroups":
             return {"groupIds": draw(st.lists(st.sampled_from(self.pool_groups), unique=True))}

@@ -15,7 +15,14 @@ from typing import Any
 
 import pytest
 
-from contract.harness import DEFAULT_BUDGET, DEFAULT_SETTLE_SECONDS, DEFAULT_TIMEOUT, DEFAULT_WINDOW, parse_header
+from contract.harness import (
+    DEFAULT_BUDGET,
+    DEFAULT_SETTLE_SECONDS,
+    DEFAULT_TIMEOUT,
+    DEFAULT_WINDOW,
+    parse_contract_option,
+    parse_header,
+)
 
 __all__ = ["OPTIONS", "Option", "add_options", "option_value"]
 
@@ -68,6 +75,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("password", "--password", "that superadmin's password", env="KESTRA_PASSWORD", metavar="PASSWORD"),
     Option("token", "--token", "or a superadmin's API token, sent as bearer", env="KESTRA_API_TOKEN", metavar="TOKEN"),
     Option("tenant", "--tenant", "tenant id", env="KESTRA_TENANT", ini="contract_tenant", default="main", metavar="ID"),
+    Option(
+        "contract",
+        "--contract",
+        "the contract version to run: 1 (Kestra EE 1.x), 2 (2.x), or auto: the server's major version",
+        env="KESTRA_CONTRACT_VERSION",
+        ini="contract_version",
+        default="auto",
+        convert=parse_contract_option,
+        metavar="VERSION",
+    ),
     Option(
         "report_dir",
         "--report-dir",

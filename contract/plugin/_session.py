@@ -23,12 +23,16 @@ import contract
 from contract.harness import (
     DEFAULT_TIMEOUT,
     Budget,
+    Connection,
+    ContractChoice,
     Credentials,
     Network,
     Run,
     Target,
     TargetError,
     check_base_url,
+    connect,
+    own_token_name,
     parse_duration,
     preflight,
 )
@@ -73,6 +77,12 @@ class Settings:
     baseline: str = ""
     #: Earlier runs index.html charts.
     trend: int = 14
+    #: `--contract`: auto, 1 or 2.
+    contract_option: str = "auto"
+    #: The contract the run speaks and the server version it was picked from (`ContractChoice`).
+    contract: dict[str, Any] = field(default_factory=dict)
+    #: The API token the run minted for its own identity (2.x with a password): id and name.
+    own_token: dict[str, str] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,10 +91,14 @@ class Settings:
     def from_wire(cls, data: dict[str, Any]) -> Settings:
         return cls(**data)
 
-    def with_target(self, target: Target, run_dir: Path) -> Settings:
+    def with_target(self, running: RunningTarget, run_dir: Path) -> Settings:
+        target = running.target
         credentials = target.credentials
+        own = running.own_token
         return replace(
             self,
+            contract=running.contract.to_wire(),
+            own_token={"id": own.id, "name": own.name} if own is not None else {},
             base_url=target.base_url,
             credentials={
                 "username": credentials.username,
@@ -100,6 +114,14 @@ class Settings:
     def network(self) -> Network:
         headers = tuple((name, value) for name, value in self.headers)
         return Network(self.ca_bundle, self.insecure, headers, self.request_timeout)
+
+    @property
+    def choice(self) -> ContractChoice:
+        return ContractChoice(**self.contract) if self.contract else ContractChoice(1, None, "unreadable", "not read")
+
+    @property
+    def contract_version(self) -> int:
+        return self.choice.version
 
     @property
     def target(self) -> Target:
@@ -173,6 +195,7 @@ def new_settings(config: pytest.Config) -> Settings:
         regressions=_path_option(config, "regressions"),
         baseline=_path_option(config, "baseline"),
         trend=int(option_value(config, "trend")),
+        contract_option=str(option_value(config, "contract")),
     )
     if settings.baseline and not Path(settings.baseline).is_file():
         raise pytest.UsageError(f"--baseline: {settings.baseline} does not exist")
@@ -217,19 +240,21 @@ def _budget_seconds(config: pytest.Config) -> float | None:
 
 
 @dataclass
-class RunningTarget:
-    """The target of this run, and the embedded server to stop at the end (if the suite started one)."""
+class RunningTarget(Connection):
+    """The target of this run, the contract it speaks, and what to undo at the end: the token the run
+    minted for itself, the embedded server (if the suite started one).
+    """
 
-    target: Target
     server: Any = None
 
     def stop(self) -> None:
+        self.forget_own_token()
         if self.server is not None:
             self.server.stop()
             self.server = None
 
 
-def resolve_target(config: pytest.Config, tenant: str, network: Network) -> RunningTarget:
+def resolve_target(config: pytest.Config, tenant: str, network: Network, run_id: str = "") -> RunningTarget:
     """The server under test, checked once; raises TargetError with one line saying why not."""
     credentials = Credentials.from_options(
         option_value(config, "username"), option_value(config, "password"), option_value(config, "token")
@@ -248,7 +273,8 @@ def resolve_target(config: pytest.Config, tenant: str, network: Network) -> Runn
                 f"no credentials for {url}: set --username/--password or --token "
                 "(or KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_API_TOKEN)"
             )
-        running = RunningTarget(Target(url, credentials, tenant, embedded=False, network=network))
+        target = Target(url, credentials, tenant, embedded=False, network=network)
+        server = None
     else:
         from reference_server import spawn
 
@@ -256,8 +282,12 @@ def resolve_target(config: pytest.Config, tenant: str, network: Network) -> Runn
         server = spawn(*shlex.split(str(option_value(config, "reference_server_args"))), password=password)
         credentials = Credentials(server.username, server.password)
         target = Target(server.url, credentials, tenant, embedded=True, network=network)
-        running = RunningTarget(target, server)
+    running = RunningTarget(target, ContractChoice(1, None, "unreadable", "not read"), server=server)
     try:
+        # The contract from the server's version (or --contract); on 2.x a password becomes a token.
+        connection = connect(target, str(option_value(config, "contract")), own_token_name(run_id or new_run_id()))
+        running.target, running.contract = connection.target, connection.contract
+        running.own_token = connection.own_token
         preflight(running.target)
     except (TargetError, RuntimeError):
         running.stop()

@@ -15,6 +15,8 @@ import pytest
 from werkzeug.test import TestResponse
 
 from reference_server import FAULTS, ReferenceApp, ServerConfig
+from tests.reference_server._version_2 import PASSWORD as PASSWORD_2X
+from tests.reference_server._version_2 import V2
 from tests.reference_server.conftest import ADMIN, basic, bearer
 from tests.reference_server.conftest import Api as AppClient
 
@@ -520,12 +522,60 @@ def _first_name(user: Any) -> Any:
     return user["firstName"]
 
 
+def _as_2x(api: Api) -> V2:
+    """The same faults, on the server as Kestra EE 2.x (the faults of version-2 clauses show only there)."""
+    return V2(faults=api.app.config.faults)
+
+
+def _user_2x(v2: V2) -> str:
+    created = v2("POST", "/api/v1/users", json={"email": "probe-2x@kestra-contract.test", "password": PASSWORD_2X})
+    assert created.status_code == 201
+    if created.get_data():
+        return str(created.json["id"])  # type: ignore[index]
+    listing = v2("GET", "/api/v1/users", query_string={"filters[q][EQUALS]": "probe-2x@"}).json
+    return str(listing["results"][0]["id"])  # type: ignore[index]
+
+
+def _token_list_2x(api: Api) -> Any:
+    v2 = _as_2x(api)
+    user_id = _user_2x(v2)
+    v2("POST", f"/api/v1/users/{user_id}/api-tokens", json={"name": "probe"})
+    return v2("GET", f"/api/v1/users/{user_id}/api-tokens").json
+
+
+def _impersonation_2x(api: Api) -> TestResponse:
+    v2 = _as_2x(api)
+    return v2("POST", f"/api/v1/users/{_user_2x(v2)}/impersonate")
+
+
+#: Faults of version-2 clauses: each shows on the server as Kestra 2.x.
+VERSION_2_PROBES: dict[str, Callable[[Api], bool]] = {
+    "user-token-create-200": lambda api: (
+        (v2 := _as_2x(api))("POST", f"/api/v1/users/{_user_2x(v2)}/api-tokens", json={"name": "p"}).status_code == 200
+    ),
+    "create-user-no-body": lambda api: (
+        _as_2x(api)("POST", "/api/v1/users", json={"email": "nobody@kestra-contract.test"}).get_data() == b""
+    ),
+    "password-patch-no-user": lambda api: (
+        "id"
+        not in (
+            (v2 := _as_2x(api))(
+                "PATCH", f"/api/v1/users/{_user_2x(v2)}/password", json={"password": "Kc9!Other-one"}
+            ).json
+            or {}
+        )
+    ),
+    "impersonate-303-no-cookie": lambda api: "Set-Cookie" not in _impersonation_2x(api).headers,
+    "token-list-total-wrong": lambda api: (listing := _token_list_2x(api))["total"] != len(listing["results"]),
+}
+
+
 def test_every_fault_has_a_probe() -> None:
-    assert sorted(PROBES | CLAUSE_PROBES) == sorted(FAULTS)
+    assert sorted(PROBES | CLAUSE_PROBES | VERSION_2_PROBES) == sorted(FAULTS)
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_fault_shows_only_when_switched_on(name: str) -> None:
-    probe = (PROBES | CLAUSE_PROBES)[name]
+    probe = (PROBES | CLAUSE_PROBES | VERSION_2_PROBES)[name]
     assert probe(Api(frozenset({name}))), f"{name} does not show"
     assert not probe(Api(frozenset())), f"the clean server shows {name}"

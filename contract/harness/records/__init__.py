@@ -12,7 +12,14 @@ from contract.harness.records._creations import (
     is_unresolved,
     unresolved_user,
 )
-from contract.harness.records._exchange import ContractViolation, Exchange, curl, expect_status, listed_results
+from contract.harness.records._exchange import (
+    ContractViolation,
+    Exchange,
+    curl,
+    expect_status,
+    listed_results,
+    superadmin_flag,
+)
 from contract.harness.records._ledger import CLEANUP_ORDER, Entry, Kind, Ledger
 from contract.harness.records._stats import Drift, Findings, OperationStats, Record, merge_snapshots, unstable_kind
 
@@ -36,6 +43,7 @@ __all__ = [
     "is_unresolved",
     "listed_results",
     "merge_snapshots",
+    "superadmin_flag",
     "unresolved_user",
     "unstable_kind",
 ]
