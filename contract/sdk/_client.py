@@ -1,8 +1,14 @@
-"""The installed kestrapy, configured the way its users configure it, with the raw answer kept.
+"""The installed kestrapy, driven through its own `KestraClient`, with the raw answer kept.
+
+Every kestrapy since 1.0.0b7 offers a `KestraClient` whose attributes are its APIs
+(`client.users`, `client.service_account`, `client.me`, ...), and that is how its users
+call it: generated clients (1.0.x) take a `Configuration`, hand-written ones (1.3 and 2.x)
+take `host=` and `token=` (or `username=`/`password=`). An operation is found on whichever
+of those APIs calls its route, `users` first.
 
 Each check needs two things from one call: what the SDK made of the response, and the
-bytes the server sent. Generated clients (1.0.x) give both through `<method>_with_http_info`;
-hand-written clients (1.3+) have no such variant, so a `requests` response hook on their
+bytes the server sent. Generated clients give both through `<method>_with_http_info`;
+hand-written clients have no such variant, so a `requests` response hook on their
 session keeps the last response.
 """
 
@@ -10,14 +16,31 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 from contract.harness import Credentials
-from contract.sdk._routes import sdk_routes, sdk_style
+from contract.sdk._routes import OperationRoute, route_key, sdk_routes, sdk_style
 
-__all__ = ["Sdk", "SdkCall", "SdkClient", "load_sdk"]
+__all__ = ["Sdk", "SdkCall", "SdkClient", "SdkMethod", "load_sdk"]
+
+#: The API every version puts the Users operations on; an operation found there wins.
+USERS = "users"
+#: Where the route readers point a throwaway client: nothing is ever sent there.
+_NOWHERE = "http://sdk-routes.invalid"
+
+
+@dataclass(frozen=True)
+class SdkMethod:
+    """One method of one API of the client: `client.<api>.<name>(...)`."""
+
+    api: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.api}.{self.name}"
 
 
 @dataclass(frozen=True)
@@ -31,9 +54,9 @@ class SdkCall:
 
 @dataclass
 class SdkClient:
-    """One configured UsersApi of the installed SDK."""
+    """One configured KestraClient of the installed SDK."""
 
-    users: Any
+    apis: dict[str, Any]
     style: str
     _closer: Any = field(repr=False, default=None)
     _last: Any = field(repr=False, default=None)
@@ -48,12 +71,21 @@ class SdkClient:
         """The body of the last response seen at the transport (hand-written clients only)."""
         return None if self._last is None else bytes(self._last.content)
 
-    def call(self, method: str, arguments: dict[str, Any]) -> SdkCall:
+    @property
+    def last_status(self) -> int | None:
+        return None if self._last is None else int(self._last.status_code)
+
+    def bound(self, method: SdkMethod) -> Any:
+        """The callable `client.<api>.<name>`."""
+        return getattr(self.apis[method.api], method.name)
+
+    def call(self, method: SdkMethod, arguments: dict[str, Any]) -> SdkCall:
+        api = self.apis[method.api]
         if self.style == "generated":
-            answer = getattr(self.users, f"{method}_with_http_info")(**arguments)
+            answer = getattr(api, f"{method.name}_with_http_info")(**arguments)
             return SdkCall(answer.data, int(answer.status_code), bytes(answer.raw_data))
         self._last = None
-        value = getattr(self.users, method)(**arguments)
+        value = getattr(api, method.name)(**arguments)
         status = None if self._last is None else int(self._last.status_code)
         return SdkCall(value, status, self.last_body)
 
@@ -68,59 +100,104 @@ class SdkClient:
         self.close()
 
 
+def _make_client(module: ModuleType, style: str, base_url: str, credentials: Credentials | None) -> Any:
+    """A KestraClient configured as the SDK's own README shows for its kind."""
+    kestra_client = module.KestraClient
+    if style == "session":
+        if credentials is None:
+            return kestra_client(host=base_url)
+        if credentials.token:
+            return kestra_client(host=base_url, token=credentials.token)
+        return kestra_client(host=base_url, username=credentials.username, password=credentials.password)
+    if credentials is None:
+        configuration = module.Configuration(host=base_url)
+    elif credentials.token:
+        configuration = module.Configuration(host=base_url, access_token=credentials.token)
+    else:
+        configuration = module.Configuration(
+            host=base_url, username=credentials.username, password=credentials.password
+        )
+    return kestra_client(configuration)
+
+
+def _apis_of(client: Any) -> Iterator[tuple[str, Any]]:
+    """(attribute, API object) for every API a KestraClient offers: attributes or lazy properties."""
+    names = {name for name in vars(client) if not name.startswith("_")}
+    names |= {name for name, member in vars(type(client)).items() if isinstance(member, property)}
+    for name in sorted(names):
+        try:
+            value = getattr(client, name)
+        except Exception:
+            continue
+        if type(value).__name__.endswith("Api"):
+            yield name, value
+
+
+def _closer(client: Any, style: str) -> Any:
+    if style == "session":
+        return client.close
+    return client.api_client.rest_client.pool_manager.clear
+
+
 @dataclass(frozen=True)
 class Sdk:
-    """The installed kestrapy: its version, kind of client, routes and exception class."""
+    """The installed kestrapy: its version, kind of client, the APIs its client offers and their routes."""
 
     module: ModuleType
     version: str
     style: str
-    users_api: type
+    #: Attribute of KestraClient -> API class (`users` -> UsersApi).
+    api_classes: dict[str, type]
     api_exception: type[BaseException]
-    routes: dict[str, tuple[str, str]]
+    #: Every method whose route could be read -> (HTTP method, path template).
+    routes: dict[SdkMethod, OperationRoute]
+
+    @property
+    def users_api(self) -> type:
+        return self.api_classes[USERS]
+
+    def method_for(self, route: OperationRoute) -> SdkMethod | None:
+        """The method that calls this route: on `users` if it has one, else the first API by name."""
+        wanted = route_key(*route)
+        found = [method for method, got in self.routes.items() if route_key(*got) == wanted]
+        if not found:
+            return None
+        return min(found, key=lambda m: (m.api != USERS, m.api, m.name))
+
+    def api_class(self, method: SdkMethod) -> type:
+        return self.api_classes[method.api]
 
     def client(self, base_url: str, credentials: Credentials) -> SdkClient:
-        if self.style == "generated":
-            return self._generated_client(base_url, credentials)
-        return self._session_client(base_url, credentials)
-
-    def _generated_client(self, base_url: str, credentials: Credentials) -> SdkClient:
-        kestrapy = self.module
-        if credentials.token:
-            configuration = kestrapy.Configuration(host=base_url, access_token=credentials.token)
-        else:
-            configuration = kestrapy.Configuration(
-                host=base_url, username=credentials.username, password=credentials.password
-            )
-        api_client = kestrapy.ApiClient(configuration)
-        return SdkClient(self.users_api(api_client), self.style, api_client.rest_client.pool_manager.clear)
-
-    def _session_client(self, base_url: str, credentials: Credentials) -> SdkClient:
-        # Hand-written clients read only username/password from a Configuration; a bearer
-        # token goes through KestraClient's own `token=`, as their README shows.
-        kestrapy = self.module
-        if credentials.token:
-            kestra = kestrapy.KestraClient(host=base_url, token=credentials.token)
-        else:
-            configuration = kestrapy.Configuration(
-                host=base_url, username=credentials.username, password=credentials.password
-            )
-            kestra = kestrapy.KestraClient(configuration)
-        users = kestra.users
-        client = SdkClient(users, self.style, kestra.close)
-        users._session.hooks["response"].append(client.remember)
+        kestra = _make_client(self.module, self.style, base_url, credentials)
+        apis = dict(_apis_of(kestra))
+        client = SdkClient(apis, self.style, _closer(kestra, self.style))
+        if self.style == "session":
+            kestra._session.hooks["response"].append(client.remember)
         return client
+
+
+def _routes(api_classes: Mapping[str, type]) -> dict[SdkMethod, OperationRoute]:
+    routes: dict[SdkMethod, OperationRoute] = {}
+    for api, api_class in api_classes.items():
+        # The users API must be readable whole; another API's unreadable method is just not offered.
+        read = sdk_routes(api_class, strict=api == USERS)
+        routes.update({SdkMethod(api, name): route for name, route in read.items()})
+    return routes
 
 
 def load_sdk() -> Sdk:
     """Import the installed kestrapy; an ImportError here is a finding about that version."""
     kestrapy = importlib.import_module("kestrapy")
-    users_api = kestrapy.UsersApi
+    style = sdk_style(kestrapy.UsersApi)
+    throwaway = _make_client(kestrapy, style, _NOWHERE, None)
+    api_classes = {name: type(api) for name, api in _apis_of(throwaway)}
+    if USERS not in api_classes:
+        raise LookupError("kestrapy's KestraClient offers no `users` API")
     return Sdk(
         module=kestrapy,
         version=importlib.metadata.version("kestrapy"),
-        style=sdk_style(users_api),
-        users_api=users_api,
+        style=style,
+        api_classes=api_classes,
         api_exception=kestrapy.ApiException,
-        routes=sdk_routes(users_api),
+        routes=_routes(api_classes),
     )

@@ -10,13 +10,16 @@ __all__ = ["PROPERTY", "Outcome", "Result", "mask_secrets", "worst"]
 
 _SECRET_VALUE = re.compile(
     r"""(?P<key>['"]?(?:password|oldPassword|newPassword|fullToken|old_password|new_password|full_token)['"]?"""
-    r"""\s*[:=]\s*)(?P<quote>['"])(?:(?!(?P=quote)).)*(?P=quote)""",
-    re.IGNORECASE,
+    r"""\s*[:=]\s*)(?P<quote>['"])(?:(?!(?P=quote)).)*(?:(?P=quote)|$)""",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
 def mask_secrets(text: str) -> str:
-    """Replace password and token values in a message (JSON, repr or pydantic style) with ***."""
+    """Replace password and token values in a message (JSON, repr or pydantic style) with ***.
+
+    A value cut short (no closing quote) is masked to the end of its line.
+    """
     return _SECRET_VALUE.sub(lambda m: f"{m['key']}{m['quote']}***{m['quote']}", text)
 
 
@@ -56,6 +59,7 @@ class Result:
 
     def __post_init__(self) -> None:
         self.detail = mask_secrets(self.detail)
+        self.notes = [mask_secrets(note) for note in self.notes]
 
     def describe(self, operation_id: str, sdk_label: str) -> str:
         text = f"{operation_id} with {sdk_label}: {self.outcome}"
