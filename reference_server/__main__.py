@@ -25,9 +25,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--username", default=defaults.admin_username, help="the bootstrapped superadmin")
     parser.add_argument("--password", default=defaults.admin_password)
     parser.add_argument("--tenant", dest="tenants", action="append", help="tenants to create (default: main)")
+    parser.add_argument(
+        "--kestra-version",
+        default=defaults.kestra_version,
+        metavar="VERSION",
+        help="the Kestra EE version to play: 1 or 2, or a full version (2.0.1); its major picks the contract "
+        "(2: POST /login and API tokens, no basic auth, the 2.x statuses and shapes)",
+    )
     parser.add_argument("--create-user-body", choices=["empty", "user"], default=defaults.create_user_body)
-    parser.add_argument("--auth-error-body", choices=["empty", "json", "problem"], default=defaults.auth_error_body)
-    parser.add_argument("--error-body", choices=["json", "problem"], default=defaults.error_body)
+    parser.add_argument(
+        "--auth-error-body", choices=["empty", "json", "problem"], help="401/403 bodies (default json; 2.x: problem)"
+    )
+    parser.add_argument(
+        "--error-body", choices=["json", "problem"], help="other error bodies (default json; 2.x: problem)"
+    )
     parser.add_argument("--invalid-input-status", type=int, choices=[400, 422], default=defaults.invalid_input_status)
     parser.add_argument("--lenient-required", action="store_true", help="accept omitted required fields")
     parser.add_argument(
@@ -36,8 +47,38 @@ def _parser() -> argparse.ArgumentParser:
         help=f"comma-separated deliberate defects (or ${FAULTS_ENV}); 'list' prints them",
     )
     parser.add_argument("--seed-file", help="JSON file of objects that exist before any run (see _seed.py)")
+    _version_2_options(parser.add_argument_group("choices of Kestra 2.x servers (with --kestra-version 2)"), defaults)
     _deployment_options(parser.add_argument_group("real deployments (contract-semantics.md); all off by default"))
     return parser
+
+
+def _version_2_options(group: argparse._ArgumentGroup, defaults: ServerConfig) -> None:
+    group.add_argument(
+        "--owner-field",
+        choices=["superAdmin", "instanceOwner", "both"],
+        default=defaults.owner_field,
+        help="the fields that say a user is a superadmin (July 2026: superAdmin; released SDKs: instanceOwner)",
+    )
+    group.add_argument(
+        "--impersonate-status",
+        type=int,
+        choices=[200, 303],
+        default=defaults.impersonate_status,
+        help="impersonate answers 200 with an object or 303 with a cookie",
+    )
+    group.add_argument(
+        "--me-token-status",
+        type=int,
+        choices=[200, 201],
+        default=defaults.me_token_status,
+        help="POST /api/v1/me/api-tokens answers 200 or 201",
+    )
+    group.add_argument(
+        "--oversized-page",
+        choices=["refuse", "cap"],
+        default=defaults.oversized_page,
+        help="a page size above 1000 is refused (422) or capped",
+    )
 
 
 def _deployment_options(group: argparse._ArgumentGroup) -> None:
@@ -87,6 +128,11 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
         admin_username=args.username,
         admin_password=args.password,
         tenants=tuple(args.tenants or ["main"]),
+        kestra_version=args.kestra_version,
+        owner_field=args.owner_field,
+        impersonate_status=args.impersonate_status,
+        me_token_status=args.me_token_status,
+        oversized_page=args.oversized_page,
         create_user_body=args.create_user_body,
         auth_error_body=args.auth_error_body,
         error_body=args.error_body,
@@ -152,7 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     server = make_http_server(config, args.host, args.port, app=app)
     host, port = str(server.host), server.port
     print(f"Kestra reference server listening on http://{host}:{port}", flush=True)
-    print(f"Superadmin: {config.admin_username} / {config.admin_password} (HTTP basic)", flush=True)
+    login = "POST /login, then an API token" if config.contract_version == 2 else "HTTP basic"
+    print(f"Kestra EE {config.announced_version} (contract version {config.contract_version})", flush=True)
+    print(f"Superadmin: {config.admin_username} / {config.admin_password} ({login})", flush=True)
     if config.faults:
         print(f"Faults on: {', '.join(sorted(config.faults))}", flush=True)
     if _deployment_summary(config):

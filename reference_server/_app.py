@@ -19,19 +19,26 @@ import specs
 from reference_server import _views as views
 from reference_server._config import ServerConfig
 from reference_server._crowd import Crowd
+from reference_server._dialect import Dialect
 from reference_server._errors import ApiError
 from reference_server._handlers import HANDLERS, Call, Reply
 from reference_server._lockout import LoginTracker
 from reference_server._model import Principal, User, new_id
 from reference_server._password_policy import POLICIES
+from reference_server._sessions import CSRF_COOKIE, CSRF_HEADER, JWT_COOKIE, Sessions
 from reference_server._store import Store
 from reference_server._validation import RequestValidator
 
 __all__ = ["ReferenceApp"]
 
 STATE_PATH = "/_reference/state"
-#: Kestra's server configuration, outside the Users API; served only with `expose_configs`.
+#: Kestra's server configuration, outside the Users API: on 1.x served only with `expose_configs`,
+#: on 2.x always (to an authenticated identity, as the 2.0 description says).
 CONFIGS_PATH = "/api/v1/configs"
+#: Kestra 2.x's UI page: sets the CSRF cookie and repeats it in a meta tag (how Kestra's own tests get it).
+UI_PATH = "/ui/"
+#: The contract name of POST /login (Kestra 2.x's password login), answered here, not by a handler.
+LOGIN = "login"
 
 
 def _rule_path(path: str) -> str:
@@ -51,23 +58,34 @@ class ReferenceApp:
         self.config = config
         self.store = Store(config, clock)
         self.logins = LoginTracker(config.lockout, clock)
-        self.operations = {op.operation_id: op for op in specs.operations(include_setup=True)}
-        missing = self.operations.keys() - HANDLERS.keys()
+        #: What differs between Kestra 1.x and 2.x (contract versions 1 and 2).
+        self.dialect = Dialect(config)
+        self.contract = self.dialect.contract
+        self.operations = {op.operation_id: op for op in self.contract.operations(include_setup=True)}
+        missing = self.operations.keys() - HANDLERS.keys() - {LOGIN}
         if missing:
             raise RuntimeError(f"no handler for {sorted(missing)}")
         self.validator = RequestValidator(
-            specs.openapi(), config.lenient_required, config.invalid_input_status, config.faults
+            self.contract.openapi(),
+            config.lenient_required,
+            config.invalid_input_status,
+            config.faults,
+            query_error_status=self.dialect.query_error_status,
         )
+        serve_configs = config.expose_configs or self.dialect.v2
         self.routes = Map(
             [
                 Rule(_rule_path(op.path), methods=[op.method], endpoint=op.operation_id)
                 for op in self.operations.values()
             ]
             + [Rule(STATE_PATH, methods=["GET"], endpoint="_state")]
-            + ([Rule(CONFIGS_PATH, methods=["GET"], endpoint="_configs")] if config.expose_configs else []),
+            + ([Rule(CONFIGS_PATH, methods=["GET"], endpoint="_configs")] if serve_configs else [])
+            + ([Rule(UI_PATH, methods=["GET"], endpoint="_ui")] if self.dialect.v2 else []),
             merge_slashes=False,
             strict_slashes=False,
         )
+        #: Kestra 2.x's cookie sessions (POST /login).
+        self.sessions = Sessions()
         self.admin = self.store.add_user(
             User(
                 id=new_id(),
@@ -114,6 +132,10 @@ class ReferenceApp:
         try:
             adapter = self.routes.bind_to_environ(request.environ)
             endpoint, path = adapter.match()
+            if endpoint == LOGIN:
+                return self._login(request)
+            if endpoint == "_ui":
+                return self._ui()
             if endpoint == "getUser" and self.config.has("skip-auth-get-user"):
                 principal: Principal = self.admin  # the route was left out of the secured paths
             else:
@@ -145,11 +167,15 @@ class ReferenceApp:
         header = request.headers.get("Authorization", "")
         scheme, _, credentials = header.partition(" ")
         principal: Principal | None = None
+        if not header and self.dialect.v2 and request.cookies.get(JWT_COOKIE):
+            return self._session_principal(request)
         with self.store.lock:
             cached = self._cached_login(header)
             if cached is not None:
                 return cached
-            if scheme.lower() == "basic":
+            if scheme.lower() == "basic" and not self.dialect.basic_auth:
+                principal = None  # 2.0 dropped basic auth on API calls: refused, and no wrong password
+            elif scheme.lower() == "basic":
                 try:
                     decoded = base64.b64decode(credentials.strip(), validate=True).decode()
                 except (binascii.Error, UnicodeDecodeError):
@@ -163,6 +189,49 @@ class ReferenceApp:
             raise ApiError(401, "Unauthorized")
         self._remember_login(scheme.lower(), header, principal)
         return principal
+
+    def _session_principal(self, request: Request) -> Principal:
+        """A JWT cookie's user; a cookie-authenticated write must carry the CSRF token (403 without)."""
+        user_id = self.sessions.user_id(request.cookies.get(JWT_COOKIE, ""))
+        with self.store.lock:
+            user = self.store.users.get(user_id) if user_id else None
+        if user is None:
+            raise ApiError(401, "Unauthorized")
+        header_token = request.headers.get(CSRF_HEADER)
+        if not self.sessions.csrf_ok(request.method, request.cookies.get(CSRF_COOKIE), header_token):
+            raise ApiError(403, "Invalid CSRF token")
+        return user
+
+    def _login(self, request: Request) -> Response:
+        """POST /login (Kestra 2.x): JSON or a form with username and password; 200 and a JWT cookie, or 401."""
+        if request.mimetype == "application/json":
+            try:
+                body = json.loads(request.get_data())
+            except (ValueError, UnicodeDecodeError):
+                raise ApiError(self.config.invalid_input_status, "Malformed JSON") from None
+        elif request.mimetype == "application/x-www-form-urlencoded":
+            body = request.form.to_dict()
+        else:
+            raise ApiError(415, f"Unsupported media type '{request.mimetype}'")
+        username = body.get("username") if isinstance(body, dict) else None
+        password = body.get("password") if isinstance(body, dict) else None
+        if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+            raise ApiError(self.config.invalid_input_status, "username and password are required")
+        with self.store.lock:
+            user = self._password_login(username, password)
+        if user is None:
+            raise ApiError(401, "Invalid credentials")
+        response = self._json(200, {})
+        response.set_cookie(JWT_COOKIE, self.sessions.open(user.id), httponly=True, path="/")
+        return response
+
+    def _ui(self) -> Response:
+        """Kestra 2.x's UI page: a fresh CSRF token, as a cookie and in a meta tag."""
+        token = self.sessions.new_csrf_token()
+        page = f'<!doctype html><html><head><meta name="csrf-token" content="{token}"></head><body></body></html>'
+        response = Response(page, status=200, content_type="text/html; charset=utf-8")
+        response.set_cookie(CSRF_COOKIE, token, path="/")
+        return response
 
     def _password_login(self, username: str, password: str) -> User | None:
         """Basic auth: a wrong password for an existing account counts towards its lockout."""
@@ -203,14 +272,15 @@ class ReferenceApp:
     def _call(self, request: Request, operation_id: str, path: dict[str, str], principal: Principal) -> Response:
         operation = self.operations[operation_id]
         open_to_all = (
-            operation_id in specs.policy().open_to_any_identity and not self.config.has("me-password-superadmin-only")
+            operation_id in self.contract.policy.open_to_any_identity
+            and not self.config.has("me-password-superadmin-only")
         ) or (operation.method == "GET" and self.config.has("non-superadmin-allowed"))
         if not open_to_all and not self._is_superadmin(principal):
             raise ApiError(403, "Forbidden")
-        query = self.validator.query(operation, request.args)
+        query = self.validator.query(operation, self.dialect.page_args(request.args))
         body = self._body(request, operation) if "requestBody" in operation.definition else None
         with self.store.lock:
-            call = Call(self.store, self.config, principal, path, query, body)
+            call = Call(self.store, self.config, principal, path, query, body, self.dialect)
             reply = HANDLERS[operation_id](call)
         return self._reply(reply)
 
@@ -252,19 +322,34 @@ class ReferenceApp:
         return self._json(200, state)
 
     def _configs(self) -> Response:
-        """Part of what Kestra's GET /api/v1/configs shows: the password policy in force, if any."""
-        configs: dict[str, Any] = {"edition": "EE", "isBasicAuthEnabled": True}
+        """Part of what Kestra's GET /api/v1/configs shows: the version, and the password policy in force.
+
+        1.x announces the policy as `passwordRegexp`; 2.x as structured `passwordConfiguration`.
+        """
+        configs: dict[str, Any] = {"edition": "EE", "version": self.config.announced_version}
         policy = POLICIES[self.config.password_policy]
-        if policy is not None:
-            configs["passwordRegexp"] = policy.regexp
+        if self.dialect.v2:
+            if policy is not None:
+                configs["passwordConfiguration"] = policy.configuration
+        else:
+            configs["isBasicAuthEnabled"] = True
+            if policy is not None:
+                configs["passwordRegexp"] = policy.regexp
         return self._json(200, configs)
 
     # -- responses -------------------------------------------------------------
 
     def _reply(self, reply: Reply) -> Response:
-        if reply.body is None:
-            return self._empty(reply.status)
-        return self._json(reply.status, reply.body, reply.content_type)
+        response = (
+            self._empty(reply.status)
+            if reply.body is None
+            else self._json(reply.status, reply.body, reply.content_type)
+        )
+        for name, value in reply.headers.items():
+            response.headers.add(name, value)
+        if reply.session_for is not None:
+            response.set_cookie(JWT_COOKIE, self.sessions.open(reply.session_for), httponly=True, path="/")
+        return response
 
     @staticmethod
     def _empty(status: int) -> Response:
@@ -291,6 +376,6 @@ class ReferenceApp:
             response = self._json(status, problem, "application/problem+json")
         else:
             response = self._json(status, {"message": message})
-        if status == 401:
+        if status == 401 and self.dialect.basic_auth:
             response.headers["WWW-Authenticate"] = 'Basic realm="Kestra"'
         return response

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
 from reference_server._faults import validate_faults
 
-__all__ = ["DEFAULT_CROWD_ACTIVITY", "LockoutRule", "PasswordPolicyName", "ServerConfig"]
+__all__ = [
+    "DEFAULT_CROWD_ACTIVITY",
+    "DEFAULT_VERSIONS",
+    "LockoutRule",
+    "OwnerField",
+    "PasswordPolicyName",
+    "ServerConfig",
+]
 
 ErrorBody = Literal["empty", "json", "problem"]
 PasswordPolicyName = Literal["none", "kestra-1.1.5", "kestra-2"]
+OwnerField = Literal["superAdmin", "instanceOwner", "both"]
+
+#: The version each major announces in GET /api/v1/configs when only the major is given.
+DEFAULT_VERSIONS = {1: "1.0.10", 2: "2.0.1"}
+_VERSION = re.compile(r"(\d+)(?:\.\d+)*(?:-[0-9A-Za-z.]+)?")
 
 #: Operations per second of the crowd's own activity, when it has people and no rate is given.
 DEFAULT_CROWD_ACTIVITY = 5.0
@@ -51,16 +64,29 @@ class ServerConfig:
     tenants: tuple[str, ...] = ("main",)
     #: createUser answers 201 with an empty body, or with the new ApiUser.
     create_user_body: Literal["empty", "user"] = "empty"
-    #: Body of 401 and 403 answers.
-    auth_error_body: ErrorBody = "json"
-    #: Body of other error answers.
-    error_body: Literal["json", "problem"] = "json"
+    #: Body of 401 and 403 answers (None: json on 1.x, problem on 2.x).
+    auth_error_body: ErrorBody | None = None
+    #: Body of other error answers (None: json on 1.x, problem on 2.x).
+    error_body: Literal["json", "problem"] | None = None
     #: Status for malformed JSON and for bodies that break the schema.
     invalid_input_status: Literal[400, 422] = 400
     #: Accept requests that omit required fields (as later Kestra versions do).
     lenient_required: bool = False
     #: Deliberate defects to switch on (see _faults.py).
     faults: frozenset[str] = field(default_factory=frozenset)
+    #: The Kestra EE version it plays ("2", "2.0.1", "1.0.10"); its major picks the contract it serves.
+    kestra_version: str = "1"
+
+    # -- choices only Kestra 2.x servers make (contract version 2) --
+
+    #: Which fields say a user is a superadmin: the July 2026 description's, the released SDKs', or both.
+    owner_field: OwnerField = "instanceOwner"
+    #: impersonate answers 200 with an object (the description) or 303 with a cookie (servers).
+    impersonate_status: Literal[200, 303] = 303
+    #: POST /api/v1/me/api-tokens answers 200 (the description) or 201.
+    me_token_status: Literal[200, 201] = 200
+    #: A page size above 1000 is refused (422) or capped at 1000.
+    oversized_page: Literal["refuse", "cap"] = "refuse"
 
     # -- real deployments (contract-semantics.md, "Real deployments"); all off by default --
 
@@ -85,6 +111,13 @@ class ServerConfig:
 
     def __post_init__(self) -> None:
         validate_faults(self.faults)
+        match = _VERSION.fullmatch(self.kestra_version)
+        if match is None or int(match.group(1)) not in DEFAULT_VERSIONS:
+            raise ValueError(f"kestra version must be 1 or 2, or a 1.x or 2.x version, not {self.kestra_version!r}")
+        # Kestra 2.x answers errors with problem details; 1.x with a JSON message.
+        native = "problem" if self.contract_version == 2 else "json"
+        object.__setattr__(self, "auth_error_body", self.auth_error_body or native)
+        object.__setattr__(self, "error_body", self.error_body or native)
         if not (math.isfinite(self.search_lag) and self.search_lag >= 0):
             raise ValueError("search lag must be a number of seconds >= 0")
         if self.password_policy not in get_args(PasswordPolicyName):
@@ -97,6 +130,18 @@ class ServerConfig:
             raise ValueError("flaky proxy rate must be between 0 and 1")
         if self.latency_ms < 0:
             raise ValueError("latency must be >= 0 milliseconds")
+
+    @property
+    def contract_version(self) -> int:
+        """The contract this server speaks: the major of the Kestra version it plays."""
+        return int(self.kestra_version.split(".")[0].split("-")[0])
+
+    @property
+    def announced_version(self) -> str:
+        """What GET /api/v1/configs says as `version`."""
+        if "." in self.kestra_version:
+            return self.kestra_version
+        return DEFAULT_VERSIONS[self.contract_version]
 
     def has(self, fault: str) -> bool:
         return fault in self.faults

@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from reference_server import _views as views
 from reference_server._config import ServerConfig
+from reference_server._dialect import Dialect
 from reference_server._errors import ApiError
 from reference_server._model import Principal, ServiceAccount, User, new_id
 from reference_server._rules import check_email, check_name, check_password, parse_duration
@@ -26,6 +27,12 @@ class Call:
     path: dict[str, str]
     query: dict[str, Any]
     body: Any
+    #: What this server does as Kestra 1.x or 2.x.
+    dialect: Dialect = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.dialect is None:
+            self.dialect = Dialect(self.config)
 
     @property
     def tenant(self) -> str:
@@ -44,6 +51,9 @@ class Reply:
     status: int
     body: Any = None
     content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    #: Open a cookie session for this user id and set its cookie (Kestra 2.x's impersonate).
+    session_for: str | None = None
 
 
 Handler = Callable[[Call], Reply]
@@ -89,7 +99,7 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
-    user.super_admin = bool(call.field("superAdmin", user.super_admin))
+    user.super_admin = call.dialect.owner_flag(call.body, user.super_admin)
     user.restricted = bool(call.field("restricted", user.restricted))
     user.tenants = list(dict.fromkeys(tenants))
     user.groups = {g.id: g.tenant for g in resolved}
@@ -121,7 +131,7 @@ def create_user(call: Call) -> Reply:
     if call.config.has("duplicate-email-refused-too-late"):
         call.store.ensure_email_free(user.email, for_user=user.id)  # no rollback: the new user stays
     status = 200 if call.config.has("create-user-200") else 201
-    if call.config.create_user_body == "user":
+    if call.dialect.create_user_body():
         return Reply(status, views.user(call.store, user))
     return Reply(status)
 
@@ -152,14 +162,15 @@ def patch_user(call: Call) -> Reply:
     user = found or call.user()
     if call.config.has("patch-user-not-saved"):
         user = copy.copy(user)  # changes a detached copy
-    email = call.body["email"]
+    email = call.field("email", user.email)
+    first_name, last_name = call.field("firstName", user.first_name), call.field("lastName", user.last_name)
     check_email(email)
-    _check_names(call, call.body["firstName"], call.body["lastName"])
+    _check_names(call, first_name, last_name)
     if not call.config.has("update-duplicate-email-accepted"):
         call.store.ensure_email_free(email, for_user=user.id)
     user.email = email
-    user.first_name = call.body["firstName"]
-    user.last_name = call.body["lastName"]
+    user.first_name = first_name
+    user.last_name = last_name
     return Reply(200, views.user(call.store, user))
 
 
@@ -183,7 +194,7 @@ def patch_user_demo(call: Call) -> Reply:
 def patch_user_super_admin(call: Call) -> Reply:
     user = call.user()
     if not call.config.has("superadmin-flag-not-saved"):
-        user.super_admin = call.body["superAdmin"]
+        user.super_admin = call.dialect.owner_flag(call.body, user.super_admin)
     return Reply(200)
 
 
@@ -195,7 +206,7 @@ def patch_user_password(call: Call) -> Reply:
         user.retired_passwords.append((user.password_salt, user.password_digest))
     if not call.config.has("new-password-not-saved"):
         user.set_password(call.body["password"])
-    return Reply(200, {})
+    return Reply(200, call.dialect.password_patched(views.user(call.store, user)))
 
 
 @handles("updateCurrentUserPassword")
@@ -203,12 +214,15 @@ def update_current_user_password(call: Call) -> Reply:
     me = call.principal
     if not isinstance(me, User) or me.password_auth_id is None:
         raise ApiError(400, "The current identity has no password")
+    old, new = call.field("oldPassword", None), call.field("newPassword", None)
+    if not isinstance(old, str) or not isinstance(new, str):
+        raise ApiError(422, "oldPassword and newPassword are required")
     old_checked = not call.config.has("wrong-old-password-accepted")
-    if old_checked and not me.password_matches(call.body["oldPassword"]):
+    if old_checked and not me.password_matches(old):
         raise ApiError(422, "The old password does not match")
-    check_password(call.body["newPassword"], call.config)
+    check_password(new, call.config)
     if not call.config.has("me-password-not-saved"):
-        me.set_password(call.body["newPassword"])
+        me.set_password(new)
     return Reply(200, {})
 
 
@@ -236,6 +250,9 @@ def impersonate(call: Call) -> Reply:
     user = call.user()
     if call.config.has("impersonate-204"):
         return Reply(204)
+    if call.dialect.v2 and call.config.impersonate_status == 303:
+        # a browser flow: to the UI, with the impersonated user's session cookie
+        return Reply(303, headers={"Location": "/ui/"}, session_for=user.id)
     return Reply(200, {"id": user.id, "username": user.username})
 
 
@@ -267,7 +284,7 @@ _SORT_KEYS: dict[str, Callable[[User], str]] = {
 
 @handles("listUsers")
 def list_users(call: Call) -> Reply:
-    q = "" if call.config.has("q-filter-ignored") else (call.query.get("q") or "")
+    q = "" if call.config.has("q-filter-ignored") else call.dialect.search_text(call.query)
     page, size = call.query["page"], call.query["size"]
     matches = [u for u in call.store.searchable_users(listed=True) if not q or _matches(call, q, u)]
     for spec in reversed(call.query.get("sort") or []):
@@ -322,7 +339,7 @@ def update_user_groups(call: Call) -> Reply:
     user = call.user()
     if call.config.has("group-change-not-saved"):
         user = copy.deepcopy(user)  # changes a detached copy
-    call.store.set_user_groups(user, tenant, call.body["groupIds"])
+    call.store.set_user_groups(user, tenant, call.field("groupIds", []))
     return Reply(204)
 
 
@@ -352,7 +369,7 @@ def _token_request(call: Call) -> TokenRequest:
     )
 
 
-def _create_token(call: Call, owner: Principal) -> Reply:
+def _create_token(call: Call, owner: Principal, status: int) -> Reply:
     if call.config.has("refused-token-still-created"):
         try:
             request = _token_request(call)
@@ -365,7 +382,6 @@ def _create_token(call: Call, owner: Principal) -> Reply:
     token, full_token = call.store.create_token(owner, request)
     if call.config.has("token-list-leaks-fulltoken"):
         token.full_token = full_token  # kept in clear, and the summary shows every stored field
-    status = 201 if call.config.has("token-create-201") else 200
     return Reply(status, {"id": token.id, "name": token.name, "fullToken": full_token})
 
 
@@ -381,7 +397,7 @@ def _list_tokens(call: Call, owner: Principal) -> Reply:
             summary.pop("exp", None)
         if call.config.has("expired-flag-never-set"):
             summary["expired"] = False
-    return Reply(200, {"results": summaries})
+    return Reply(200, call.dialect.token_list(summaries))
 
 
 def _service_account(call: Call, *, tenant_scoped: bool) -> ServiceAccount:
@@ -401,7 +417,7 @@ def list_user_tokens(call: Call) -> Reply:
 
 @handles("createApiTokensForUser_1")
 def create_user_token(call: Call) -> Reply:
-    return _create_token(call, call.user())
+    return _create_token(call, call.user(), call.dialect.user_token_status())
 
 
 @handles("deleteApiToken_1")
@@ -431,12 +447,12 @@ def list_sa_tokens_in_tenant(call: Call) -> Reply:
 
 @handles("createApiTokensForUser")
 def create_sa_token(call: Call) -> Reply:
-    return _create_token(call, _service_account(call, tenant_scoped=False))
+    return _create_token(call, _service_account(call, tenant_scoped=False), call.dialect.sa_token_status())
 
 
 @handles("createApiTokensForUserWithTenant")
 def create_sa_token_in_tenant(call: Call) -> Reply:
-    return _create_token(call, _service_account(call, tenant_scoped=True))
+    return _create_token(call, _service_account(call, tenant_scoped=True), call.dialect.sa_token_status())
 
 
 @handles("deleteApiToken")
@@ -456,17 +472,36 @@ def delete_sa_token_in_tenant(call: Call) -> Reply:
     return Reply(200, {})
 
 
+# -- the current identity's own tokens (Kestra 2.x) -----------------------------------
+
+
+@handles("listApiTokensForCurrentUser")
+def list_own_tokens(call: Call) -> Reply:
+    return _list_tokens(call, call.principal)
+
+
+@handles("createApiTokenForCurrentUser")
+def create_own_token(call: Call) -> Reply:
+    return _create_token(call, call.principal, call.config.me_token_status)
+
+
+@handles("deleteApiTokenForCurrentUser")
+def delete_own_token(call: Call) -> Reply:
+    call.store.delete_token(call.principal, call.path["tokenId"])
+    return Reply(200, {})
+
+
 # -- setup: service accounts and groups ---------------------------------------------
 
 
 @handles("createServiceAccount")
 def create_service_account(call: Call) -> Reply:
-    tenants = [call.store.tenant(t) for t in call.body["tenants"]]
+    tenants = [call.store.tenant(t) for t in call.field("tenants", [])]
     account = ServiceAccount(
         id=new_id(),
-        super_admin=call.body["superAdmin"],
+        super_admin=call.dialect.owner_flag(call.body, False),
         name=call.body["name"],
-        description=call.body["description"],
+        description=call.field("description", ""),
         tenants=list(dict.fromkeys(tenants)),
     )
     call.store.add_service_account(account)
@@ -488,17 +523,17 @@ def delete_service_account(call: Call) -> Reply:
 @handles("createServiceAccountForTenant")
 def create_service_account_for_tenant(call: Call) -> Reply:
     tenant = call.tenant
-    groups = [call.store.group(g["id"], tenant).id for g in call.body["groups"]]
+    groups = [call.store.group(g["id"], tenant).id for g in call.field("groups", [])]
     account = ServiceAccount(
         id=new_id(),
-        super_admin=call.body["superAdmin"],
+        super_admin=call.dialect.owner_flag(call.body, False),
         name=call.body["name"],
-        description=call.body["description"],
+        description=call.field("description", ""),
         tenants=[tenant],
         groups=groups,
     )
     call.store.add_service_account(account)
-    return Reply(200, views.service_account_response(account))
+    return Reply(200, views.service_account_response(call.store, account))
 
 
 @handles("deleteServiceAccountForTenant")
@@ -510,7 +545,7 @@ def delete_service_account_for_tenant(call: Call) -> Reply:
 @handles("createGroup")
 def create_group(call: Call) -> Reply:
     tenant = call.tenant
-    group = call.store.add_group(tenant, call.body["name"], call.body["description"], call.body["membersId"])
+    group = call.store.add_group(tenant, call.body["name"], call.field("description", ""), call.field("membersId", []))
     return Reply(200, views.group_detail(group))
 
 

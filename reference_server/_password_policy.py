@@ -9,7 +9,8 @@ which KESTRA_2's regexp states. GET /api/v1/configs shows the regexp in force as
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from reference_server._config import PasswordPolicyName
 
@@ -20,6 +21,8 @@ __all__ = ["POLICIES", "PasswordPolicy"]
 class PasswordPolicy:
     regexp: str
     message: str
+    #: How Kestra 2.x's GET /api/v1/configs states it (`passwordConfiguration`); 1.x states the regexp.
+    configuration: dict[str, Any] = field(default_factory=dict)
 
     def allows(self, password: str) -> bool:
         """A whole-string match, as Java's `String.matches` does."""
@@ -29,6 +32,13 @@ class PasswordPolicy:
 KESTRA_1_1_5 = PasswordPolicy(
     regexp="(?=.{8,})(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9]).*",
     message="Your password must meet the criteria defined by the RegEx expression",
+    configuration={
+        "passwordMinLength": 8,
+        "passwordRequireSpecial": False,
+        "passwordMinDigits": 1,
+        "passwordMinLowerCase": 1,
+        "passwordMinUpperCase": 1,
+    },
 )
 KESTRA_2 = PasswordPolicy(
     regexp="(?=.{8,})(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])(?=.*[!@#$%^&*]).*",
@@ -36,6 +46,14 @@ KESTRA_2 = PasswordPolicy(
         "Password must have at least 8 characters, a lower-case letter, an upper-case letter,"
         " a digit and one of !@#$%^&*"
     ),
+    configuration={
+        "passwordMinLength": 8,
+        "passwordRequireSpecial": True,
+        "passwordMinDigits": 1,
+        "passwordMinLowerCase": 1,
+        "passwordMinUpperCase": 1,
+        "passwordAllowedSpecialCharacters": "!@#$%^&*",
+    },
 )
 
 POLICIES: dict[PasswordPolicyName, PasswordPolicy | None] = {

@@ -55,8 +55,14 @@ def spawn(
     username: str = "admin@kestra.local",
     password: str = "Admin1234",
     timeout: float = 20.0,
+    kestra_version: str | None = None,
 ) -> RunningServer:
-    """Start `python -m reference_server --port 0 ARGS...` and wait until it listens."""
+    """Start `python -m reference_server --port 0 ARGS...` and wait until it listens.
+
+    `kestra_version` ("2", "2.0.1") makes it play that Kestra EE version (`--kestra-version`).
+    """
+    if kestra_version is not None:
+        args = ("--kestra-version", kestra_version, *args)
     command = [
         sys.executable,
         "-m",

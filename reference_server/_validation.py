@@ -30,6 +30,8 @@ class RequestValidator:
     invalid_input_status: int
     #: Switched-on faults (see _faults.py) that loosen validation.
     faults: frozenset[str] = frozenset()
+    #: Status for a query parameter out of its range (400 on Kestra 1.x, 422 on 2.x).
+    query_error_status: int = 400
 
     @cached_property
     def _components(self) -> dict[str, Any]:
@@ -92,6 +94,6 @@ class RequestValidator:
             if error is not None and error.validator == "minimum" and name == "page" and "page-zero-500" in self.faults:
                 error = None  # the lower bound was never declared on the page parameter
             if error is not None:
-                raise ApiError(400, f"Invalid query parameter '{name}': {error.message}")
+                raise ApiError(self.query_error_status, f"Invalid query parameter '{name}': {error.message}")
             values[name] = value
         return values

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reference_server._dialect import Dialect
 from reference_server._model import Group, ServiceAccount, User
 from reference_server._store import Store
 
@@ -33,7 +34,7 @@ def user(store: Store, u: User) -> dict[str, Any]:
         "tenants": _tenants(store, u.tenants),
         "auths": [] if store.config.has("password-auth-not-listed") else u.auths(),
         "groups": groups if groups or not store.config.has("null-groups-list") else None,
-        "superAdmin": u.super_admin,
+        **Dialect(store.config).owner_fields(u.super_admin),
         "restricted": u.restricted,
     }
     if store.config.has("user-missing-displayname"):
@@ -52,7 +53,9 @@ def _summary(store: Store, u: User) -> dict[str, Any]:
         "displayName": u.display_name,
         "tenants": None if u.super_admin and store.config.has("null-tenants-list") else _tenants(store, u.tenants),
         "auths": u.auths(),
-        "superAdmin": str(u.super_admin).lower() if store.config.has("summary-superadmin-string") else u.super_admin,
+        **Dialect(store.config).owner_fields(
+            str(u.super_admin).lower() if store.config.has("summary-superadmin-string") else u.super_admin  # type: ignore[arg-type]
+        ),
     }
 
 
@@ -74,17 +77,17 @@ def service_account_detail(store: Store, sa: ServiceAccount) -> dict[str, Any]:
         "name": sa.name,
         "description": sa.description,
         "tenants": _tenants(store, sa.tenants),
-        "superAdmin": sa.super_admin,
+        **Dialect(store.config).owner_fields(sa.super_admin),
     }
 
 
-def service_account_response(sa: ServiceAccount) -> dict[str, Any]:
+def service_account_response(store: Store, sa: ServiceAccount) -> dict[str, Any]:
     return {
         "id": sa.id,
         "name": sa.name,
         "description": sa.description,
         "groups": [{"id": g} for g in sa.groups],
-        "superAdmin": sa.super_admin,
+        **Dialect(store.config).owner_fields(sa.super_admin),
     }
 
 
