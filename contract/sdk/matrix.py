@@ -196,7 +196,9 @@ def read_row(folder: Path, label: str | None = None) -> SdkRow:
 
 def documented_operations(contract: str) -> list[specs.Operation] | None:
     """The operations a contract version documents, if this checkout describes that version."""
-    return specs.operations() if contract == "1" else None
+    if not contract.isdigit() or int(contract) not in specs.VERSIONS:
+        return None
+    return specs.contract(int(contract)).operations()
 
 
 def _cell(row: SdkRow, server: ServerResult | None, operation_id: str) -> Cell:
@@ -236,10 +238,13 @@ def _operations_of(
 ) -> list[dict[str, str]]:
     known = documented(contract)
     if known is not None:
-        return [{"operation": op.operation_id, "method": op.method, "path": op.path} for op in known]
+        return [
+            {"operation": op.operation_id, "documented": op.documented_id, "method": op.method, "path": op.path}
+            for op in known
+        ]
     # A version this checkout does not describe: the operations its runs checked, in their order.
     seen = [c.operation for row in rows for s in row.servers if s.contract == contract for c in s.checks]
-    return [{"operation": name, "method": "", "path": ""} for name in dict.fromkeys(seen)]
+    return [{"operation": name, "documented": name, "method": "", "path": ""} for name in dict.fromkeys(seen)]
 
 
 def build_matrix(
@@ -426,7 +431,10 @@ def _operations_table(matrix: dict[str, Any], contract: str, note: _Notes) -> li
                 text += note(op["operation"], f"{label} (contract {contract})", cell["details"] + cell["notes"])
             cells.append(text)
         route = f"`{op['method']} {op['path']}`" if op["method"] else ""
-        lines.append(f"| {op['operation']} | {route} | " + " | ".join(cells) + " |")
+        name = op["operation"]
+        if op.get("documented", name) != name:
+            name += f" ({op['documented']})"
+        lines.append(f"| {name} | {route} | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -264,6 +264,51 @@ def test_nullable_fields_the_documentation_allows_are_left_alone() -> None:
     assert built.arguments["body"].to_dict() == {"q": None, "ids": ["a"]}
 
 
+class TextFilter(BaseModel):
+    """Like kestrapy 2.x's QueryFilter: a field, an operation and any value."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    var_field: str | None = Field(default=None, alias="field")
+    operation: str | None = None
+    value: Any = None
+
+    @classmethod
+    def from_dict(cls, obj: dict[str, Any]) -> TextFilter:
+        return cls.model_validate(obj)
+
+
+class DictFilter(TextFilter):
+    """Like kestrapy 1.0.10's: the value must be an object."""
+
+    value: dict[str, Any] | None = None
+
+
+def test_a_php_style_search_goes_to_the_sdks_filters_as_its_own_items() -> None:
+    query = {"page": 1, "size": 10, "filters[q][EQUALS]": "a@b.c"}
+
+    def two(page: int | None = None, size: int | None = None, filters: list[TextFilter] | None = None) -> None: ...
+
+    built = build_arguments(two, {}, query)
+    assert built.arguments["page"] == 1
+    assert [f.model_dump(by_alias=True) for f in built.arguments["filters"]] == [
+        {"field": "q", "operation": "EQUALS", "value": "a@b.c"}
+    ]
+    assert (built.unsent, built.notes) == ([], [])
+
+    def strict(page: int, size: int, filters: list[DictFilter]) -> None: ...
+
+    built = build_arguments(strict, {}, query)
+    assert built.arguments["filters"] == []
+    assert built.unsent == ["filters[q][EQUALS]"]
+    assert built.notes[0].startswith("the SDK's DictFilter does not take the filter filters[q][EQUALS]")
+
+    def old(page: int, size: int, q: str | None = None) -> None: ...
+
+    assert build_arguments(old, {}, query).unsent == ["filters[q][EQUALS]"]
+    assert build_arguments(old, {}, {"page": 1, "size": 10, "q": "x"}).unsent == []
+    assert build_arguments(two, {}, {"page": 1, "size": 10, "q": "x"}).unsent == ["q"]
+
+
 def test_what_the_operation_cannot_supply_is_an_argument_error() -> None:
     def needs_more(id: str, mystery: int) -> None: ...
 
