@@ -98,7 +98,8 @@ def _record_user(run: Run, email: str) -> Callable[[bytes | None], None]:
     def record(raw: bytes | None) -> None:
         user_id = _json_id(raw)
         if user_id is None:
-            listing = run.api.call("listUsers", params={"q": email, "page": 1, "size": 10})
+            search = specs.policy().search_parameter
+            listing = run.api.call("listUsers", params={search: email, "page": 1, "size": 10})
             if listing.status != 200:
                 return
             matches = [u for u in listing.json().get("results", []) if u.get("username") == email]
@@ -156,7 +157,8 @@ def _list_users(run: Run) -> Scenario:
     if run.read_only:
         return Scenario(path={}, query={"page": 1, "size": 10})
     user = _user(run)
-    return Scenario(path={}, query={"page": 1, "size": 10, "q": user.email})
+    # The contract's own search parameter: `q` in version 1, `filters[q][EQUALS]` in version 2.
+    return Scenario(path={}, query={"page": 1, "size": 10, specs.policy().search_parameter: user.email})
 
 
 def _delete_user(run: Run) -> Scenario:
