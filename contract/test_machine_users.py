@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 )
 
 import specs
-from contract.harness import Exchange, Problem, Run, expect_status, missing_id
+from contract.harness import Exchange, Problem, Run, expect_status, missing_id, superadmin_flag
 from contract.machines import (
     ContractMachine,
     ModelUser,
@@ -104,7 +104,7 @@ class UsersMachine(ContractMachine):
         same("username", str(view.get("username", "")).casefold(), user.username.casefold())
         same("firstName", view.get("firstName"), user.first_name)
         same("lastName", view.get("lastName"), user.last_name)
-        same("superAdmin", view.get("superAdmin"), user.super_admin)
+        same("superAdmin", superadmin_flag(view), user.super_admin)
         same("restricted", view.get("restricted"), user.restricted)
         tenants = {t.get("id") for t in view.get("tenants") or [] if isinstance(t, dict)}
         if self.tenant not in tenants:
@@ -445,7 +445,7 @@ class UsersMachine(ContractMachine):
             user = self.model[summary["id"]]
             if str(summary.get("username", "")).casefold() != user.username.casefold():
                 return f"listUsers shows username {user.username!r} for {user.id}", page.exchange, ""
-            if summary.get("superAdmin") != user.super_admin:
+            if superadmin_flag(summary) != user.super_admin:
                 return f"listUsers shows superAdmin={user.super_admin} for {user.id}", page.exchange, ""
         return None
 

@@ -41,6 +41,10 @@ class Dialect:
     def contract(self) -> specs.Contract:
         return specs.contract(self.version)
 
+    def impersonation_cookie(self) -> bool:
+        """Whether a 303 from impersonate carries the impersonated user's session cookie."""
+        return not self.config.has("impersonate-303-no-cookie")
+
     @property
     def basic_auth(self) -> bool:
         """Whether HTTP basic authenticates API calls (2.0 dropped it: a basic header gets 401)."""
@@ -53,7 +57,9 @@ class Dialect:
 
     def create_user_body(self) -> bool:
         """Whether createUser answers the new user (2.x always; 1.x as configured)."""
-        return self.v2 or self.config.create_user_body == "user"
+        if self.v2:
+            return not self.config.has("create-user-no-body")
+        return self.config.create_user_body == "user"
 
     def user_token_status(self) -> int:
         """The user token create (createApiTokensForUser): 201 on 2.x; 200 on 1.x, 201 only with the 1.x fault."""
@@ -67,15 +73,14 @@ class Dialect:
 
     def token_list(self, summaries: list[dict[str, Any]]) -> dict[str, Any]:
         """1.x: `{"results"}`; 2.x: an ApiTokenList, `{"total", "results"}`."""
-        if self.v2 and not self.config.has("token-list-no-results"):
-            return {"total": len(summaries), "results": summaries}
         if self.v2:
-            return {"total": len(summaries), "tokens": summaries}
+            total = len(summaries) + (1 if self.config.has("token-list-total-wrong") else 0)
+            return {"total": total, "results": summaries}
         return {"results": summaries}
 
     def password_patched(self, user_view: dict[str, Any]) -> Any:
         """What patchUserPassword answers: `{}` on 1.x, the updated ApiUser on 2.x."""
-        return user_view if self.v2 else {}
+        return user_view if self.v2 and not self.config.has("password-patch-no-user") else {}
 
     def search_text(self, query: dict[str, Any]) -> str:
         """The free-text search of listUsers: `q` on 1.x, `filters[q][EQUALS]` on 2.x (an unknown one is ignored)."""

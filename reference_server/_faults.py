@@ -728,6 +728,43 @@ FAULTS: dict[str, Fault] = {
         keyword=_any(_USERS_MACHINE, _CHANGE_SAVED),
         clause="C-DEPLOY-04",
     ),
+    # -- Kestra 2.x only (contract version 2: the server plays it with --kestra-version 2) ----------
+    "user-token-create-200": _fault(
+        "status",
+        "2.x: a user's token creation answers 200 instead of its documented 201",
+        "fuzz",
+        "stateful",
+        keyword=_any("test_operation[POST and users/ and api-tokens", _TOKENS_MACHINE),
+        clause="C-TOKENS-18",
+    ),
+    "create-user-no-body": _fault(
+        "shape",
+        "2.x: createUser answers 201 without the new user (an empty body, as 1.0 did)",
+        "fuzz",
+        keyword=_CREATE_USER,
+        clause="C-USERS-30",
+    ),
+    "password-patch-no-user": _fault(
+        "shape",
+        "2.x: patchUserPassword answers an empty object instead of the updated user",
+        "fuzz",
+        keyword="test_operation[PATCH and password",
+        clause="C-USERS-31",
+    ),
+    "impersonate-303-no-cookie": _fault(
+        "shape",
+        "2.x: impersonate answers 303 to the UI without the impersonation cookie",
+        "fuzz",
+        keyword="test_operation[POST and impersonate",
+        clause="C-USERS-32",
+    ),
+    "token-list-total-wrong": _fault(
+        "listing",
+        "2.x: a token list's total counts one token more than it lists",
+        "fuzz",
+        keyword="test_operation[GET and api-tokens",
+        clause="C-TOKENS-19",
+    ),
 }
 
 

@@ -252,7 +252,8 @@ def impersonate(call: Call) -> Reply:
         return Reply(204)
     if call.dialect.v2 and call.config.impersonate_status == 303:
         # a browser flow: to the UI, with the impersonated user's session cookie
-        return Reply(303, headers={"Location": "/ui/"}, session_for=user.id)
+        cookie = call.dialect.impersonation_cookie()
+        return Reply(303, headers={"Location": "/ui/"}, session_for=user.id if cookie else None)
     return Reply(200, {"id": user.id, "username": user.username})
 
 

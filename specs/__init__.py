@@ -42,6 +42,7 @@ __all__ = [
     "operations",
     "operations_by_id",
     "policy",
+    "success_statuses",
     "use",
 ]
 
@@ -247,6 +248,11 @@ class Contract:
         """The operations of the refined description, the contract's own unless asked for more."""
         return [op for op in self.operations_by_id.values() if include_setup or not op.is_setup]
 
+    def success_statuses(self, operation_id: str) -> frozenset[int]:
+        """The documented success status, and those the policy also allows where the sources disagree."""
+        documented = self.operations_by_id[operation_id].success_status
+        return frozenset({documented}) | self.policy.alternative_success.get(operation_id, frozenset())
+
 
 def _name_by_contract(definition: dict[str, Any]) -> None:
     """A renamed operation takes its contract name as operationId; its documented one stays beside it."""
@@ -332,3 +338,8 @@ def operations_by_id() -> dict[str, Operation]:
 def operations(*, include_setup: bool = False) -> list[Operation]:
     """The active version's operations, the contract's own unless asked for more."""
     return _current().operations(include_setup=include_setup)
+
+
+def success_statuses(operation_id: str) -> frozenset[int]:
+    """What the active version allows `operation_id` to answer on success."""
+    return _current().success_statuses(operation_id)

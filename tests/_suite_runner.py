@@ -29,6 +29,7 @@ __all__ = [
     "CLEAN_CONFIGURATIONS",
     "EXIT_UNSTABLE_TARGET",
     "REPO",
+    "VERSION_2",
     "CaseResult",
     "SuiteRun",
     "default_seed",
@@ -73,6 +74,9 @@ BEHAVIOURS: dict[str, tuple[str, ...]] = {
 ALL_BEHAVIOURS: tuple[str, ...] = tuple(
     arg for name, args in BEHAVIOURS.items() if name != "password-kestra-1.1.5" for arg in args
 )
+
+#: The reference server as Kestra EE 2.x: the suite then speaks contract 2, picked from the server's version.
+VERSION_2: tuple[str, ...] = ("--kestra-version", "2")
 
 CLEAN_CONFIGURATIONS.update({f"behaviour:{name}": args for name, args in BEHAVIOURS.items()})
 CLEAN_CONFIGURATIONS["all behaviours"] = ALL_BEHAVIOURS

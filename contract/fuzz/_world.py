@@ -15,6 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+import specs
 import strategies
 from contract.harness import (
     MISSING_PREFIX,
@@ -26,6 +27,7 @@ from contract.harness import (
     Run,
     expect_status,
     missing_id,
+    search_query,
 )
 
 __all__ = ["FuzzWorld", "Prepared"]
@@ -177,11 +179,14 @@ class FuzzWorld:
 
     def _prepare_listUsers(self, p: Prepared, draw: Draw, positive: bool) -> None:
         if positive:
-            p.query = {
-                "page": draw(st.integers(1, 5) | st.just(2**31 - 1)),
-                "size": draw(st.integers(1, 50) | st.just(2**31 - 1)),
-                "q": draw(st.none() | st.text(max_size=12) | st.just(self.run.names.prefix)),
-            }
+            largest = specs.policy().max_page_size or 2**31 - 1
+            p.query = search_query(
+                {
+                    "page": draw(st.integers(1, 5) | st.just(2**31 - 1)),
+                    "size": draw(st.integers(1, 50) | st.just(largest)),
+                    "q": draw(st.none() | st.text(max_size=12) | st.just(self.run.names.prefix)),
+                }
+            )
 
     def _prepare_createUser(self, p: Prepared, draw: Draw, positive: bool) -> None:
         return None

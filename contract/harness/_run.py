@@ -75,6 +75,7 @@ class Run:
         self.secrets = SecretBook.of(self.target.credentials)
         # Secrets first: the identity watch may stop the run on this very exchange.
         self.api.observers += [self.secrets, self.identity, self.record.observe]
+        self.api.secret_observers.append(self.secrets.add)
         self.api.unstable_observers.append(self.record.unstable)
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)

@@ -31,7 +31,12 @@ POLICY = specs.policy()
 
 #: The only responses in which a `fullToken` may appear.
 TOKEN_CREATING_OPERATIONS = frozenset(
-    {"createApiTokensForUser_1", "createApiTokensForUser", "createApiTokensForUserWithTenant"}
+    {
+        "createApiTokensForUser_1",
+        "createApiTokensForUser",
+        "createApiTokensForUserWithTenant",
+        "createApiTokenForCurrentUser",
+    }
 )
 
 #: What a credential should get: refused (401), accepted without rights (403), accepted as superadmin.

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+import specs
 from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
@@ -137,11 +138,11 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings = new_settings(config)
     try:
-        running = resolve_target(config, settings.tenant)
+        running = resolve_target(config, settings.tenant, settings.run_id)
     except (TargetError, RuntimeError) as error:
         raise pytest.UsageError(f"contract suite cannot run: {error}") from None
     config.stash[_TARGET_KEY] = running
-    settings = settings.with_target(running.target, run_dir(settings))
+    settings = settings.with_target(running, run_dir(settings))
     _start(config, settings)
     write_run_record(Path(settings.run_dir), settings.run_id, settings.base_url)
 
@@ -159,6 +160,8 @@ def _choose_profile(config: pytest.Config) -> None:
 
 
 def _start(config: pytest.Config, settings: Settings) -> None:
+    # Before collection: the fuzz tests load the active version's description as they are collected.
+    specs.use(settings.contract_version)
     config.stash[SETTINGS_KEY] = settings
     config.option.hypothesis_seed = settings.seed
     publish_run_seed(settings.seed)
@@ -223,6 +226,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [
         f"contract: run {settings.run_id}, seed {settings.seed} (replay with --hypothesis-seed={settings.seed})",
         f"contract: target {target.base_url} ({where}) as {target.credentials.describe}, tenant {target.tenant}",
+        f"contract: {settings.choice.describe}",
     ]
 
 
@@ -283,6 +287,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         if _is_worker(config):
             return
         verdict = finish_run(settings.target, Path(settings.run_dir), settings.run_id, read_only=settings.read_only)
+        running = config.stash.get(_TARGET_KEY, None)
+        problem = running.forget_own_token() if running is not None else None
+        if problem:
+            verdict[1].append(problem)
     config.stash[_VERDICT_KEY] = verdict
     # The controller speaks last for the run (the report plugin reads it from here).
     report, problems = verdict

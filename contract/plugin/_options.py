@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from contract.harness import DEFAULT_BUDGET, DEFAULT_SETTLE_SECONDS, DEFAULT_WINDOW
+from contract.harness import DEFAULT_BUDGET, DEFAULT_SETTLE_SECONDS, DEFAULT_WINDOW, parse_contract_option
 
 __all__ = ["OPTIONS", "Option", "add_options", "option_value"]
 
@@ -47,6 +47,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("password", "--password", "superadmin password", env="KESTRA_PASSWORD"),
     Option("token", "--token", "superadmin API token, sent as bearer", env="KESTRA_API_TOKEN"),
     Option("tenant", "--tenant", "tenant id", env="KESTRA_TENANT", ini="contract_tenant", default="main"),
+    Option(
+        "contract",
+        "--contract",
+        "the contract version to run: 1 (Kestra EE 1.x), 2 (2.x), or auto: the server's major version",
+        env="KESTRA_CONTRACT_VERSION",
+        ini="contract_version",
+        default="auto",
+        convert=parse_contract_option,
+        metavar="1|2|auto",
+    ),
     Option(
         "report_dir",
         "--report-dir",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _pytest import junitxml
 
 from contract.harness import NOT_STARTED, Run, plain_nodeid
 from contract.plugin._session import Settings
@@ -90,6 +91,16 @@ class ReportPlugin:
         junit = Path(config.option.xmlpath).resolve()
         self.junit = junit.name if junit.parent == run_dir else str(junit)
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """JUnit names the contract and the server version, as properties of the test suite."""
+        xml = session.config.stash.get(junitxml.xml_key, None)
+        if xml is None or self.settings is None:
+            return
+        choice = self.settings.choice
+        xml.add_global_property("contract_version", str(choice.version))
+        xml.add_global_property("server_version", choice.server_version or "unknown")
+        xml.add_global_property("contract", choice.describe)
+
     @pytest.hookimpl(wrapper=True, trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Generator[None, Any, Any]:
         """Inside the terminal's and xdist's wrappers, after every plain sessionfinish.
@@ -152,6 +163,7 @@ class ReportPlugin:
                 "duration_s": round(finished - self.started, 2),
                 "exit_status": exitstatus,
             },
+            "contract": {**settings.choice.to_wire(), "describe": settings.choice.describe},
             "target": {
                 "base_url": settings.base_url,
                 "embedded": settings.embedded,
@@ -180,7 +192,7 @@ class ReportPlugin:
             merged,
             created,
             alive,
-            clause_rows(self.outcomes.final()),
+            clause_rows(self.outcomes.final(), self.settings.contract_version),
             self.not_started,
             self.outcomes.unstable,
             self.outcomes.not_run,

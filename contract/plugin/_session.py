@@ -20,18 +20,26 @@ from typing import Any
 import pytest
 
 import contract
+import specs
 from contract.harness import (
     Budget,
+    ContractChoice,
     Credentials,
+    OwnToken,
     Run,
     Target,
     TargetError,
+    UnstableTarget,
     check_base_url,
+    choose_contract,
+    delete_own_token,
+    mint_own_token,
     parse_duration,
     preflight,
+    read_server_version,
 )
 from contract.plugin._options import option_value
-from strategies import new_run_id
+from strategies import RUN_PREFIX_ROOT, new_run_id
 
 __all__ = ["RunningTarget", "Settings", "names_the_suite", "new_settings", "resolve_target"]
 
@@ -57,6 +65,12 @@ class Settings:
     credentials: dict[str, str | None] = field(default_factory=dict)
     embedded: bool = False
     run_dir: str = ""
+    #: `--contract`: auto, 1 or 2.
+    contract_option: str = "auto"
+    #: The contract the run speaks and the server version it was picked from (`ContractChoice`).
+    contract: dict[str, Any] = field(default_factory=dict)
+    #: The API token the run minted for its own identity (2.x with a password): id and name.
+    own_token: dict[str, str] = field(default_factory=dict)
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -65,10 +79,14 @@ class Settings:
     def from_wire(cls, data: dict[str, Any]) -> Settings:
         return cls(**data)
 
-    def with_target(self, target: Target, run_dir: Path) -> Settings:
+    def with_target(self, running: RunningTarget, run_dir: Path) -> Settings:
+        target = running.target
         credentials = target.credentials
+        own = running.own_token
         return replace(
             self,
+            contract=running.contract.to_wire(),
+            own_token={"id": own.id, "name": own.name} if own is not None else {},
             base_url=target.base_url,
             credentials={
                 "username": credentials.username,
@@ -79,6 +97,14 @@ class Settings:
             embedded=target.embedded,
             run_dir=str(run_dir),
         )
+
+    @property
+    def choice(self) -> ContractChoice:
+        return ContractChoice(**self.contract) if self.contract else ContractChoice(1, None, "unreadable", "not read")
+
+    @property
+    def contract_version(self) -> int:
+        return self.choice.version
 
     @property
     def target(self) -> Target:
@@ -139,6 +165,7 @@ def new_settings(config: pytest.Config) -> Settings:
         login_window=float(option_value(config, "wrong_password_window")),
         report_dir=str(Path(option_value(config, "report_dir")).resolve()),
         tenant=str(option_value(config, "tenant")),
+        contract_option=str(option_value(config, "contract")),
     )
     if settings.login_budget < 1 or settings.login_window <= 0:
         raise pytest.UsageError("--wrong-password-budget must be at least 1 and --wrong-password-window positive")
@@ -159,18 +186,36 @@ def _budget_seconds(config: pytest.Config) -> float | None:
 
 @dataclass
 class RunningTarget:
-    """The target of this run, and the embedded server to stop at the end (if the suite started one)."""
+    """The target of this run, the contract it speaks, and what to undo at the end: the token the run
+    minted for itself, the embedded server (if the suite started one).
+    """
 
     target: Target
     server: Any = None
+    contract: ContractChoice = field(default_factory=lambda: ContractChoice(1, None, "unreadable", "not read"))
+    own_token: OwnToken | None = None
+
+    def forget_own_token(self) -> str | None:
+        """Delete the token the run minted for its own identity; a problem to report, or None."""
+        token, self.own_token = self.own_token, None
+        if token is None:
+            return None
+        try:
+            status = delete_own_token(self.target.base_url, token)
+        except (Exception, UnstableTarget) as error:
+            return f"could not delete the run's own API token {token.name}: {type(error).__name__}: {error}"
+        if status >= 300 and status not in (401, 404):
+            return f"could not delete the run's own API token {token.name}: {status}"
+        return None
 
     def stop(self) -> None:
+        self.forget_own_token()
         if self.server is not None:
             self.server.stop()
             self.server = None
 
 
-def resolve_target(config: pytest.Config, tenant: str) -> RunningTarget:
+def resolve_target(config: pytest.Config, tenant: str, run_id: str = "") -> RunningTarget:
     """The server under test, checked once; raises TargetError with one line saying why not."""
     credentials = Credentials.from_options(
         option_value(config, "username"), option_value(config, "password"), option_value(config, "token")
@@ -189,19 +234,38 @@ def resolve_target(config: pytest.Config, tenant: str) -> RunningTarget:
                 "(or KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_API_TOKEN)"
             )
         running = RunningTarget(Target(url, credentials, tenant, embedded=False))
+        credentials_given = credentials
     else:
         from reference_server import spawn
 
         password = "Kc9" + new_run_id() + "x7"
         server = spawn(*shlex.split(str(option_value(config, "reference_server_args"))), password=password)
-        target = Target(server.url, Credentials(server.username, server.password), tenant, embedded=True)
-        running = RunningTarget(target, server)
+        credentials_given = Credentials(server.username, server.password)
+        running = RunningTarget(Target(server.url, credentials_given, tenant, embedded=True), server)
     try:
+        _speak_the_servers_contract(running, str(option_value(config, "contract")), run_id)
         preflight(running.target)
     except (TargetError, RuntimeError):
         running.stop()
         raise
     return running
+
+
+def _speak_the_servers_contract(running: RunningTarget, forced: str, run_id: str) -> None:
+    """Pick the contract from the server's version (or --contract), and on 2.x turn a password into a token."""
+    target = running.target
+    running.contract = choose_contract(forced, read_server_version(target.base_url, target.credentials))
+    specs.use(running.contract.version)
+    credentials = target.credentials
+    if specs.policy().password_login != "login" or credentials.token or not credentials.username:
+        return
+    name = f"{RUN_PREFIX_ROOT}{run_id or new_run_id()}-session"
+    try:
+        own = mint_own_token(target.base_url, credentials.username, credentials.password or "", name)
+    except ValueError as error:
+        raise TargetError(f"{target.base_url} (contract 2): {error}") from None
+    running.own_token = own
+    running.target = replace(target, credentials=replace(credentials, token=own.full_token))
 
 
 def run_dir(settings: Settings) -> Path:

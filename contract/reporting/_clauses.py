@@ -27,11 +27,14 @@ def _function(nodeid: str) -> str:
     return nodeid.split("[", 1)[0]
 
 
-def clause_rows(outcomes: Mapping[str, str]) -> list[dict[str, Any]]:
-    """One row per clause: how many tests that check it ran and failed, grouped by test function."""
+def clause_rows(outcomes: Mapping[str, str], version: int | None = None) -> list[dict[str, Any]]:
+    """One row per clause of the run's contract version (the active one unless given): how many tests
+    that check it ran and failed, grouped by test function. A clause of another version has no row.
+    """
+    version = specs.active_version() if version is None else version
     ran = {nodeid: outcome for nodeid, outcome in outcomes.items() if outcome not in _NOT_RUN}
     rows = []
-    for clause in specs.clauses():
+    for clause in (c for c in specs.clauses() if c.applies_to(version)):
         tests = [nodeid for nodeid in ran if clause.checked_by(nodeid)]
         failed = [nodeid for nodeid in tests if ran[nodeid] in _FAILED]
         state: ClauseState = "failed" if failed else "checked" if tests else "unchecked"
@@ -41,6 +44,7 @@ def clause_rows(outcomes: Mapping[str, str]) -> list[dict[str, Any]]:
                 "text": clause.text,
                 "kind": clause.kind,
                 "operations": list(clause.operations),
+                "versions": list(clause.versions),
                 "state": state,
                 "exercised": len(tests),
                 "failed": len(failed),

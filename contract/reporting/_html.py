@@ -133,7 +133,9 @@ def _meta(summary: dict[str, Any]) -> str:
     run = summary.get("run", {})
     sdk = summary.get("sdk", {})
     where = "embedded reference server" if target.get("embedded") else "remote"
+    contract = summary.get("contract", {})
     items = [
+        ("Contract", contract.get("describe", "1")),
         ("Target", f"{target.get('base_url', '?')} ({where})"),
         ("Tenant", target.get("tenant", "?")),
         ("As", target.get("identity", "?")),
@@ -253,7 +255,8 @@ def _clauses(summary: dict[str, Any]) -> str:
     return (
         f'<section id="clauses"><h2>Clauses <span class="pill {"bad" if totals["clauses_failed"] else "na"}">'
         f"{_n(totals['clauses_checked'])}/{_n(totals['clauses'])} checked</span></h2>"
-        '<p class="lead">Each clause of the contract (specs/clauses.yaml), how many tests of this run checked it, '
+        f'<p class="lead">Each clause of contract version {e(summary.get("contract", {}).get("version", 1))} '
+        "(specs/clauses.yaml; a clause of one version only says so), how many tests of this run checked it, "
         "how many of them failed, and which.</p>"
         + legend
         + '<div class="scroll"><table class="clauses"><thead><tr><th>Clause</th><th>Statement</th>'

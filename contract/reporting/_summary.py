@@ -280,6 +280,9 @@ def build_summary(
     outcome = verdict(tests, unexpected, bool(cleanup_summary["ok"]), len(unstable_tests), list(not_run.values()))
     if meta.get("lost_workers"):
         outcome["notes"].append("no data from crashed workers " + ", ".join(meta["lost_workers"]))
+    contract = meta.get("contract") or {}
+    if contract.get("how") in ("unreadable", "forced"):
+        outcome["notes"].append(str(contract.get("describe", "")))
     requests = sum(row["requests"] for row in rows)
     budget = meta.pop("budget", None)
     return {

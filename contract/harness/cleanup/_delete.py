@@ -98,6 +98,8 @@ class CleanupReport:
 
 
 def _delete_call(entry: Entry) -> tuple[str, dict[str, str]]:
+    if entry.kind == "token" and entry.parent_kind == "self":
+        return "deleteApiTokenForCurrentUser", {"tokenId": entry.id}
     if entry.kind == "token":
         operation = "deleteApiToken_1" if entry.parent_kind == "user" else "deleteApiToken"
         return operation, {"id": entry.parent or "", "tokenId": entry.id}

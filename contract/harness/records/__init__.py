@@ -12,7 +12,7 @@ from contract.harness.records._creations import (
     is_unresolved,
     unresolved_user,
 )
-from contract.harness.records._exchange import ContractViolation, Exchange, curl, expect_status
+from contract.harness.records._exchange import ContractViolation, Exchange, curl, expect_status, superadmin_flag
 from contract.harness.records._ledger import CLEANUP_ORDER, Entry, Kind, Ledger
 from contract.harness.records._stats import Drift, Findings, OperationStats, Record, merge_snapshots, unstable_kind
 
@@ -35,6 +35,7 @@ __all__ = [
     "expect_status",
     "is_unresolved",
     "merge_snapshots",
+    "superadmin_flag",
     "unresolved_user",
     "unstable_kind",
 ]

@@ -29,6 +29,7 @@ CREATING_OPERATIONS: dict[str, Kind] = {
     "createApiTokensForUser_1": "token",
     "createApiTokensForUser": "token",
     "createApiTokensForUserWithTenant": "token",
+    "createApiTokenForCurrentUser": "token",
     "createServiceAccount": "service_account",
     "createServiceAccountForTenant": "service_account",
     "createGroup": "group",
@@ -38,6 +39,8 @@ _TOKEN_OWNERS = {
     "createApiTokensForUser_1": "user",
     "createApiTokensForUser": "service_account",
     "createApiTokensForUserWithTenant": "service_account",
+    # Contract 2: a token of the identity the suite runs as (POST /api/v1/me/api-tokens).
+    "createApiTokenForCurrentUser": "self",
 }
 
 

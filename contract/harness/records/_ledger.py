@@ -28,7 +28,7 @@ class Entry:
     id: str
     #: A token's owner id; a group's or tenant service account's tenant.
     parent: str | None = None
-    #: "user" or "service_account" for tokens.
+    #: "user" or "service_account" for tokens; "self" for a token of the suite's own identity.
     parent_kind: str | None = None
     tenant: str | None = None
     label: str = ""

@@ -25,6 +25,15 @@ from contract.harness.sending._identity import (
 )
 from contract.harness.sending._logins import DEFAULT_BUDGET, DEFAULT_WINDOW, LoginBook, basic_login
 from contract.harness.sending._lookup import PAGE_SIZE, users_where, users_with_email, users_with_prefix
+from contract.harness.sending._passwords import (
+    OwnToken,
+    PasswordSession,
+    delete_own_token,
+    login_succeeded,
+    mint_own_token,
+    passwords_by_login,
+    search_query,
+)
 from contract.harness.sending._retry import (
     DEFAULT_RETRY,
     Answer,
@@ -36,10 +45,19 @@ from contract.harness.sending._retry import (
 )
 from contract.harness.sending._secrets import MIN_SECRET_LENGTH, SecretBook
 from contract.harness.sending._target import Credentials, Target, TargetError, check_base_url, preflight
+from contract.harness.sending._version import (
+    CONTRACT_CHOICES,
+    ContractChoice,
+    ServerVersion,
+    choose_contract,
+    parse_contract_option,
+    read_server_version,
+)
 
 __all__ = [
     "ANONYMOUS",
     "CONFIGS_PATH",
+    "CONTRACT_CHOICES",
     "DEFAULT_BUDGET",
     "DEFAULT_RETRY",
     "DEFAULT_WINDOW",
@@ -50,28 +68,40 @@ __all__ = [
     "READ_OPERATIONS",
     "Answer",
     "Api",
+    "ContractChoice",
     "Credentials",
     "IdentityLost",
     "IdentityWatch",
     "LoginBook",
+    "OwnToken",
+    "PasswordSession",
     "RetryPolicy",
     "SafetyGuard",
     "SecretBook",
+    "ServerVersion",
     "Target",
     "TargetError",
     "UnsafeRequest",
     "announced_password_policy",
     "basic_login",
     "check_base_url",
+    "choose_contract",
+    "delete_own_token",
     "identity_refused",
     "infrastructure_reason",
     "is_missing_id",
+    "login_succeeded",
     "lost_identity_message",
+    "mint_own_token",
     "missing_id",
     "mutates",
     "not_processed",
+    "parse_contract_option",
+    "passwords_by_login",
     "preflight",
+    "read_server_version",
     "retry_after_seconds",
+    "search_query",
     "send_with_retries",
     "sweep_hint",
     "users_where",

@@ -36,6 +36,13 @@ from contract.harness.records import (
 from contract.harness.sending._guard import MISSING_PREFIX, SafetyGuard, UnsafeRequest
 from contract.harness.sending._logins import LoginBook
 from contract.harness.sending._lookup import users_where, users_with_email
+from contract.harness.sending._passwords import (
+    LOGIN_OPERATION,
+    PasswordSession,
+    login_succeeded,
+    passwords_by_login,
+    search_query,
+)
 from contract.harness.sending._retry import DEFAULT_RETRY, RetryPolicy, send_with_retries
 from contract.harness.sending._target import Credentials, Target, httpx_answer
 
@@ -85,6 +92,8 @@ class Api:
     logins: LoginBook | None = None
     #: Set as the run ends: a request from a background thread then raises `Halted`.
     halted: threading.Event = field(default_factory=threading.Event)
+    #: Told each secret a password session carries (its cookies, its CSRF token), to mask it.
+    secret_observers: list[Callable[[str], None]] = field(default_factory=list)
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def __post_init__(self) -> None:
@@ -108,10 +117,14 @@ class Api:
         """Raise UnsafeRequest unless this request may be sent: the guard's rules and the login budget."""
         self.guard.check(operation, path, body=body, as_suite=as_suite)
         self.login_book.check(authorization)
+        if operation.operation_id == LOGIN_OPERATION:
+            self.login_book.check_login(body)
 
     def notify(self, exchange: Exchange) -> None:
         """Every exchange, however it was sent: the login book first, then the observers."""
         self.login_book.observe(exchange.request.headers.get("Authorization"), exchange.status)
+        if exchange.operation == LOGIN_OPERATION:
+            self.login_book.observe_login(_sent_body(_NOT_SET, exchange.request.content), exchange.response)
         for observer in list(self.observers):
             observer(exchange)
 
@@ -124,7 +137,34 @@ class Api:
         return client
 
     def operation(self, operation_id: str) -> specs.Operation:
-        return _OPERATIONS[operation_id]
+        return specs.operations_by_id()[operation_id]
+
+    def auth_headers(self, credentials: Credentials) -> dict[str, str]:
+        """The headers that authenticate as `credentials` in the active contract.
+
+        A token, or a password on 1.x, is an Authorization header. A password on 2.x is a
+        fresh POST /login (each one a real attempt, counted by the login book) and its cookie
+        session; a login that fails gives no credentials at all, so the request gets the 401
+        a wrong basic password gets on 1.x.
+        """
+        if credentials is ANONYMOUS:
+            return {}
+        if credentials.token or not passwords_by_login():
+            return {"Authorization": credentials.header}
+        session = self.password_session(credentials.username or "", credentials.password or "")
+        return session.headers if session is not None else {}
+
+    def password_session(self, username: str, password: str) -> PasswordSession | None:
+        """2.x: log in with a password (POST /login); the session it opened, or None when refused."""
+        exchange = self.call(LOGIN_OPERATION, json={"username": username, "password": password}, as_=ANONYMOUS)
+        if not login_succeeded(exchange.response):
+            return None
+        session = PasswordSession.after_login(self.client, exchange.response)
+        self.client.cookies.clear()
+        for secret in session.secrets:
+            for observer in self.secret_observers:
+                observer(secret)
+        return session
 
     def call(
         self,
@@ -193,10 +233,12 @@ class Api:
         path = dict(path or {})
         if "tenant" in operation.path and "tenant" not in path:
             path["tenant"] = self.target.tenant
+        if operation_id == "listUsers" and params is not None:
+            params = search_query(dict(params))
         sent_headers = httpx.Headers(headers or {})
         credentials = self.target.credentials if as_ is None else as_
-        if credentials is not ANONYMOUS and "Authorization" not in sent_headers:
-            sent_headers["Authorization"] = credentials.header
+        if credentials is not ANONYMOUS and "Authorization" not in sent_headers and "Cookie" not in sent_headers:
+            sent_headers.update(self.auth_headers(credentials))
         body = _sent_body(json, content)
         authorization = sent_headers.get("Authorization")
         self.vet(
@@ -225,6 +267,9 @@ class Api:
         def once() -> httpx.Response:
             response = self.client.send(request)
             response.read()
+            # Never carry a cookie to the next request: a session (a login's, an impersonation's)
+            # may take precedence over the Authorization header on a real server.
+            self.client.cookies.clear()
             return response
 
         try:
@@ -363,14 +408,13 @@ def _unnamed_creation(exchange: Exchange) -> bool:
     return exchange.response.is_success and not (isinstance(payload, dict) and isinstance(payload.get("id"), str))
 
 
-_OPERATIONS = specs.operations_by_id()
+#: Every operation of every contract version, by contract name (which the versions share).
+_EVERY_OPERATION = [op for v in specs.VERSIONS for op in specs.contract(v).operations_by_id.values()]
 #: Operations that change nothing, whatever their method (autocompleteUsers is a search sent as POST).
-READ_OPERATIONS = frozenset(
-    {op.operation_id for op in _OPERATIONS.values() if op.method == "GET"} | {"autocompleteUsers"}
-)
+READ_OPERATIONS = frozenset({op.operation_id for op in _EVERY_OPERATION if op.method == "GET"} | {"autocompleteUsers"})
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: Methods that act on what the path names: never sent to a path that names no id at all.
 _ID_ONLY_METHODS = frozenset({"DELETE", "PUT", "PATCH"})
 _STATIC_SEGMENTS = frozenset(
-    segment for op in _OPERATIONS.values() for segment in op.path.split("/") if segment and "{" not in segment
+    segment for op in _EVERY_OPERATION for segment in op.path.split("/") if segment and "{" not in segment
 )

@@ -35,8 +35,8 @@ EMAIL_OF_NO_ONE = "{}@" + EMAIL_DOMAIN
 #: Nothing but the prefix and id characters, so a "missing" id cannot smuggle a path.
 _MISSING_ID = re.compile(re.escape(MISSING_PREFIX) + r"[A-Za-z0-9_-]+")
 
-#: POST operations that only read.
-_READ_ONLY_POSTS = frozenset({"autocompleteUsers"})
+#: POST operations that change nothing the Users API holds (a password login is kept in check by the login book).
+_READ_ONLY_POSTS = frozenset({"autocompleteUsers", "login"})
 
 #: Body fields that name other objects: operation -> (field, kind of the objects named).
 _BODY_REFERENCES: dict[str, tuple[str, Kind]] = {

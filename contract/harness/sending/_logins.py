@@ -6,6 +6,10 @@ as its own identity with its own password, for usernames that cannot exist (the
 `kct-missing-` prefix), or for accounts it created (the run prefix); and for each of
 those at most `budget` failures per `window`: a password that has not yet worked for
 an account is sent only while the account has failures to spare.
+
+On Kestra 2.x a password is tried with `POST /login` (see `_passwords`): the same rules
+hold for those logins, counted the same way, and a basic-auth 401 proves nothing there
+(2.0 refuses basic on API calls whatever the password), so it is never counted.
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import httpx
+
 from contract.harness.sending._guard import MISSING_PREFIX, UnsafeRequest
+from contract.harness.sending._passwords import login_succeeded, passwords_by_login
 from contract.harness.sending._target import Credentials
 
 __all__ = ["DEFAULT_BUDGET", "DEFAULT_WINDOW", "LoginBook", "basic_login"]
@@ -69,9 +76,26 @@ class LoginBook:
     def check(self, authorization: str | None) -> None:
         """Raise UnsafeRequest unless sending this Authorization header can lock nobody out."""
         login = basic_login(authorization)
-        if login is None:
+        if login is not None:
+            self._check(*login)
+
+    def check_login(self, body: object) -> None:
+        """The same for a POST /login body (Kestra 2.x's password login)."""
+        username, password = _login_fields(body)
+        if username is not None:
+            self._check(username, password or "")
+
+    def observe_login(self, body: object, response: httpx.Response) -> None:
+        """Count a refused POST /login as a failure; remember a password that logged in."""
+        username, password = _login_fields(body)
+        if username is None:
             return
-        username, password = login
+        if login_succeeded(response):
+            self._observe(username, password or "", failed=False)
+        elif response.status_code in _LOGIN_REFUSED:
+            self._observe(username, password or "", failed=True)
+
+    def _check(self, username: str, password: str) -> None:
         if self.suite.username is not None and username.casefold() == self.suite.username.casefold():
             if password != self.suite.password:
                 raise UnsafeRequest("refusing a wrong password for the identity the suite runs as")
@@ -90,14 +114,16 @@ class LoginBook:
                 )
 
     def observe(self, authorization: str | None, status: int) -> None:
-        """Count a 401 to a password login as a failure; remember a password that worked."""
+        """Count a 401 to a basic login as a failure; remember a password that worked (1.x only)."""
         login = basic_login(authorization)
-        if login is None:
+        if login is None or passwords_by_login():
             return
-        username, password = login
+        self._observe(*login, failed=status == 401)
+
+    def _observe(self, username: str, password: str, *, failed: bool) -> None:
         with self._lock:
             account = self._account(username.casefold())
-            if status == 401:
+            if failed:
                 account.failures.append(self.clock())
                 account.most_in_window = max(account.most_in_window, len(account.failures))
             else:
@@ -119,3 +145,14 @@ class LoginBook:
         while account.failures and now - account.failures[0] >= self.window:
             account.failures.popleft()
         return account
+
+
+#: How a POST /login refuses: a wrong password (401), or a locked account (423, 429).
+_LOGIN_REFUSED = frozenset({401, 423, 429})
+
+
+def _login_fields(body: object) -> tuple[str | None, str | None]:
+    if not isinstance(body, dict) or not isinstance(body.get("username"), str):
+        return None, None
+    password = body.get("password")
+    return str(body["username"]), password if isinstance(password, str) else None

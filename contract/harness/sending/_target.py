@@ -51,6 +51,8 @@ class Credentials:
 
     @property
     def describe(self) -> str:
+        if self.token and self.username:
+            return f"user {self.username} (through an API token the run minted: {self.token[:6]}…)"
         return f"token {self.token[:6]}…" if self.token else f"user {self.username}"
 
 
