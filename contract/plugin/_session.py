@@ -71,6 +71,8 @@ class Settings:
     contract: dict[str, Any] = field(default_factory=dict)
     #: The API token the run minted for its own identity (2.x with a password): id and name.
     own_token: dict[str, str] = field(default_factory=dict)
+    #: `--sdk-across-majors`: the SDK tests run whatever contract the installed kestrapy is built for.
+    sdk_across_majors: bool = False
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -123,6 +125,7 @@ class Settings:
             budget=Budget.from_info(self.budget),
             login_budget=self.login_budget,
             login_window=self.login_window,
+            sdk_across_majors=self.sdk_across_majors,
         )
 
 
@@ -166,6 +169,7 @@ def new_settings(config: pytest.Config) -> Settings:
         report_dir=str(Path(option_value(config, "report_dir")).resolve()),
         tenant=str(option_value(config, "tenant")),
         contract_option=str(option_value(config, "contract")),
+        sdk_across_majors=bool(option_value(config, "sdk_across_majors")),
     )
     if settings.login_budget < 1 or settings.login_window <= 0:
         raise pytest.UsageError("--wrong-password-budget must be at least 1 and --wrong-password-window positive")

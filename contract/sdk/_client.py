@@ -48,8 +48,11 @@ class SdkCall:
     """What one SDK method returned, and the response it came from."""
 
     value: Any
+    #: The API's own answer: the first of a redirect chain the SDK followed.
     status: int | None
     body: bytes | None
+    #: Where a redirect the SDK followed ended (its status), else None.
+    redirected_to: int | None = None
 
 
 @dataclass
@@ -73,7 +76,17 @@ class SdkClient:
 
     @property
     def last_status(self) -> int | None:
-        return None if self._last is None else int(self._last.status_code)
+        """The API's own answer to the last request: the first of any redirects the session followed."""
+        if self._last is None:
+            return None
+        history = list(getattr(self._last, "history", None) or [])
+        return int((history[0] if history else self._last).status_code)
+
+    @property
+    def redirected_to(self) -> int | None:
+        if self._last is None or not getattr(self._last, "history", None):
+            return None
+        return int(self._last.status_code)
 
     def bound(self, method: SdkMethod) -> Any:
         """The callable `client.<api>.<name>`."""
@@ -86,8 +99,7 @@ class SdkClient:
             return SdkCall(answer.data, int(answer.status_code), bytes(answer.raw_data))
         self._last = None
         value = getattr(api, method.name)(**arguments)
-        status = None if self._last is None else int(self._last.status_code)
-        return SdkCall(value, status, self.last_body)
+        return SdkCall(value, self.last_status, self.last_body, self.redirected_to)
 
     def close(self) -> None:
         if self._closer is not None:

@@ -164,7 +164,7 @@ def _server(row: SdkRow, folder: Path, facts: dict[str, Any]) -> ServerResult:
         props, result.checks = read_junit(junit)
     result.ran = bool(result.checks)
     # A --base-url run that never started cannot say which contract its server speaks.
-    result.contract = props.get("contract") or result.contract or "?"
+    result.contract = props.get("contract_version") or result.contract or "?"
     result.server_version = props.get("server_version")
     result.target = props.get("target")
     row.version = row.version or props.get("kestrapy_version")

@@ -102,7 +102,8 @@ def _write_row(
             "target": "the embedded reference server",
         }
         if contract_property:
-            props |= {"contract": contract or "2", "server_version": f"{contract or '2'}.0.0"}
+            # The suite's own global properties: the contract it spoke, the server version it read.
+            props |= {"contract_version": contract or "2", "server_version": f"{contract or '2'}.0.0"}
         (folder / name / "junit.xml").write_text(_junit(cases, props))
     (folder / "import.json").write_text(json.dumps(record))
     return folder
