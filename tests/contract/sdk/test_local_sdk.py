@@ -2,8 +2,8 @@
 
 `nox -s sdk -- --sdk WHEEL` must install that wheel (not the project's pinned kestrapy,
 not a release from the index) into a new virtualenv, run the SDK tests with it against
-the reference server, and give it a row of its own in the matrix, which the gate then
-reads. The wheel is the installed kestrapy's code under a version no release has, so the
+the reference server in each contract version, and give it a row of its own in the
+matrix, which the gate then reads. The wheel is the installed kestrapy's code under a version no release has, so the
 version the SDK tests report proves which kestrapy they ran. It needs what `.ci/run`
 needs (the package index, for the project's own dependencies in the fresh environment)
 and takes about a minute, most of it installing.
@@ -39,8 +39,6 @@ def test_a_local_wheel_gets_a_row_and_passes_the_gate(tmp_path: Path) -> None:
         "--",
         "--sdk",
         str(wheel),
-        "--contract",
-        "1",
         "--matrix-dir",
         str(matrix_dir),
         f"--report-dir={tmp_path / 'reports'}",
@@ -59,6 +57,13 @@ def test_a_local_wheel_gets_a_row_and_passes_the_gate(tmp_path: Path) -> None:
     server = row["servers"]["1"]
     assert server["ran"] is True
     assert (server["works"], server["of"]) == (24, 24), server["operations"]
+    # The same kestrapy against the server in contract 2 (1.x code meeting a 2.x server): a row, not a crash.
+    other = row["servers"]["2"]
+    assert other["ran"] is True
+    assert other["server_version"].startswith("2.")
+    assert other["of"] == 27
+    assert other["works"] < 27
+    assert other["operations"]["getUser"]["outcome"] == "does not parse"
     # The published versions' rows are there too, not run in this matrix folder.
     assert "1.0.0b7" in matrix["sdks"]
     assert matrix["sdks"]["1.0.0b7"]["servers"]["1"]["problem"] == "no results: its nox session has not run"
