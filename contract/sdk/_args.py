@@ -20,6 +20,7 @@ from typing import Any
 
 import pydantic
 
+from contract.sdk._outcome import validation_summary
 from contract.sdk._routes import param_key
 
 __all__ = ["ArgumentError", "Built", "build_arguments", "build_body", "model_class", "unwrap"]
@@ -90,8 +91,8 @@ def _filters(annotation: Any, query: Mapping[str, Any]) -> tuple[list[Any], list
             items.append(model.from_dict(item))  # type: ignore[attr-defined]
             sent.append(name)
         except (pydantic.ValidationError, ValueError, TypeError) as error:
-            reason = str(error).splitlines()[0] if not isinstance(error, pydantic.ValidationError) else error.title
-            notes.append(f"the SDK's {model.__name__} does not take the filter {name} ({reason})")
+            reason = validation_summary(error) if isinstance(error, pydantic.ValidationError) else str(error)
+            notes.append(f"the SDK's {model.__name__} does not take the filter {name}: {reason}")
     return items, sent, notes
 
 

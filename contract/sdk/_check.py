@@ -24,7 +24,7 @@ from contract.harness import READ_OPERATIONS, Answer, Credentials, Run, Unstable
 from contract.sdk._args import ArgumentError, build_arguments, model_class, unwrap
 from contract.sdk._client import Sdk, SdkCall, SdkClient, SdkMethod
 from contract.sdk._compare import disagreements, dump, resolve
-from contract.sdk._outcome import Outcome, Result, mask_secrets
+from contract.sdk._outcome import Outcome, Result, mask_secrets, short, validation_summary
 from contract.sdk._routes import elsewhere
 from contract.sdk._scenarios import Scenario, arrange, unknown_id
 
@@ -67,22 +67,6 @@ def _return_type(method: Any) -> Any:
         return typing.get_type_hints(method).get("return", Any)
     except Exception:
         return Any
-
-
-def _validation_summary(error: pydantic.ValidationError) -> str:
-    """One line per problem, without pydantic's links: what, where, and the value it got."""
-    problems = [
-        f"{'.'.join(str(p) for p in item['loc']) or '$'}: {item['msg']} (got {_short(item.get('input'))})"
-        for item in error.errors()[:3]
-    ]
-    more = f"; and {error.error_count() - 3} more" if error.error_count() > 3 else ""
-    return f"{error.title}: " + "; ".join(problems) + more
-
-
-def _short(value: Any) -> str:
-    # Masked whole, then cut: a cut would leave half a secret that no pattern recognises.
-    text = mask_secrets(repr(value))
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _typed_statuses(method: Any) -> list[str]:
@@ -218,7 +202,7 @@ def _invoke(
         except ArgumentError as error:
             return Result(Outcome.ERROR, f"cannot build the call {method}(...): {error}")
         except pydantic.ValidationError as error:
-            return Result(Outcome.ERROR, f"cannot build the call {method}(...): {_validation_summary(error)}")
+            return Result(Outcome.ERROR, f"cannot build the call {method}(...): {validation_summary(error)}")
         notes.extend(built.notes)
         unsent.extend(name for name in built.unsent if name in _query_params(operation))
         raw: bytes | None = None
@@ -231,8 +215,8 @@ def _invoke(
             return Result(Outcome.ERROR, f"{method} raised {type(error).__name__} {status}: {_body_of(error)}")
         except pydantic.ValidationError as error:
             if _is_argument_error(error, method):
-                return Result(Outcome.ERROR, f"{method} rejected its arguments: {_validation_summary(error)}")
-            return Result(Outcome.UNPARSED, f"{method} could not parse the response: {_validation_summary(error)}")
+                return Result(Outcome.ERROR, f"{method} rejected its arguments: {validation_summary(error)}")
+            return Result(Outcome.UNPARSED, f"{method} could not parse the response: {validation_summary(error)}")
         except Exception as error:
             if type(error).__name__ == "JSONDecodeError":  # json's, simplejson's or requests' own
                 return Result(Outcome.UNPARSED, f"{method} could not read the response as JSON: {error}")
@@ -259,7 +243,7 @@ def _judge(operation: specs.Operation, api_class: type, method: Any, call: SdkCa
     if call.status is not None and 300 <= call.status < 400 and call.status != operation.success_status:
         # A redirect the contract allows (impersonate's 303): there is no documented body to read.
         followed = f" followed it to a {call.redirected_to} and" if call.redirected_to else ""
-        returned = _short(dump(call.value))
+        returned = short(dump(call.value))
         note = f"the server answered {call.status}, which the contract allows; the SDK{followed} returned {returned}"
         return Result(Outcome.WORKS, notes=[note])
     schema = _response_schema(operation)
@@ -270,7 +254,8 @@ def _judge(operation: specs.Operation, api_class: type, method: Any, call: SdkCa
     try:
         raw = json.loads(call.body)
     except ValueError as error:
-        return Result(Outcome.ERROR, f"the server sent a body that is not JSON: {error}")
+        kind = f"a {call.content_type} body" if call.content_type else "a body"
+        return Result(Outcome.ERROR, f"the SDK got {kind} that is not JSON: {error}")
     declared = unwrap(_return_type(method))
     problem = _strict_parse(declared, raw)
     if problem:
@@ -297,7 +282,7 @@ def _strict_parse(declared: Any, raw: Any) -> str | None:
             model.from_dict(item)  # type: ignore[attr-defined]
         except pydantic.ValidationError as error:
             # Never pydantic's own text: it cuts long inputs in the middle, leaving a token's tail keyless.
-            return f"{model.__name__} does not accept the response: {_validation_summary(error)}"
+            return f"{model.__name__} does not accept the response: {validation_summary(error)}"
         except (ValueError, TypeError) as error:
             return _cut(f"{model.__name__} does not accept the response: {error}", 1500)
     return None
@@ -347,7 +332,7 @@ def check_unknown_id(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[Sd
                 return method, Result(Outcome.WORKS)
             return method, Result(Outcome.ERROR, f"{type(error).__name__} with status {status}, expected 404")
         except Exception as error:
-            what = _validation_summary(error) if isinstance(error, pydantic.ValidationError) else str(error)
+            what = validation_summary(error) if isinstance(error, pydantic.ValidationError) else str(error)
             detail = f"unknown id: {method} raised {type(error).__name__} instead of ApiException: {what}"
             return method, Result(Outcome.ERROR, _cut(detail, 600))
     return method, Result(Outcome.ERROR, f"unknown id: {method} returned normally, expected ApiException 404")

@@ -53,6 +53,7 @@ class SdkCall:
     body: bytes | None
     #: Where a redirect the SDK followed ended (its status), else None.
     redirected_to: int | None = None
+    content_type: str | None = None
 
 
 @dataclass
@@ -96,10 +97,13 @@ class SdkClient:
         api = self.apis[method.api]
         if self.style == "generated":
             answer = getattr(api, f"{method.name}_with_http_info")(**arguments)
-            return SdkCall(answer.data, int(answer.status_code), bytes(answer.raw_data))
+            headers = answer.headers or {}
+            content_type = headers.get("content-type") or headers.get("Content-Type")
+            return SdkCall(answer.data, int(answer.status_code), bytes(answer.raw_data), content_type=content_type)
         self._last = None
         value = getattr(api, method.name)(**arguments)
-        return SdkCall(value, self.last_status, self.last_body, self.redirected_to)
+        content_type = None if self._last is None else self._last.headers.get("content-type")
+        return SdkCall(value, self.last_status, self.last_body, self.redirected_to, content_type)
 
     def close(self) -> None:
         if self._closer is not None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-__all__ = ["PROPERTY", "Outcome", "Result", "mask_secrets", "worst"]
+import pydantic
+
+__all__ = ["PROPERTY", "Outcome", "Result", "mask_secrets", "short", "validation_summary", "worst"]
 
 _SECRET_VALUE = re.compile(
     r"""(?P<key>['"]?(?:password|oldPassword|newPassword|fullToken|old_password|new_password|full_token)['"]?"""
@@ -21,6 +24,25 @@ def mask_secrets(text: str) -> str:
     A value cut short (no closing quote) is masked to the end of its line.
     """
     return _SECRET_VALUE.sub(lambda m: f"{m['key']}{m['quote']}***{m['quote']}", text)
+
+
+def short(value: Any) -> str:
+    """A value for a message: masked whole, then cut (a cut would leave half a secret no pattern recognises)."""
+    text = mask_secrets(repr(value))
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def validation_summary(error: pydantic.ValidationError) -> str:
+    """One line per problem, without pydantic's links: what, where, and the value it got.
+
+    Never pydantic's own text: it cuts long inputs in the middle, leaving a token's tail without its key.
+    """
+    problems = [
+        f"{'.'.join(str(p) for p in item['loc']) or '$'}: {item['msg']} (got {short(item.get('input'))})"
+        for item in error.errors()[:3]
+    ]
+    more = f"; and {error.error_count() - 3} more" if error.error_count() > 3 else ""
+    return f"{error.title}: " + "; ".join(problems) + more
 
 
 class Outcome(StrEnum):

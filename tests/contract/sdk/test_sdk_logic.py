@@ -15,10 +15,10 @@ from contract.harness import Credentials
 from contract.harness.sending import LoginBook, SecretBook
 from contract.sdk import Outcome
 from contract.sdk._args import ArgumentError, build_arguments
-from contract.sdk._check import _short, _strict_parse, _validation_summary, _Witness
+from contract.sdk._check import _strict_parse, _Witness
 from contract.sdk._client import Sdk, SdkMethod, _apis_of, _routes, load_sdk
 from contract.sdk._compare import disagreements, dump
-from contract.sdk._outcome import mask_secrets, worst
+from contract.sdk._outcome import mask_secrets, short, validation_summary, worst
 from contract.sdk._routes import elsewhere, match_operations, param_key, route_key, sdk_routes, sdk_style
 
 DOCUMENTED = {op.operation_id: (op.method, op.path) for op in specs.operations()}
@@ -423,7 +423,7 @@ def test_a_secret_cut_short_is_still_masked() -> None:
     assert (
         mask_secrets("input_value={'id': 'x', 'fullToken': 'kt_S3cr3t") == "input_value={'id': 'x', 'fullToken': '***'"
     )
-    assert SECRET[:12] not in _short({"id": "x", "name": "n", "fullToken": SECRET})
+    assert SECRET[:12] not in short({"id": "x", "name": "n", "fullToken": SECRET})
 
 
 def test_a_validation_error_of_a_token_response_shows_no_part_of_the_token() -> None:
@@ -439,7 +439,7 @@ def test_a_validation_error_of_a_token_response_shows_no_part_of_the_token() -> 
         TokenList.model_validate({"results": {"id": "t1", "name": "kct-x-1", "fullToken": SECRET}})
     # pydantic's own message cuts the echo in the middle: the token's tail is there without its key.
     assert SECRET[-12:] in str(caught.value)
-    summary = _validation_summary(caught.value)
+    summary = validation_summary(caught.value)
     assert "fullToken" in summary
     assert SECRET[:6] not in summary
     assert SECRET[-6:] not in summary
