@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 
 from contract.harness import (
+    CONTRACT_CHOICES,
     DEFAULT_MIN_AGE_HOURS,
     ContractViolation,
     Credentials,
@@ -30,13 +31,16 @@ from contract.harness import (
     Target,
     TargetError,
     check_base_url,
+    connect,
     delete_leftovers,
     leftover_ledgers,
+    own_token_name,
     prefixed_users,
     preflight,
     run_id_of_email,
     why_spared,
 )
+from strategies import new_run_id
 
 __all__ = ["main"]
 
@@ -50,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--password", help="superadmin password (or $KESTRA_PASSWORD)")
     parser.add_argument("--token", help="superadmin API token (or $KESTRA_API_TOKEN)")
     parser.add_argument("--tenant", default="main", help="tenant id (default: main)")
+    parser.add_argument(
+        "--contract", default="auto", choices=CONTRACT_CHOICES, help="1, 2, or auto: the server's major version"
+    )
     parser.add_argument("--report-dir", default="reports", help="where runs wrote their reports (default: reports/)")
     parser.add_argument("--delete", action="store_true", help="delete what was found (default: only list it)")
     parser.add_argument(
@@ -133,8 +140,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if credentials is None:
             raise TargetError("no credentials: set --username/--password or --token")
         target = Target(check_base_url(args.base_url), credentials, args.tenant, embedded=False)
-        preflight(target)
-        return sweep(target, Path(args.report_dir).resolve(), delete=args.delete, min_age=args.min_age)
+        # The server's contract, as a run picks it; on 2.x a password becomes a token of the sweep's own.
+        connection = connect(target, args.contract, own_token_name(new_run_id()))
+        try:
+            preflight(connection.target)
+            print(f"contract: {connection.contract.describe}")
+            return sweep(connection.target, Path(args.report_dir).resolve(), delete=args.delete, min_age=args.min_age)
+        finally:
+            problem = connection.forget_own_token()
+            if problem:
+                print(problem, file=sys.stderr)
     except TargetError as error:
         print(f"sweep cannot run: {error}", file=sys.stderr)
         return EXIT_USAGE

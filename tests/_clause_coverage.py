@@ -42,8 +42,12 @@ def coverage() -> Coverage:
 def readme_sentence() -> str:
     """The sentence README.md carries between its clauses markers."""
     c = coverage()
+    per_version = ", ".join(
+        f"{sum(1 for clause in specs.clauses() if clause.applies_to(v))} hold in contract {v}" for v in specs.VERSIONS
+    )
     return (
-        f"{c.clauses} clauses; {c.checked} are checked by the suite; the {c.clauses - c.about_the_suite} about "
+        f"{c.clauses} clauses ({per_version}); {c.checked} are checked by the suite; "
+        f"the {c.clauses - c.about_the_suite} about "
         f"the server are each proven by a self-test fault ({c.by_fault} of them), and of the "
         f"{c.about_the_suite} about the suite itself, {c.by_project_test} are proven by project tests "
         f"({c.pending} wait for proofs that other open issues own)."

@@ -185,9 +185,30 @@ def _query_faults(operation: specs.Operation, query: dict[str, Any] | None) -> t
         values = query[name] if isinstance(query[name], list) and schema.get("type") != "array" else [query[name]]
         for value in values:
             error = next(iter(OAS30Validator(schema).iter_errors(_as_on_the_wire(value, schema))), None)
+            if error is not None and _may_be_capped(name, error.validator):
+                continue  # above the page size limit: refused, or capped (oversized_pages_capped checks that)
             if error is not None:
                 invalid.append(f"query parameter '{name}': {error.message}")
     return invalid, omitted
+
+
+def _may_be_capped(name: str, validator: object) -> bool:
+    """A page size above the contract's limit (2.x: 1000) may be refused or capped at the limit."""
+    return name == "size" and validator == "maximum" and specs.policy().max_page_size is not None
+
+
+def oversized_pages_capped(ctx: Any, response: Response, case: Case[Any]) -> None:
+    """A page size above the limit that was accepted gave a page of at most the limit."""
+    limit = specs.policy().max_page_size
+    size = (case.query or {}).get("size")
+    if limit is None or not isinstance(size, int) or isinstance(size, bool) or size <= limit:
+        return
+    if not 200 <= response.status_code < 300:
+        return
+    payload = json.loads(response.content)
+    results = payload.get("results") if isinstance(payload, dict) else None
+    assert isinstance(results, list), f"a page without results: {response.content[:200]!r}"
+    assert len(results) <= limit, f"size={size} accepted: a page holds at most {limit}, got {len(results)}"
 
 
 def invalid_requests_refused(
@@ -332,6 +353,7 @@ def policy_checks(
         error_body_shape,
         token_summaries,
         answers_the_user(operation),
+        oversized_pages_capped,
         redirects_with_a_session,
         no_secrets(prepared, operation),
     ]

@@ -107,6 +107,7 @@ _TOKEN_LISTS = {
     "deleteApiToken_1": "listApiTokens_1",
     "deleteApiToken": "listApiTokens",
     "deleteApiTokenWithTenant": "listApiTokensWithTenant",
+    "deleteApiTokenForCurrentUser": "listApiTokensForCurrentUser",
 }
 
 
@@ -199,7 +200,8 @@ class FuzzEngine:
     def _expect_token_gone(self, operation: specs.Operation, path: dict[str, Any], deleted: Exchange) -> None:
         """A delete that answered success took effect: the token is off its owner's list and refused."""
         token = self.world.fresh_tokens.get(str(path.get("tokenId")))
-        if token is None or token.owner_id != path.get("id"):
+        # The owner is in the path, or (contract 2's /api/v1/me/api-tokens) the suite's own identity.
+        if token is None or token.owner_id != path.get("id", token.owner_id):
             return
         lister, owner_path = _TOKEN_LISTS[operation.operation_id], {k: v for k, v in path.items() if k != "tokenId"}
 

@@ -256,6 +256,22 @@ class FuzzWorld:
     _prepare_deleteApiToken = _prepare_sa_token_delete
     _prepare_deleteApiTokenWithTenant = _prepare_sa_token_delete
 
+    # -- contract 2: the tokens of the identity the suite runs as (/api/v1/me/api-tokens) ----------
+
+    def _prepare_own_tokens(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        return None  # no path: always the suite's own identity
+
+    _prepare_listApiTokensForCurrentUser = _prepare_own_tokens
+    _prepare_createApiTokenForCurrentUser = _prepare_own_tokens
+
+    def _prepare_deleteApiTokenForCurrentUser(self, p: Prepared, draw: Draw, positive: bool) -> None:
+        """Only tokens this run minted for itself, or ids that cannot exist: never one of the identity's own."""
+        if draw(st.floats(0, 1)) < _MISSING_WEIGHT:
+            p.path["tokenId"] = missing_id("token")
+            p.aims_at_missing = True
+        else:
+            p.path["tokenId"] = self._fresh_token("", "self").id
+
     def _prepare_autocompleteUsers(self, p: Prepared, draw: Draw, positive: bool) -> None:
         if draw(st.floats(0, 1)) < _MISSING_WEIGHT:
             p.path["tenant"] = missing_id("tenant")
@@ -281,7 +297,7 @@ class FuzzWorld:
             }
         if operation_id == "patchUserPassword":
             return {"password": draw(strategies.passwords())}
-        if operation_id.startswith("createApiTokensForUser"):
+        if operation_id.startswith("createApiTokensForUser") or operation_id == "createApiTokenForCurrentUser":
             return draw(strategies.create_token_requests(names))
         if operation_id == "updateUserGroups":
             return {"groupIds": draw(st.lists(st.sampled_from(self.pool_groups), unique=True))}

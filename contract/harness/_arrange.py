@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import specs
 from contract.harness.records import ContractViolation, Exchange, expect_status
 from contract.harness.sending import Api, Credentials
 from strategies import RunNames
@@ -19,7 +20,8 @@ from strategies import RunNames
 __all__ = ["OWN_TOKEN_MAX_AGE", "Arranger", "CreatedToken", "CreatedUser", "short_lived"]
 
 
-OwnerKind = Literal["user", "service_account"]
+#: "self": the identity the suite runs as (contract 2's /api/v1/me/api-tokens).
+OwnerKind = Literal["user", "service_account", "self"]
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,12 @@ class Arranger:
         operation: str | None = None,
     ) -> tuple[CreatedToken, Exchange]:
         body = body if body is not None else self.token_body()
-        operation = operation or ("createApiTokensForUser_1" if owner_kind == "user" else "createApiTokensForUser")
+        operation = operation or _TOKEN_CREATES[owner_kind]
+        path = {"id": owner_id} if owner_kind != "self" else {}
         exchange = expect_status(
-            self.api.call(operation, {"id": owner_id}, json=body), 200, f"{operation} with valid data"
+            self.api.call(operation, path, json=body),
+            specs.success_statuses(operation),
+            f"{operation} with valid data",
         )
         payload = exchange.json()
         if not isinstance(payload, dict) or not payload.get("fullToken"):
@@ -159,6 +164,12 @@ def _created_id(exchange: Exchange) -> str:
         raise ContractViolation("a confirmation that names what was created", exchange)
     return exchange.created.id
 
+
+_TOKEN_CREATES: dict[str, str] = {
+    "user": "createApiTokensForUser_1",
+    "service_account": "createApiTokensForUser",
+    "self": "createApiTokenForCurrentUser",
+}
 
 #: The maxAge of every token the suite makes for its own use.
 OWN_TOKEN_MAX_AGE = "PT2H"

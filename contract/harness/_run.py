@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import specs
 from contract.harness._arrange import Arranger
 from contract.harness.cleanup import CleanupReport, delete_all
 from contract.harness.lifecycle import (
@@ -17,7 +18,7 @@ from contract.harness.lifecycle import (
     Progress,
     Settle,
 )
-from contract.harness.records import Findings, Ledger, Record
+from contract.harness.records import Drift, Findings, Ledger, Record
 from contract.harness.sending import (
     DEFAULT_BUDGET,
     DEFAULT_WINDOW,
@@ -85,6 +86,10 @@ class Run:
         self.pending = PendingChecks(self.api.settle)
         self.absences = AbsenceChecks(self.api.settle)
         self.background = Background(self.api.halted)
+        # Where the active contract's description does not match what servers and SDKs send: drift of
+        # the description itself, reported by every run of that contract, never a failure.
+        for operation, detail in specs.policy().description_drift:
+            self.findings.drift(Drift(operation, f"(the description) {detail}", ""))
 
     @property
     def settle(self) -> Settle:

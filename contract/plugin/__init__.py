@@ -310,6 +310,9 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.write_line(f"drift: {drift.operation} {drift.detail}", yellow=True)
     verdict = config.stash.get(_VERDICT_KEY, None)
     settings = _settings(config)
+    if settings is not None and settings.choice.how != "server" and not _is_worker(config):
+        # Said again at the end (the header is not shown with -q): the run did not follow the server.
+        terminalreporter.write_line(f"contract: {settings.choice.describe}", yellow=True)
     if verdict is None or settings is None:
         return
     report, problems = verdict

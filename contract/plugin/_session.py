@@ -20,26 +20,22 @@ from typing import Any
 import pytest
 
 import contract
-import specs
 from contract.harness import (
     Budget,
+    Connection,
     ContractChoice,
     Credentials,
-    OwnToken,
     Run,
     Target,
     TargetError,
-    UnstableTarget,
     check_base_url,
-    choose_contract,
-    delete_own_token,
-    mint_own_token,
+    connect,
+    own_token_name,
     parse_duration,
     preflight,
-    read_server_version,
 )
 from contract.plugin._options import option_value
-from strategies import RUN_PREFIX_ROOT, new_run_id
+from strategies import new_run_id
 
 __all__ = ["RunningTarget", "Settings", "names_the_suite", "new_settings", "resolve_target"]
 
@@ -189,28 +185,12 @@ def _budget_seconds(config: pytest.Config) -> float | None:
 
 
 @dataclass
-class RunningTarget:
+class RunningTarget(Connection):
     """The target of this run, the contract it speaks, and what to undo at the end: the token the run
     minted for itself, the embedded server (if the suite started one).
     """
 
-    target: Target
     server: Any = None
-    contract: ContractChoice = field(default_factory=lambda: ContractChoice(1, None, "unreadable", "not read"))
-    own_token: OwnToken | None = None
-
-    def forget_own_token(self) -> str | None:
-        """Delete the token the run minted for its own identity; a problem to report, or None."""
-        token, self.own_token = self.own_token, None
-        if token is None:
-            return None
-        try:
-            status = delete_own_token(self.target.base_url, token)
-        except (Exception, UnstableTarget) as error:
-            return f"could not delete the run's own API token {token.name}: {type(error).__name__}: {error}"
-        if status >= 300 and status not in (401, 404):
-            return f"could not delete the run's own API token {token.name}: {status}"
-        return None
 
     def stop(self) -> None:
         self.forget_own_token()
@@ -237,39 +217,25 @@ def resolve_target(config: pytest.Config, tenant: str, run_id: str = "") -> Runn
                 f"no credentials for {url}: set --username/--password or --token "
                 "(or KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_API_TOKEN)"
             )
-        running = RunningTarget(Target(url, credentials, tenant, embedded=False))
-        credentials_given = credentials
+        target = Target(url, credentials, tenant, embedded=False)
+        server = None
     else:
         from reference_server import spawn
 
         password = "Kc9" + new_run_id() + "x7"
         server = spawn(*shlex.split(str(option_value(config, "reference_server_args"))), password=password)
-        credentials_given = Credentials(server.username, server.password)
-        running = RunningTarget(Target(server.url, credentials_given, tenant, embedded=True), server)
+        target = Target(server.url, Credentials(server.username, server.password), tenant, embedded=True)
+    running = RunningTarget(target, ContractChoice(1, None, "unreadable", "not read"), server=server)
     try:
-        _speak_the_servers_contract(running, str(option_value(config, "contract")), run_id)
+        # The contract from the server's version (or --contract); on 2.x a password becomes a token.
+        connection = connect(target, str(option_value(config, "contract")), own_token_name(run_id or new_run_id()))
+        running.target, running.contract = connection.target, connection.contract
+        running.own_token = connection.own_token
         preflight(running.target)
     except (TargetError, RuntimeError):
         running.stop()
         raise
     return running
-
-
-def _speak_the_servers_contract(running: RunningTarget, forced: str, run_id: str) -> None:
-    """Pick the contract from the server's version (or --contract), and on 2.x turn a password into a token."""
-    target = running.target
-    running.contract = choose_contract(forced, read_server_version(target.base_url, target.credentials))
-    specs.use(running.contract.version)
-    credentials = target.credentials
-    if specs.policy().password_login != "login" or credentials.token or not credentials.username:
-        return
-    name = f"{RUN_PREFIX_ROOT}{run_id or new_run_id()}-session"
-    try:
-        own = mint_own_token(target.base_url, credentials.username, credentials.password or "", name)
-    except ValueError as error:
-        raise TargetError(f"{target.base_url} (contract 2): {error}") from None
-    running.own_token = own
-    running.target = replace(target, credentials=replace(credentials, token=own.full_token))
 
 
 def run_dir(settings: Settings) -> Path:

@@ -73,3 +73,53 @@ def test_success_status_comes_from_the_documented_responses() -> None:
     assert by_id["createUser"].success_status == 201
     assert by_id["deleteUser"].success_status == 204
     assert by_id["getUser"].success_status == 200
+
+
+@pytest.mark.parametrize("version", specs.VERSIONS)
+def test_each_version_is_valid_openapi_3_0_as_documented_and_refined(version: int) -> None:
+    contract = specs.contract(version)
+    for document in (contract.documented_openapi(), contract.openapi()):
+        assert document["openapi"].startswith("3.0.")
+        validate(document)
+
+
+def test_version_2_names_the_24_operations_as_version_1_does_plus_the_current_users_tokens() -> None:
+    one, two = specs.contract(1), specs.contract(2)
+    assert {op.operation_id for op in one.operations()} < {op.operation_id for op in two.operations()}
+    extra = {op.operation_id for op in two.operations()} - {op.operation_id for op in one.operations()}
+    assert extra == {"listApiTokensForCurrentUser", "createApiTokenForCurrentUser", "deleteApiTokenForCurrentUser"}
+    for op in one.operations():
+        renamed = two.operations_by_id[op.operation_id]
+        assert (renamed.method, renamed.path) == (op.method, op.path), op.operation_id
+    assert two.operations_by_id["listApiTokens_1"].documented_id == "listApiTokensForUser"
+    assert two.operations_by_id["createApiTokensForUser"].documented_id == "createApiTokensForServiceAccount"
+    documented = {op["operationId"] for item in two.documented_openapi()["paths"].values() for op in item.values()}
+    assert "listApiTokens_1" not in documented  # the description itself keeps Kestra 2.0's names
+
+
+def test_version_2_states_what_changed() -> None:
+    two = specs.contract(2)
+    assert two.success_statuses("createUser") == {201}
+    assert two.success_statuses("createApiTokensForUser_1") == {201}
+    assert two.success_statuses("createApiTokensForUser") == {200}  # the service-account one stays 200
+    assert two.success_statuses("impersonate") == {200, 303}
+    assert specs.contract(1).success_statuses("impersonate") == {200}
+    listed = {p["name"] for p in two.operations_by_id["listUsers"].definition["parameters"]}
+    assert listed == {"page", "size", "sort", "filters[q][EQUALS]"}  # the wire form, for the declared `filters`
+    declared = two.documented_openapi()["paths"]["/api/v1/users"]["get"]["parameters"]
+    assert {p["name"]: (p["required"], p["explode"]) for p in declared}["filters"] == (True, False)
+    assert next(op for op, _ in two.policy.description_drift) == "listUsers"
+    assert (two.policy.password_login, specs.contract(1).policy.password_login) == ("login", "basic")
+
+
+def test_the_active_version_is_the_processs_choice() -> None:
+    assert specs.active_version() == 1
+    try:
+        specs.use(2)
+        assert specs.operations_by_id()["createUser"].success_status == 201
+        assert "filters[q][EQUALS]" in {
+            p["name"] for p in specs.operations_by_id()["listUsers"].definition["parameters"]
+        }
+    finally:
+        specs.use(1)
+    assert "q" in {p["name"] for p in specs.operations_by_id()["listUsers"].definition["parameters"]}

@@ -31,6 +31,7 @@ from contract.harness.sending._passwords import (
     delete_own_token,
     login_succeeded,
     mint_own_token,
+    own_token_name,
     passwords_by_login,
     search_query,
 )
@@ -47,9 +48,11 @@ from contract.harness.sending._secrets import MIN_SECRET_LENGTH, SecretBook
 from contract.harness.sending._target import Credentials, Target, TargetError, check_base_url, preflight
 from contract.harness.sending._version import (
     CONTRACT_CHOICES,
+    Connection,
     ContractChoice,
     ServerVersion,
     choose_contract,
+    connect,
     parse_contract_option,
     read_server_version,
 )
@@ -68,6 +71,7 @@ __all__ = [
     "READ_OPERATIONS",
     "Answer",
     "Api",
+    "Connection",
     "ContractChoice",
     "Credentials",
     "IdentityLost",
@@ -86,6 +90,7 @@ __all__ = [
     "basic_login",
     "check_base_url",
     "choose_contract",
+    "connect",
     "delete_own_token",
     "identity_refused",
     "infrastructure_reason",
@@ -96,6 +101,7 @@ __all__ = [
     "missing_id",
     "mutates",
     "not_processed",
+    "own_token_name",
     "parse_contract_option",
     "passwords_by_login",
     "preflight",

@@ -33,6 +33,7 @@ __all__ = [
     "delete_own_token",
     "login_succeeded",
     "mint_own_token",
+    "own_token_name",
     "passwords_by_login",
     "search_query",
 ]
@@ -128,6 +129,11 @@ class OwnToken:
     id: str
     name: str
     full_token: str = field(repr=False)
+
+
+def own_token_name(run_id: str) -> str:
+    """The name of the token a run mints for itself: its prefix, so a sweep knows whose it is."""
+    return f"kct-{run_id}-session"
 
 
 #: How long the suite's own token lives: a run killed before its cleanup leaves no lasting credential.

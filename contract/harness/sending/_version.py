@@ -10,18 +10,34 @@ a version that cannot be read runs contract 1, and the run says so in every repo
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import httpx
 
 import specs
 from contract.harness.lifecycle import UnstableTarget
-from contract.harness.sending._passwords import LOGIN_PATH, PasswordSession, login_succeeded
+from contract.harness.sending._passwords import (
+    LOGIN_PATH,
+    OwnToken,
+    PasswordSession,
+    delete_own_token,
+    login_succeeded,
+    mint_own_token,
+    passwords_by_login,
+)
 from contract.harness.sending._retry import send_with_retries
-from contract.harness.sending._target import Credentials, TargetError, httpx_answer
+from contract.harness.sending._target import Credentials, Target, TargetError, httpx_answer
 
-__all__ = ["CONTRACT_CHOICES", "ContractChoice", "ServerVersion", "choose_contract", "parse_contract_option"]
+__all__ = [
+    "CONTRACT_CHOICES",
+    "Connection",
+    "ContractChoice",
+    "ServerVersion",
+    "choose_contract",
+    "connect",
+    "parse_contract_option",
+]
 
 CONFIGS_PATH = "/api/v1/configs"
 CONTRACT_CHOICES = ("auto", *(str(v) for v in specs.VERSIONS))
@@ -125,3 +141,44 @@ def _configs_after_login(client: httpx.Client, credentials: Credentials) -> http
     if not login_succeeded(login):
         return None
     return _configs(client, PasswordSession.after_login(client, login).headers)
+
+
+@dataclass
+class Connection:
+    """A target as the run talks to it: the contract it speaks, and the token it minted for itself (if any)."""
+
+    target: Target
+    contract: ContractChoice
+    own_token: OwnToken | None = None
+
+    def forget_own_token(self) -> str | None:
+        """Delete the token minted for the suite's own identity; a problem to report, or None."""
+        token, self.own_token = self.own_token, None
+        if token is None:
+            return None
+        try:
+            status = delete_own_token(self.target.base_url, token)
+        except (httpx.HTTPError, UnstableTarget) as error:
+            return f"could not delete the run's own API token {token.name}: {error}"
+        if status >= 300 and status not in (401, 404):
+            return f"could not delete the run's own API token {token.name}: {status}"
+        return None
+
+
+def connect(target: Target, forced: str, token_name: str) -> Connection:
+    """Pick the contract from the server's version (or `forced`), make it this process's active one, and on
+    2.x turn a password into an API token named `token_name` (POST /login, then POST /api/v1/me/api-tokens).
+    """
+    contract = choose_contract(forced, read_server_version(target.base_url, target.credentials))
+    specs.use(contract.version)
+    credentials = target.credentials
+    if not passwords_by_login() or credentials.token or not credentials.username:
+        return Connection(target, contract)
+    try:
+        own = mint_own_token(target.base_url, credentials.username, credentials.password or "", token_name)
+    except ValueError as error:
+        raise TargetError(f"{target.base_url} (contract 2): {error}") from None
+    except UnstableTarget as error:
+        raise TargetError(f"{target.base_url} does not answer as an API: {error.reason}") from None
+    minted = replace(target, credentials=replace(credentials, token=own.full_token))
+    return Connection(minted, contract, own)
