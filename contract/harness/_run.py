@@ -48,6 +48,8 @@ class Run:
     login_window: float = DEFAULT_WINDOW
     #: Seconds a search may show a write late (`--settle`).
     settle_window: float = DEFAULT_SETTLE_SECONDS
+    #: Run the SDK tests with a kestrapy built for the other contract version too (`--sdk-across-majors`).
+    sdk_across_majors: bool = False
     ledger: Ledger = field(init=False)
     api: Api = field(init=False)
     names: RunNames = field(init=False)

@@ -247,6 +247,17 @@ OPTIONS: tuple[Option, ...] = (
         metavar="N",
     ),
     Option(
+        "sdk_across_majors",
+        "--sdk-across-majors",
+        "run the SDK tests also with a kestrapy built for the other contract version (the SDK matrix does;"
+        " by default they are skipped: a compatibility question, not a violation of the server)",
+        env="KESTRA_CONTRACT_SDK_ACROSS_MAJORS",
+        ini="contract_sdk_across_majors",
+        default=False,
+        convert=_truthy,
+        switch=True,
+    ),
+    Option(
         "reference_server_args",
         "--reference-server-args",
         "extra arguments for the embedded reference server (when no --base-url is given)",
@@ -255,8 +266,6 @@ OPTIONS: tuple[Option, ...] = (
         default="",
         metavar="ARGS",
     ),
-    # Issue 21 adds `--contract` (which contract version to run); it belongs in this table
-    # with an environment variable and an ini key like the rest.
 )
 
 

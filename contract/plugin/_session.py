@@ -83,6 +83,8 @@ class Settings:
     contract: dict[str, Any] = field(default_factory=dict)
     #: The API token the run minted for its own identity (2.x with a password): id and name.
     own_token: dict[str, str] = field(default_factory=dict)
+    #: `--sdk-across-majors`: the SDK tests run whatever contract the installed kestrapy is built for.
+    sdk_across_majors: bool = False
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,6 +147,7 @@ class Settings:
             budget=Budget.from_info(self.budget),
             login_budget=self.login_budget,
             login_window=self.login_window,
+            sdk_across_majors=self.sdk_across_majors,
         )
 
 
@@ -196,6 +199,7 @@ def new_settings(config: pytest.Config) -> Settings:
         baseline=_path_option(config, "baseline"),
         trend=int(option_value(config, "trend")),
         contract_option=str(option_value(config, "contract")),
+        sdk_across_majors=bool(option_value(config, "sdk_across_majors")),
     )
     if settings.baseline and not Path(settings.baseline).is_file():
         raise pytest.UsageError(f"--baseline: {settings.baseline} does not exist")

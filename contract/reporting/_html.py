@@ -541,65 +541,91 @@ def _matrix_cell(value: Any) -> str:
 _OUTCOME_STATE = {"works": "ok", "missing": "bad", "error": "bad", "does not parse": "bad", "not run": "na"}
 
 
-def _is_version_matrix(matrix: Any) -> bool:
-    """The shape `nox -s sdk_matrix` writes: {"versions": {version: {"operations": {op: {...}}}}}."""
-    versions = matrix.get("versions") if isinstance(matrix, dict) else None
+def _is_sdk_grid(matrix: Any) -> bool:
+    """The shape `nox -s sdk_matrix` writes: {"contracts": {...}, "sdks": {label: {"servers": {contract: ...}}}}."""
+    sdks = matrix.get("sdks") if isinstance(matrix, dict) else None
     return (
-        isinstance(versions, dict)
-        and bool(versions)
-        and all(isinstance(v, dict) and isinstance(v.get("operations"), dict) for v in versions.values())
+        isinstance(matrix.get("contracts") if isinstance(matrix, dict) else None, dict)
+        and isinstance(sdks, dict)
+        and bool(sdks)
+        and all(isinstance(v, dict) and isinstance(v.get("servers"), dict) for v in sdks.values())
     )
 
 
-def _import_cell(version: dict[str, Any]) -> str:
-    clean = version.get("clean_import") or {}
+def _import_cell(sdk: dict[str, Any]) -> str:
+    clean = sdk.get("clean_import") or {}
     if not clean.get("checked"):
         return '<td><span class="pill na">not checked</span></td>'
     if clean.get("ok"):
         return '<td><span class="pill ok">clean</span></td>'
-    added = ", ".join(version.get("added_for_import") or [])
-    label = f"needs {added}" if added and not version.get("import_error") else "fails"
-    title = clean.get("error") or version.get("import_error") or ""
+    added = ", ".join(sdk.get("added_for_import") or [])
+    label = f"needs {added}" if added and not sdk.get("import_error") else "fails"
+    title = clean.get("error") or sdk.get("import_error") or ""
     return f'<td><span class="pill bad" title="{e(title)}">{e(label)}</span></td>'
 
 
-def _version_matrix(matrix: dict[str, Any]) -> str:
-    versions: dict[str, dict[str, Any]] = matrix["versions"]
-    names = list(versions)
-    listed = [o.get("operation", "") for o in matrix.get("operations", []) if isinstance(o, dict)]
-    operations = list(dict.fromkeys(listed + [op for v in versions.values() for op in v["operations"]]))
-    head = "".join(f"<th>kestrapy {e(name)}</th>" for name in names)
-    counts = "".join(
-        '<td class="path">' + e(" · ".join(f"{n} {word}" for word, n in (v.get("counts") or {}).items() if n)) + "</td>"
-        for v in versions.values()
+def _sdk_heading(label: str, sdk: dict[str, Any]) -> str:
+    version = sdk.get("version")
+    kind = (sdk.get("source") or {}).get("kind")
+    if version and version != label and kind not in (None, "index"):
+        return f"kestrapy {version} ({label})"
+    return f"kestrapy {label}"
+
+
+def _grid_cell(server: dict[str, Any]) -> str:
+    if not server.get("ran"):
+        return f'<td><span class="pill na" title="{e(server.get("problem") or "")}">not run</span></td>'
+    works, of = server.get("works", 0), server.get("of", 0)
+    state = "ok" if works == of else "bad"
+    others = " · ".join(f"{n} {w}" for w, n in (server.get("counts") or {}).items() if n and w != "works")
+    return f'<td><span class="pill {state}">{e(works)} of {e(of)}</span> <span class="path">{e(others)}</span></td>'
+
+
+def _sdk_grid(matrix: dict[str, Any]) -> str:
+    contracts: dict[str, dict[str, Any]] = matrix["contracts"]
+    sdks: dict[str, dict[str, Any]] = matrix["sdks"]
+    head = "".join(f"<th>contract {e(c)} ({e(d.get('name', ''))})</th>" for c, d in contracts.items())
+    grid = "".join(
+        f"<tr><td>{e(_sdk_heading(label, sdk))}</td>{_import_cell(sdk)}"
+        + "".join(_grid_cell(sdk["servers"].get(c) or {}) for c in contracts)
+        + "</tr>"
+        for label, sdk in sdks.items()
     )
-    rows = [
-        "<tr><td>import in a clean environment</td>" + "".join(_import_cell(v) for v in versions.values()) + "</tr>",
-        f"<tr><td>outcomes</td>{counts}</tr>",
+    tables = [
+        f"<table><thead><tr><th>kestrapy</th><th>import in a clean environment</th>{head}</tr></thead>"
+        f"<tbody>{grid}</tbody></table>"
     ]
-    for operation in operations:
-        cells = []
-        for name in names:
-            cell = versions[name]["operations"].get(operation) or {"outcome": "not run"}
-            outcome = str(cell.get("outcome", "not run"))
-            title = " ".join([*cell.get("details", []), *cell.get("notes", [])])
-            method = f' <span class="path">{e(cell["method"])}</span>' if cell.get("method") else ""
-            state = _OUTCOME_STATE.get(outcome, "na")
-            cells.append(f'<td title="{e(title)}"><span class="pill {state}">{e(outcome)}</span>{method}</td>')
-        rows.append(f'<tr><td class="op">{e(operation)}</td>{"".join(cells)}</tr>')
+    for contract, described in contracts.items():
+        names = "".join(f"<th>{e(_sdk_heading(label, sdk))}</th>" for label, sdk in sdks.items())
+        rows = []
+        for operation in [o.get("operation", "") for o in described.get("operations", []) if isinstance(o, dict)]:
+            cells = []
+            for sdk in sdks.values():
+                server = sdk["servers"].get(contract) or {}
+                cell = (server.get("operations") or {}).get(operation) or {"outcome": "not run"}
+                outcome = str(cell.get("outcome", "not run"))
+                title = " ".join([*cell.get("details", []), *cell.get("notes", [])])
+                method = f' <span class="path">{e(cell["method"])}</span>' if cell.get("method") else ""
+                state = _OUTCOME_STATE.get(outcome, "na")
+                cells.append(f'<td title="{e(title)}"><span class="pill {state}">{e(outcome)}</span>{method}</td>')
+            rows.append(f'<tr><td class="op">{e(operation)}</td>{"".join(cells)}</tr>')
+        tables.append(
+            f"<h3>Contract {e(contract)} ({e(described.get('name', ''))})</h3>"
+            f"<table><thead><tr><th>Operation</th>{names}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
     generated = f" Generated {matrix['generated']}." if matrix.get("generated") else ""
     return (
         '<section id="sdk-matrix"><h2>SDK matrix</h2>'
-        f'<p class="lead">Which kestrapy versions can call each operation of this server.{e(generated)}</p>'
-        f"<table><thead><tr><th>Operation</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
+        '<p class="lead">Operations that work through each kestrapy, against a server of each contract version'
+        f" (nox -s sdk_matrix).{e(generated)}</p>" + "".join(tables) + "</section>"
     )
 
 
 def _matrix(matrix: Any) -> str:
     if matrix is None:
         return ""
-    if _is_version_matrix(matrix):
-        return _version_matrix(matrix)
+    if _is_sdk_grid(matrix):
+        return _sdk_grid(matrix)
     columns, rows = _matrix_rows(matrix)
     caption = matrix.get("description", "") if isinstance(matrix, dict) else ""
     head = "".join(f"<th>{e(c)}</th>" for c in columns)

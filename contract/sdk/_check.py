@@ -8,6 +8,7 @@ silently), and the parsed value agrees with the raw JSON field by documented fie
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import re
@@ -21,26 +22,27 @@ import requests
 import urllib3
 
 import specs
-from contract.harness import READ_OPERATIONS, Answer, Exchange, Run, UnstableTarget, send_with_retries
+from contract.harness import READ_OPERATIONS, Answer, Credentials, Exchange, Run, UnstableTarget, send_with_retries
 from contract.sdk._args import ArgumentError, build_arguments, model_class, unwrap
-from contract.sdk._client import Sdk, SdkCall, SdkClient
+from contract.sdk._client import Sdk, SdkCall, SdkClient, SdkMethod
 from contract.sdk._compare import disagreements, dump, resolve
-from contract.sdk._outcome import Outcome, Result
-from contract.sdk._routes import elsewhere, match_operations, param_key
+from contract.sdk._outcome import Outcome, Result, mask_secrets, short, validation_summary
+from contract.sdk._routes import elsewhere
 from contract.sdk._scenarios import Scenario, arrange, unknown_id
 
 __all__ = ["check_call", "check_unknown_id", "sdk_method_for"]
 
 
-def sdk_method_for(sdk: Sdk, operation: specs.Operation) -> str | None:
-    documented = {operation.operation_id: (operation.method, operation.path)}
-    return match_operations(sdk.routes, documented)[operation.operation_id]
+def sdk_method_for(sdk: Sdk, operation: specs.Operation) -> SdkMethod | None:
+    return sdk.method_for((operation.method, operation.path))
 
 
 def _missing(sdk: Sdk, operation: specs.Operation) -> Result:
-    offered = elsewhere(sdk.module, (operation.method, operation.path), skip=[sdk.users_api])
-    detail = f"{sdk.users_api.__name__} has no method for {operation.method} {operation.path}"
-    return Result(Outcome.MISSING, detail + (f" (offered by {', '.join(offered)})" if offered else ""))
+    offered = elsewhere(sdk.module, (operation.method, operation.path), skip=sdk.api_classes.values())
+    detail = f"no API of KestraClient has a method for {operation.method} {operation.path}"
+    if offered:
+        detail += f" (kestrapy.{', kestrapy.'.join(offered)} has one, but KestraClient does not offer it)"
+    return Result(Outcome.MISSING, detail)
 
 
 def _path_params(operation: specs.Operation) -> list[str]:
@@ -69,38 +71,6 @@ def _return_type(method: Any) -> Any:
         return Any
 
 
-#: Fields whose values are secrets, as the API and the SDKs name them: never shown in a failure.
-_SECRET_KEYS = frozenset(
-    {"password", "oldPassword", "newPassword", "fullToken", "old_password", "new_password", "full_token"}
-)
-
-
-def _hidden(value: Any, secret: bool = False) -> Any:
-    """`value` with every string a secret field holds (however deep) replaced by ***."""
-    if isinstance(value, dict):
-        return {k: _hidden(v, secret or str(k) in _SECRET_KEYS) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_hidden(v, secret) for v in value]
-    return "***" if secret and isinstance(value, str) else value
-
-
-def _validation_summary(error: pydantic.ValidationError) -> str:
-    """One line per problem, without pydantic's links: what, where, and the value it got (secrets hidden:
-    an SDK's error echoes the response it could not read, a new token's fullToken too).
-    """
-    problems = []
-    for item in error.errors()[:3]:
-        shown = _hidden(item.get("input"), any(str(part) in _SECRET_KEYS for part in item["loc"]))
-        problems.append(f"{'.'.join(str(p) for p in item['loc']) or '$'}: {item['msg']} (got {_short(shown)})")
-    more = f"; and {error.error_count() - 3} more" if error.error_count() > 3 else ""
-    return f"{error.title}: " + "; ".join(problems) + more
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def _typed_statuses(method: Any) -> list[str]:
     """The statuses a generated method deserializes a body for, read from its source."""
     try:
@@ -110,13 +80,20 @@ def _typed_statuses(method: Any) -> list[str]:
     return re.findall(r"'(\d{3})': \"\w", source)
 
 
-def _is_argument_error(error: pydantic.ValidationError, method_name: str) -> bool:
+def _is_argument_error(error: pydantic.ValidationError, method: SdkMethod) -> bool:
     """validate_call names the method in its errors; a model names itself."""
-    return method_name in str(error.title)
+    return method.name in str(error.title)
 
 
 #: What the SDKs' transports raise when no HTTP answer came back (generated clients use urllib3).
-_TRANSPORT_ERRORS: tuple[type[Exception], ...] = (urllib3.exceptions.HTTPError, requests.RequestException)
+#: Not requests' JSONDecodeError, a RequestException too: a body the SDK cannot read is a finding.
+_TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
+    urllib3.exceptions.HTTPError,
+    requests.ConnectionError,
+    requests.Timeout,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 
 def _answer(operation: specs.Operation, result: SdkCall | Exception) -> Answer:
@@ -129,21 +106,81 @@ def _answer(operation: specs.Operation, result: SdkCall | Exception) -> Answer:
         value = headers.get(name) or headers.get(name.title()) if hasattr(headers, "get") else None
         return None if value is None else str(value)
 
-    body = getattr(result, "body", None) or b""
-    raw = body if isinstance(body, bytes) else str(body).encode()
-    return Answer(int(getattr(result, "status", 0) or 0), header("content-type") or "", raw, header("retry-after"))
+    return Answer(
+        int(getattr(result, "status", 0) or 0), header("content-type") or "", _raw_of(result), header("retry-after")
+    )
+
+
+def _raw_of(error: BaseException) -> bytes:
+    body = getattr(error, "body", None) or b""
+    return body if isinstance(body, bytes) else str(body).encode()
+
+
+class _Witness:
+    """What the SDK sent and saw, told to the run as if the suite had sent it itself.
+
+    The SDK's requests do not go through `Api.call`, so nothing else would tell the run's
+    observers: the SecretBook of a `fullToken` the SDK received or a password it sent (a
+    failure text that quotes them would reach junit.xml unmasked), the login book of a
+    password login the SDK made, the identity watch of a 401, the record of the request.
+    """
+
+    def __init__(self, run: Run, operation: specs.Operation, scenario: Scenario, credentials: Credentials) -> None:
+        self.run, self.operation, self.scenario = run, operation, scenario
+        self.authorization = credentials.header if credentials.username or credentials.token else None
+        # Before the call: a crash inside the SDK is masked too.
+        run.secrets.add(credentials.password, credentials.token)
+        run.secrets.note_body(scenario.body)
+
+    def saw(self, status: int | None, raw: bytes | None) -> None:
+        if raw:
+            with contextlib.suppress(ValueError):
+                self.run.secrets.note_body(json.loads(raw))
+        if isinstance(status, int) and status:
+            self.run.api.notify(self._exchange(status, raw))
+
+    def _exchange(self, status: int, raw: bytes | None) -> Exchange:
+        """The call as the run's observers read an exchange of `Api.call`."""
+        run, operation, scenario = self.run, self.operation, self.scenario
+        path = {"tenant": run.target.tenant, **scenario.path}
+        url = run.target.base_url + operation.path.format_map(
+            {k: quote(str(v), safe="") for k, v in path.items()} | _Unfilled()
+        )
+        headers = {"Authorization": self.authorization} if self.authorization else {}
+        body = {"json": scenario.body} if scenario.body is not None else {}
+        request = httpx.Request(operation.method, url, params=scenario.query or None, headers=headers, **body)
+        return Exchange(operation.operation_id, request, httpx.Response(status, content=raw or b""))
+
+
+class _Unfilled(dict[str, str]):
+    """A path parameter the scenario did not name stays a template in the recorded URL."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 def _steady_call(
-    sdk: Sdk, run: Run, operation: specs.Operation, client: SdkClient, method_name: str, arguments: dict[str, Any]
+    sdk: Sdk,
+    run: Run,
+    operation: specs.Operation,
+    client: SdkClient,
+    method: SdkMethod,
+    arguments: dict[str, Any],
+    witness: _Witness,
 ) -> SdkCall:
     """`client.call` with the harness's retries: a gateway page or a timeout is not the SDK's fault, nor the API's."""
 
     def attempt() -> SdkCall | Exception:
         try:
-            return client.call(method_name, arguments)
+            call = client.call(method, arguments)
         except sdk.api_exception as error:
+            witness.saw(getattr(error, "status", None), _raw_of(error) or client.last_body)
             return error  # type: ignore[return-value]
+        except Exception:
+            witness.saw(client.last_status, client.last_body)
+            raise
+        witness.saw(call.status, call.body)
+        return call
 
     try:
         result = send_with_retries(
@@ -164,86 +201,73 @@ def _steady_call(
 
 
 def _invoke(
-    sdk: Sdk, run: Run, operation: specs.Operation, method_name: str, scenario: Scenario, notes: list[str]
+    sdk: Sdk,
+    run: Run,
+    operation: specs.Operation,
+    method: SdkMethod,
+    scenario: Scenario,
+    notes: list[str],
+    unsent: list[str],
 ) -> SdkCall | Result:
     """Send the call through the SDK; a Result if it did not come back as a success."""
     credentials = scenario.as_ or run.target.credentials
-    authorization = credentials.header if credentials.username or credentials.token else None
+    witness = _Witness(run, operation, scenario, credentials)
     # The same guard as every other request, body and credentials included.
     run.api.vet(
-        operation, scenario.path, body=scenario.body, authorization=authorization, as_suite=scenario.as_ is None
+        operation, scenario.path, body=scenario.body, authorization=witness.authorization, as_suite=scenario.as_ is None
     )
-    run.secrets.note_body(scenario.body)  # before the call: a crash inside the SDK is masked too
     with sdk.client(run.target.base_url, credentials, run.target.network) as client:
-        method = getattr(client.users, method_name)
         try:
-            built = build_arguments(method, scenario.path, scenario.query, scenario.body, _body_schema(operation))
-        except (ArgumentError, pydantic.ValidationError) as error:
-            return Result(Outcome.ERROR, f"cannot build the call {method_name}(...): {error}")
+            built = build_arguments(
+                client.bound(method), scenario.path, scenario.query, scenario.body, _body_schema(operation)
+            )
+        except ArgumentError as error:
+            return Result(Outcome.ERROR, f"cannot build the call {method}(...): {error}")
+        except pydantic.ValidationError as error:
+            return Result(Outcome.ERROR, f"cannot build the call {method}(...): {validation_summary(error)}")
         notes.extend(built.notes)
+        unsent.extend(name for name in built.unsent if name in _query_params(operation))
         raw: bytes | None = None
         try:
-            call = _steady_call(sdk, run, operation, client, method_name, built.arguments)
+            call = _steady_call(sdk, run, operation, client, method, built.arguments, witness)
             raw = call.body
-            _observed(run, operation, scenario, authorization, call.status or operation.success_status, raw)
             return call
         except sdk.api_exception as error:
             status = getattr(error, "status", None)
-            _observed(run, operation, scenario, authorization, status, _raw_body(error))
-            return Result(Outcome.ERROR, f"{method_name} raised {type(error).__name__} {status}: {_body_of(error)}")
+            return Result(Outcome.ERROR, f"{method} raised {type(error).__name__} {status}: {_body_of(error)}")
         except pydantic.ValidationError as error:
-            if _is_argument_error(error, method_name):
-                return Result(Outcome.ERROR, f"{method_name} rejected its arguments: {_validation_summary(error)}")
-            return Result(Outcome.UNPARSED, f"{method_name} could not parse the response: {_validation_summary(error)}")
+            if _is_argument_error(error, method):
+                return Result(Outcome.ERROR, f"{method} rejected its arguments: {validation_summary(error)}")
+            return Result(Outcome.UNPARSED, f"{method} could not parse the response: {validation_summary(error)}")
         except Exception as error:
             if type(error).__name__ == "JSONDecodeError":  # json's, simplejson's or requests' own
-                return Result(Outcome.UNPARSED, f"{method_name} could not read the response as JSON: {error}")
-            return Result(Outcome.ERROR, f"{method_name} raised {type(error).__name__}: {str(error)[:500]}")
+                return Result(Outcome.UNPARSED, f"{method} could not read the response as JSON: {error}")
+            return Result(Outcome.ERROR, f"{method} raised {type(error).__name__}: {_cut(str(error), 500)}")
         finally:
             scenario.record(raw if raw is not None else client.last_body)
-            run.secrets.note_answer(raw if raw is not None else client.last_body)
 
 
-def _raw_body(error: BaseException) -> bytes:
-    body = getattr(error, "body", None) or b""
-    return body if isinstance(body, bytes) else str(body).encode()
-
-
-def _observed(
-    run: Run, operation: specs.Operation, scenario: Scenario, authorization: str | None, status: Any, raw: bytes | None
-) -> None:
-    """Tell the run's observers what the SDK sent and got, as `Api.call` does for its own requests: the login
-    book counts a refused login, the secret book learns a new fullToken, the identity watch sees a 401, the
-    record counts the request.
-    """
-    if not isinstance(status, int) or not status:
-        return
-    path = {"tenant": run.target.tenant, **scenario.path}
-    try:
-        url = run.target.base_url + operation.path.format(**{k: quote(str(v), safe="") for k, v in path.items()})
-    except KeyError:
-        return
-    headers = {"Authorization": authorization} if authorization else {}
-    body = {"json": scenario.body} if scenario.body is not None else {}
-    request = httpx.Request(operation.method, url, params=scenario.query or None, headers=headers, **body)
-    run.api.notify(Exchange(operation.operation_id, request, httpx.Response(status, content=raw or b"")))
+def _cut(text: str, limit: int) -> str:
+    """Masked first, then cut (see _short)."""
+    return mask_secrets(text)[:limit]
 
 
 def _body_of(error: BaseException) -> str:
     body = getattr(error, "body", None)
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")
-    return text[:300]
+    return _cut(text, 300)
 
 
-def _unsent_query(method: Any, operation: specs.Operation, scenario: Scenario) -> list[str]:
-    """Documented query parameters this check wanted to send that the SDK cannot take."""
-    accepted = {param_key(name) for name in inspect.signature(method).parameters}
-    return [name for name in scenario.query if name in _query_params(operation) and param_key(name) not in accepted]
-
-
-def _judge(operation: specs.Operation, type_owner: type, method: Any, call: SdkCall) -> Result:
-    if call.status is not None and call.status != operation.success_status:
+def _judge(operation: specs.Operation, api_class: type, method: Any, call: SdkCall) -> Result:
+    allowed = {operation.success_status, *specs.policy().alternative_success.get(operation.operation_id, ())}
+    if call.status is not None and call.status not in allowed:
         return Result(Outcome.ERROR, f"the server answered {call.status}, documented {operation.success_status}")
+    if call.status is not None and 300 <= call.status < 400 and call.status != operation.success_status:
+        # A redirect the contract allows (impersonate's 303): there is no documented body to read.
+        followed = f" followed it to a {call.redirected_to} and" if call.redirected_to else ""
+        returned = short(dump(call.value))
+        note = f"the server answered {call.status}, which the contract allows; the SDK{followed} returned {returned}"
+        return Result(Outcome.WORKS, notes=[note])
     schema = _response_schema(operation)
     if schema is None:
         return Result(Outcome.WORKS)
@@ -252,7 +276,8 @@ def _judge(operation: specs.Operation, type_owner: type, method: Any, call: SdkC
     try:
         raw = json.loads(call.body)
     except ValueError as error:
-        return Result(Outcome.ERROR, f"the server sent a body that is not JSON: {error}")
+        kind = f"a {call.content_type} body" if call.content_type else "a body"
+        return Result(Outcome.ERROR, f"the SDK got {kind} that is not JSON: {error}")
     declared = unwrap(_return_type(method))
     problem = _strict_parse(declared, raw)
     if problem:
@@ -260,7 +285,7 @@ def _judge(operation: specs.Operation, type_owner: type, method: Any, call: SdkC
     differences = disagreements(dump(call.value), raw, schema, specs.openapi())
     if differences:
         shown = "; ".join(differences[:5]) + (f"; and {len(differences) - 5} more" if len(differences) > 5 else "")
-        typed = _typed_statuses(getattr(type_owner, f"{method.__name__}_with_http_info", method))
+        typed = _typed_statuses(getattr(api_class, f"{method.__name__}_with_http_info", method))
         if call.value is None and typed and str(call.status) not in typed:
             shown += f" (the SDK reads a body only for status {', '.join(typed)}, the server answered {call.status})"
         return Result(Outcome.UNPARSED, f"the parsed value disagrees with the JSON: {shown}")
@@ -278,71 +303,65 @@ def _strict_parse(declared: Any, raw: Any) -> str | None:
         try:
             model.from_dict(item)  # type: ignore[attr-defined]
         except pydantic.ValidationError as error:
-            return f"{model.__name__} does not accept the response: {_validation_summary(error)}"
+            # Never pydantic's own text: it cuts long inputs in the middle, leaving a token's tail keyless.
+            return f"{model.__name__} does not accept the response: {validation_summary(error)}"
         except (ValueError, TypeError) as error:
-            return f"{model.__name__} does not accept the response: {error}"
+            return _cut(f"{model.__name__} does not accept the response: {error}", 1500)
     return None
 
 
 def _masked(run: Run, result: Result) -> Result:
-    """A failure's words without the run's secrets: an SDK's errors echo what it could not read."""
+    """A result's words without the run's secrets: an SDK's errors echo what it could not read."""
     result.detail = run.secrets.mask(result.detail)
     result.notes = [run.secrets.mask(note) for note in result.notes]
     return result
 
 
-def check_call(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[str | None, Result]:
+def check_call(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[SdkMethod | None, Result]:
     """Call the operation with realistic arguments on objects this run created."""
-    method_name = sdk_method_for(sdk, operation)
-    if method_name is None:
+    method = sdk_method_for(sdk, operation)
+    if method is None:
         return None, _missing(sdk, operation)
     scenario = arrange(operation.operation_id, run)
     notes: list[str] = []
-    answer = _invoke(sdk, run, operation, method_name, scenario, notes)
+    unsent: list[str] = []
+    answer = _invoke(sdk, run, operation, method, scenario, notes, unsent)
     if isinstance(answer, Result):
         answer.notes[:0] = notes
-        return method_name, _masked(run, answer)
-    method = getattr(sdk.users_api, method_name)
-    result = _judge(operation, sdk.users_api, method, answer)
+        return method, _masked(run, answer)
+    api_class = sdk.api_class(method)
+    unbound = getattr(api_class, method.name)
+    result = _judge(operation, api_class, unbound, answer)
     result.notes[:0] = notes
     if result.outcome is Outcome.WORKS:
         scenario.finish()
-        unsent = _unsent_query(method, operation, scenario)
         if unsent:
             result.notes.append(f"cannot send documented query parameter(s) {', '.join(unsent)}")
-    return method_name, _masked(run, result)
+    return method, _masked(run, result)
 
 
-def check_unknown_id(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[str | None, Result]:
+def check_unknown_id(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[SdkMethod | None, Result]:
     """The same call on ids that do not exist must raise the SDK's ApiException with 404."""
-    method_name = sdk_method_for(sdk, operation)
-    if method_name is None:
+    method = sdk_method_for(sdk, operation)
+    if method is None:
         return None, _missing(sdk, operation)
     scenario = unknown_id(operation.operation_id, _path_params(operation), run)
     allowed = specs.policy().unknown_id_statuses
+    credentials = run.target.credentials
+    witness = _Witness(run, operation, scenario, credentials)
     # The same guard as every other request (an unknown id never names anything the run did not make).
-    run.api.vet(
-        operation,
-        scenario.path,
-        body=scenario.body,
-        authorization=run.target.credentials.header,
-        as_suite=True,
-    )
-    authorization = run.target.credentials.header
-    with sdk.client(run.target.base_url, run.target.credentials, run.target.network) as client:
+    run.api.vet(operation, scenario.path, body=scenario.body, authorization=witness.authorization, as_suite=True)
+    with sdk.client(run.target.base_url, credentials, run.target.network) as client:
         try:
-            built = build_arguments(
-                getattr(client.users, method_name), scenario.path, {}, scenario.body, _body_schema(operation)
-            )
-            call = _steady_call(sdk, run, operation, client, method_name, built.arguments)
-            _observed(run, operation, scenario, authorization, call.status or operation.success_status, call.body)
+            built = build_arguments(client.bound(method), scenario.path, {}, scenario.body, _body_schema(operation))
+            _steady_call(sdk, run, operation, client, method, built.arguments, witness)
         except sdk.api_exception as error:
             status = getattr(error, "status", None)
-            _observed(run, operation, scenario, authorization, status, _raw_body(error))
             if status in allowed:
-                return method_name, Result(Outcome.WORKS)
-            return method_name, Result(Outcome.ERROR, f"{type(error).__name__} with status {status}, expected 404")
+                return method, Result(Outcome.WORKS)
+            return method, Result(Outcome.ERROR, f"{type(error).__name__} with status {status}, expected 404")
         except Exception as error:
-            detail = f"unknown id: {method_name} raised {type(error).__name__} instead of ApiException: {error}"
-            return method_name, Result(Outcome.ERROR, detail[:600])
-    return method_name, Result(Outcome.ERROR, f"unknown id: {method_name} returned normally, expected ApiException 404")
+            what = validation_summary(error) if isinstance(error, pydantic.ValidationError) else str(error)
+            detail = f"unknown id: {method} raised {type(error).__name__} instead of ApiException: {what}"
+            return method, _masked(run, Result(Outcome.ERROR, _cut(detail, 600)))
+    return method, Result(Outcome.ERROR, f"unknown id: {method} returned normally, expected ApiException 404")

@@ -70,6 +70,8 @@ def disagreements(
     if raw is None:
         return [] if parsed in (None, _MISSING) else [f"{where}: SDK has {parsed!r}, server sent null"]
     if parsed is None and where == "$":
+        if raw == {}:
+            return []  # an empty object carries nothing the SDK could have lost
         return [f"the SDK returned None, the server sent {_excerpt(raw)}"]
     if parsed is _MISSING or parsed is None:
         return [f"{where}: the SDK dropped it (server sent {_excerpt(raw)})"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import warnings
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any
@@ -103,9 +104,12 @@ def sdk_routes(api_class: type, *, strict: bool = True) -> dict[str, tuple[str, 
     routes: dict[str, tuple[str, str]] = {}
     for name in public_methods(api_class):
         try:
-            routes[name] = (
-                _generated_route(api_class, name) if style == "generated" else _session_route(api_class, name)
-            )
+            # Reading a route calls the method: its deprecation warnings are not about this run.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                routes[name] = (
+                    _generated_route(api_class, name) if style == "generated" else _session_route(api_class, name)
+                )
         except Exception:
             if strict:
                 raise

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import specs
 from contract.harness import (
     ContractViolation,
     CreatedUser,
@@ -59,6 +60,7 @@ def body_for(operation_id: str, run: Run) -> Any:
         "createApiTokensForUser": arrange.token_body,
         "createApiTokensForUser_1": arrange.token_body,
         "createApiTokensForUserWithTenant": arrange.token_body,
+        "createApiTokenForCurrentUser": arrange.token_body,
     }
     make = bodies.get(operation_id)
     return make() if make else None
@@ -96,7 +98,8 @@ def _record_user(run: Run, email: str) -> Callable[[bytes | None], None]:
     def record(raw: bytes | None) -> None:
         user_id = _json_id(raw)
         if user_id is None:
-            listing = run.api.call("listUsers", params={"q": email, "page": 1, "size": 10})
+            search = specs.policy().search_parameter
+            listing = run.api.call("listUsers", params={search: email, "page": 1, "size": 10})
             if listing.status != 200:
                 return
             matches = [u for u in listing.json().get("results", []) if u.get("username") == email]
@@ -154,7 +157,8 @@ def _list_users(run: Run) -> Scenario:
     if run.read_only:
         return Scenario(path={}, query={"page": 1, "size": 10})
     user = _user(run)
-    return Scenario(path={}, query={"page": 1, "size": 10, "q": user.email})
+    # The contract's own search parameter: `q` in version 1, `filters[q][EQUALS]` in version 2.
+    return Scenario(path={}, query={"page": 1, "size": 10, specs.policy().search_parameter: user.email})
 
 
 def _delete_user(run: Run) -> Scenario:
@@ -182,10 +186,45 @@ def _delete_auth_method(run: Run) -> Scenario:
     return Scenario(path={"id": user.id, "auth": str(auths[0]["id"])})
 
 
+def _signed_in_as(run: Run, user: CreatedUser) -> Credentials:
+    """How the SDK calls as a user the run created: as that user's own SDK user would.
+
+    Where the contract takes a password on every call (version 1), its password; where
+    it does not (version 2 dropped basic authentication, and kestrapy 2.x has no login),
+    an API token made for it first.
+    """
+    if specs.policy().password_login == "basic" and user.password:
+        return user.credentials
+    token, _ = run.arrange.create_token(user.id, "user")
+    return token.credentials
+
+
 def _update_current_password(run: Run) -> Scenario:
     user = _user(run)
     body = {"oldPassword": user.password, "newPassword": strong_password()}
-    return Scenario(path={}, body=body, as_=user.credentials)
+    return Scenario(path={}, body=body, as_=_signed_in_as(run, user))
+
+
+# ---- the current user's tokens (contract 2): always a user the run created, never the suite's own
+
+
+def _create_own_token(run: Run) -> Scenario:
+    user = _user(run)
+    body = run.arrange.token_body()
+    record = _record_token(run, user.id, "user", body["name"], "listApiTokens_1")
+    return Scenario(path={}, body=body, as_=_signed_in_as(run, user), record=record)
+
+
+def _list_own_tokens(run: Run) -> Scenario:
+    user = _user(run)
+    run.arrange.create_token(user.id, "user")
+    return Scenario(path={}, as_=_signed_in_as(run, user))
+
+
+def _delete_own_token(run: Run) -> Scenario:
+    user = _user(run)
+    token, _ = run.arrange.create_token(user.id, "user")
+    return Scenario(path={"tokenId": token.id}, as_=_signed_in_as(run, user), finish=_forget(run, "token", token.id))
 
 
 def _autocomplete(run: Run) -> Scenario:
@@ -279,4 +318,7 @@ _ARRANGERS: dict[str, Callable[[Run], Scenario]] = {
     "deleteApiToken": _delete_token(""),
     "deleteApiToken_1": _delete_token("_1"),
     "deleteApiTokenWithTenant": _delete_token("WithTenant"),
+    "createApiTokenForCurrentUser": _create_own_token,
+    "listApiTokensForCurrentUser": _list_own_tokens,
+    "deleteApiTokenForCurrentUser": _delete_own_token,
 }

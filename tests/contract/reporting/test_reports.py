@@ -385,38 +385,75 @@ def test_html_shows_cleanup_drift_and_the_sdk_matrix() -> None:
     assert '<section id="sdk-matrix">' not in render(summary)
 
 
-def test_html_renders_the_version_matrix_that_nox_writes() -> None:
+def test_html_renders_the_sdk_grid_that_nox_writes() -> None:
     def cell(outcome: str, method: str = "", details: tuple[str, ...] = ()) -> dict[str, Any]:
         return {"outcome": outcome, "method": method, "details": list(details), "notes": []}
 
+    def server(works: int, of: int, operations: dict[str, Any], ran: bool = True) -> dict[str, Any]:
+        counts = {"works": works, "missing": of - works}
+        return {
+            "ran": ran,
+            "problem": None if ran else "<no server>",
+            "works": works,
+            "of": of,
+            "counts": counts,
+            "operations": operations,
+        }
+
     matrix = {
+        "format": 2,
         "generated": "2026-01-01T00:00:00+0000",
-        "operations": [{"operation": "listUsers"}, {"operation": "listApiTokens"}],
-        "versions": {
+        "contracts": {
+            "1": {"name": "Kestra EE 1.x", "operations": [{"operation": "listUsers"}, {"operation": "listApiTokens"}]},
+            "2": {"name": "Kestra EE 2.x", "operations": [{"operation": "listUsers"}]},
+        },
+        "sdks": {
             "1.0.0b7": {
+                "source": {"kind": "index"},
+                "version": "1.0.0b7",
                 "clean_import": {"checked": True, "ok": True, "error": None},
-                "counts": {"works": 2},
-                "operations": {"listUsers": cell("works", "list_users"), "listApiTokens": cell("works")},
+                "servers": {
+                    "1": server(2, 2, {"listUsers": cell("works", "users.list_users"), "listApiTokens": cell("works")}),
+                    "2": server(0, 1, {"listUsers": cell("not run")}, ran=False),
+                },
             },
-            "2.0.3": {
+            "./dist/kestrapy-2.1.0.whl": {
+                "source": {"kind": "wheel"},
+                "version": "2.1.0",
                 "clean_import": {"checked": True, "ok": False, "error": "No module named 'regex'"},
                 "added_for_import": ["regex"],
-                "counts": {"works": 1, "missing": 1},
-                "operations": {
-                    "listUsers": cell("works", "list_users"),
-                    "listApiTokens": cell("missing", details=("UsersApi has no <method>",)),
+                "servers": {
+                    "1": server(
+                        1,
+                        2,
+                        {
+                            "listUsers": cell("works", "users.list_users"),
+                            "listApiTokens": cell("missing", details=("no API has <method>",)),
+                        },
+                    ),
+                    "2": server(1, 1, {"listUsers": cell("works", "users.list_users")}),
                 },
             },
         },
     }
     page = render(summary_of(), matrix)
     section = page[page.index('<section id="sdk-matrix">') :]
-    assert "<th>kestrapy 1.0.0b7</th><th>kestrapy 2.0.3</th>" in section
-    assert '<span class="pill bad" title="No module named &#x27;regex&#x27;">needs regex</span>' in section
-    row = re.search(r'<td class="op">listApiTokens</td>(.*?)</tr>', section)
+    grid = section[: section.index("<h3>")]
+    assert "<th>contract 1 (Kestra EE 1.x)</th><th>contract 2 (Kestra EE 2.x)</th>" in grid
+    assert "<td>kestrapy 2.1.0 (./dist/kestrapy-2.1.0.whl)</td>" in grid
+    assert '<span class="pill bad" title="No module named &#x27;regex&#x27;">needs regex</span>' in grid
+    assert '<span class="pill na" title="&lt;no server&gt;">not run</span>' in grid
+    assert re.findall(r'class="pill (\w+)">(\d+ of \d+)<', grid) == [
+        ("ok", "2 of 2"),
+        ("bad", "1 of 2"),
+        ("ok", "1 of 1"),
+    ]
+    contract_1 = section[section.index("<h3>Contract 1") : section.index("<h3>Contract 2")]
+    assert "<th>kestrapy 1.0.0b7</th><th>kestrapy 2.1.0 (./dist/kestrapy-2.1.0.whl)</th>" in contract_1
+    row = re.search(r'<td class="op">listApiTokens</td>(.*?)</tr>', contract_1)
     assert row is not None
     assert re.findall(r'class="pill (\w+)">([^<]+)<', row.group(1)) == [("ok", "works"), ("bad", "missing")]
-    assert 'title="UsersApi has no &lt;method&gt;"' in row.group(1)
+    assert 'title="no API has &lt;method&gt;"' in row.group(1)
 
 
 def test_markdown_for_the_job_summary_names_the_verdict_and_each_failure() -> None:

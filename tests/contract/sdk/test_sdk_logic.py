@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any, Optional
 from urllib.parse import quote
 
@@ -11,12 +13,17 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 import specs
+from contract.harness import Api, Credentials, Ledger, Target
+from contract.harness.records import Record
+from contract.harness.sending import SafetyGuard, SecretBook
 from contract.sdk import Outcome
 from contract.sdk._args import ArgumentError, build_arguments
-from contract.sdk._check import _strict_parse
+from contract.sdk._check import _strict_parse, _Witness
+from contract.sdk._client import Sdk, SdkMethod, _apis_of, _routes, load_sdk
 from contract.sdk._compare import disagreements, dump
-from contract.sdk._outcome import mask_secrets, worst
+from contract.sdk._outcome import mask_secrets, short, validation_summary, worst
 from contract.sdk._routes import elsewhere, match_operations, param_key, route_key, sdk_routes, sdk_style
+from contract.sdk._scenarios import Scenario
 
 DOCUMENTED = {op.operation_id: (op.method, op.path) for op in specs.operations()}
 
@@ -108,6 +115,79 @@ def test_the_pinned_sdk_offers_every_documented_operation() -> None:
     assert matched["deleteApiTokenWithTenant"] == "delete_api_token_with_tenant"
 
 
+# ---- the client's own APIs ---------------------------------------------------------------
+
+
+class SessionKestraClient:
+    """Shaped like kestrapy 1.3+/2.x: APIs are lazy properties over one session."""
+
+    def __init__(self, *, host: str = "", token: str | None = None) -> None:
+        self._session = type("S", (), {"headers": {}, "hooks": {"response": []}})()
+        self._host = host
+
+    @property
+    def users(self) -> SessionUsersApi:
+        return SessionUsersApi(self._session, self._host)
+
+    @property
+    def service_account(self) -> ServiceAccountApi:
+        return ServiceAccountApi(self._session, self._host)
+
+    @property
+    def broken(self) -> Any:
+        raise RuntimeError("an API that cannot be built is not offered")
+
+
+class GeneratedKestraClient:
+    """Shaped like kestrapy 1.0.x: APIs are attributes set in __init__."""
+
+    def __init__(self, configuration: Any = None) -> None:
+        self.api_client = object()
+        self.users = GeneratedUsersApi(self.api_client)
+        self.not_an_api = 3
+
+
+def _fake_sdk(api_classes: dict[str, type]) -> Sdk:
+    return Sdk(
+        module=kestrapy,
+        version="0",
+        style="session",
+        api_classes=api_classes,
+        api_exception=Exception,
+        routes=_routes(api_classes),
+    )
+
+
+def test_the_apis_are_what_the_client_offers_as_attributes_or_properties() -> None:
+    assert [(name, type(api)) for name, api in _apis_of(SessionKestraClient())] == [
+        ("service_account", ServiceAccountApi),
+        ("users", SessionUsersApi),
+    ]
+    assert [(name, type(api)) for name, api in _apis_of(GeneratedKestraClient())] == [("users", GeneratedUsersApi)]
+
+
+def test_an_operation_is_found_on_users_first_then_on_any_api_of_the_client() -> None:
+    sdk = _fake_sdk({"users": SessionUsersApi, "service_account": ServiceAccountApi})
+    assert sdk.method_for(DOCUMENTED["getUser"]) == SdkMethod("users", "user")
+    # ServiceAccountApi inherits the user methods too: users still wins the shared route.
+    assert str(sdk.method_for(DOCUMENTED["getUser"])) == "users.user"
+    assert sdk.method_for(DOCUMENTED["listApiTokens"]) == SdkMethod("service_account", "list_tokens")
+    assert sdk.method_for(DOCUMENTED["patchUser"]) is None
+    assert sdk.api_class(SdkMethod("service_account", "list_tokens")) is ServiceAccountApi
+
+
+def test_the_pinned_sdk_offers_every_documented_operation_through_its_client() -> None:
+    sdk = load_sdk()
+    assert sdk.style == "generated"
+    assert {"users", "auths", "groups"} <= set(sdk.api_classes)
+    found = {op_id: sdk.method_for(route) for op_id, route in DOCUMENTED.items()}
+    assert [op for op, method in found.items() if method is None] == []
+    assert {method.api for method in found.values() if method} == {"users"}
+    assert found["listApiTokens_1"] == SdkMethod("users", "list_api_tokens1")
+    # Beyond the 24: the current user's tokens, which contract 2 documents, are on `auths` in 1.0.0b7.
+    assert sdk.method_for(("POST", "/api/v1/me/api-tokens")) == SdkMethod("auths", "create_api_token_for_current_user")
+
+
 def test_elsewhere_names_the_class_that_offers_a_route() -> None:
     module = type("FakeKestrapy", (), {"UsersApi": SessionUsersApi, "ServiceAccountApi": ServiceAccountApi})
     route = ("GET", "/api/v1/service-accounts/{id}/api-tokens")
@@ -186,6 +266,51 @@ def test_nullable_fields_the_documentation_allows_are_left_alone() -> None:
     built = build_arguments(method, {}, {}, {"ids": ["a"]}, AUTOCOMPLETE_SCHEMA)
     assert built.notes == []
     assert built.arguments["body"].to_dict() == {"q": None, "ids": ["a"]}
+
+
+class TextFilter(BaseModel):
+    """Like kestrapy 2.x's QueryFilter: a field, an operation and any value."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    var_field: str | None = Field(default=None, alias="field")
+    operation: str | None = None
+    value: Any = None
+
+    @classmethod
+    def from_dict(cls, obj: dict[str, Any]) -> TextFilter:
+        return cls.model_validate(obj)
+
+
+class DictFilter(TextFilter):
+    """Like kestrapy 1.0.10's: the value must be an object."""
+
+    value: dict[str, Any] | None = None
+
+
+def test_a_php_style_search_goes_to_the_sdks_filters_as_its_own_items() -> None:
+    query = {"page": 1, "size": 10, "filters[q][EQUALS]": "a@b.c"}
+
+    def two(page: int | None = None, size: int | None = None, filters: list[TextFilter] | None = None) -> None: ...
+
+    built = build_arguments(two, {}, query)
+    assert built.arguments["page"] == 1
+    assert [f.model_dump(by_alias=True) for f in built.arguments["filters"]] == [
+        {"field": "q", "operation": "EQUALS", "value": "a@b.c"}
+    ]
+    assert (built.unsent, built.notes) == ([], [])
+
+    def strict(page: int, size: int, filters: list[DictFilter]) -> None: ...
+
+    built = build_arguments(strict, {}, query)
+    assert built.arguments["filters"] == []
+    assert built.unsent == ["filters[q][EQUALS]"]
+    assert built.notes[0].startswith("the SDK's DictFilter does not take the filter filters[q][EQUALS]")
+
+    def old(page: int, size: int, q: str | None = None) -> None: ...
+
+    assert build_arguments(old, {}, query).unsent == ["filters[q][EQUALS]"]
+    assert build_arguments(old, {}, {"page": 1, "size": 10, "q": "x"}).unsent == []
+    assert build_arguments(two, {}, {"page": 1, "size": 10, "q": "x"}).unsent == ["q"]
 
 
 def test_what_the_operation_cannot_supply_is_an_argument_error() -> None:
@@ -292,6 +417,63 @@ def test_the_most_telling_outcome_wins() -> None:
     assert worst([Outcome.UNPARSED, Outcome.ERROR]) is Outcome.ERROR
     assert worst([Outcome.ERROR, Outcome.MISSING, Outcome.WORKS]) is Outcome.MISSING
     assert worst([]) is Outcome.NOT_RUN
+
+
+SECRET = "kt_" + "S3cr3tT0k3n" * 4
+
+
+def test_a_secret_cut_short_is_still_masked() -> None:
+    # A repr cut before its closing quote: what pydantic errors and excerpts of long bodies look like.
+    assert (
+        mask_secrets("input_value={'id': 'x', 'fullToken': 'kt_S3cr3t") == "input_value={'id': 'x', 'fullToken': '***'"
+    )
+    assert SECRET[:12] not in short({"id": "x", "name": "n", "fullToken": SECRET})
+
+
+def test_a_validation_error_of_a_token_response_shows_no_part_of_the_token() -> None:
+    class TokenList(BaseModel):
+        results: list[Any]
+
+        @classmethod
+        def from_dict(cls, obj: Any) -> TokenList:
+            return cls.model_validate(obj)
+
+    with pytest.raises(ValidationError) as caught:
+        # An object where a list is declared: pydantic echoes the whole object, token and all.
+        TokenList.model_validate({"results": {"id": "t1", "name": "kct-x-1", "fullToken": SECRET}})
+    # pydantic's own message cuts the echo in the middle: the token's tail is there without its key.
+    assert SECRET[-12:] in str(caught.value)
+    summary = validation_summary(caught.value)
+    assert "fullToken" in summary
+    assert SECRET[:6] not in summary
+    assert SECRET[-6:] not in summary
+    verdict = _strict_parse(TokenList, {"results": {"id": "t1", "name": "kct-x-1", "fullToken": SECRET}})
+    assert verdict is not None
+    assert verdict.startswith("TokenList does not accept the response: ")
+    assert SECRET[:6] not in verdict
+    assert SECRET[-6:] not in verdict
+
+
+def test_what_the_sdk_saw_is_told_to_the_runs_observers(tmp_path: Path) -> None:
+    """The SDK's calls bypass Api.call: the witness tells the secret book, the login book and the record."""
+    admin = Credentials("admin@example.com", "Admin-pass1!")
+    ledger = Ledger("x", tmp_path / "ledger.jsonl")
+    secrets, record = SecretBook(), Record()
+    api = Api(Target("http://127.0.0.1:9", admin, "main", embedded=False), ledger, SafetyGuard(ledger))
+    api.observers += [secrets, record.observe]
+    run: Any = SimpleNamespace(secrets=secrets, api=api, target=api.target)
+    credentials = Credentials(f"{api.guard.prefix}a@kestra-contract.test", "Old-pass1!")
+    body = {"oldPassword": "Old-pass1!", "newPassword": "New-pass2@"}
+    operation = specs.operations_by_id()["updateCurrentUserPassword"]
+    witness = _Witness(run, operation, Scenario(path={}, body=body), credentials)
+    assert {"Old-pass1!", "New-pass2@"} <= secrets.secrets
+    witness.saw(201, b'{"id": "t1", "name": "n", "fullToken": "' + SECRET.encode() + b'"}')
+    assert SECRET in secrets.secrets
+    assert secrets.mask(f"got {SECRET}") == "got ***"
+    witness.saw(None, b"not json")
+    witness.saw(401, None)
+    assert api.login_book.most_failures() == {credentials.username: 1}
+    assert record.snapshot()["updateCurrentUserPassword"]["requests"] == 2
 
 
 def test_secrets_are_masked_in_every_style() -> None:
