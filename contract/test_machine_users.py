@@ -52,6 +52,8 @@ pytestmark = [pytest.mark.stateful, pytest.mark.mutating]
 POLICY = specs.policy()
 #: Share of the profile's examples this machine runs (the profile's step count applies as is).
 EXAMPLES_FRACTION = 0.5
+#: Pages of 100 a search by display name reads at most (names are shared: other people may have it too).
+_NAME_SEARCH_PAGES = 10
 
 
 def _user_requests(machine: UsersMachine) -> st.SearchStrategy[dict[str, Any]]:
@@ -154,6 +156,31 @@ class UsersMachine(ContractMachine):
 
         self.pending.expect(listed, key=("listed", user.id))
         self.pending.expect(completed, key=("autocompleted", user.id))
+
+    def expect_found_by_name(self, user: ModelUser, view: dict[str, Any]) -> None:
+        """After a change of name, `q=<the new display name>` finds the user (within the window).
+
+        Names are not unique (other people may share one), so the check pages until it finds the user.
+        """
+        user.display_name = str(view.get("displayName") or "")
+
+        def named() -> Problem:
+            name = user.display_name
+            if not user.alive or not name:
+                return None
+            exchange = None
+            for number in range(1, _NAME_SEARCH_PAGES + 1):
+                params = {"q": name, "page": number, "size": 100}
+                exchange = expect_status(self.call("listUsers", params=params), 200, "listUsers q=<display name>")
+                results = json_object(exchange, "listUsers answers a page").get("results")
+                results = results if isinstance(results, list) else []
+                if any(isinstance(r, dict) and r.get("id") == user.id for r in results):
+                    return None
+                if len(results) < 100:
+                    break
+            return f"listUsers q=<new display name {name!r}> finds user {user.id}", exchange, ""
+
+        self.pending.expect(named, key=("named", user.id))
 
     def expect_not_listed(self, user: ModelUser) -> None:
         """A deleted user leaves listUsers and autocompleteUsers (within the window)."""
@@ -295,6 +322,7 @@ class UsersMachine(ContractMachine):
         if email:
             self.follow_username(user, old_email, view, exchange)
         self.check_view(user, view, exchange, "the updateUser answer")
+        self.expect_searches_follow(user, view, renamed=bool(email))
 
     @rule(user=users, first_name=person_names, last_name=person_names, email=of_machine(_new_emails))
     def patch_user(self, user: ModelUser, first_name: str, last_name: str, email: str | None) -> None:
@@ -306,6 +334,15 @@ class UsersMachine(ContractMachine):
         if email:
             self.follow_username(user, old_email, view, exchange)
         self.check_view(user, view, exchange, "the patchUser answer")
+        self.expect_searches_follow(user, view, renamed=bool(email))
+
+    def expect_searches_follow(self, user: ModelUser, view: dict[str, Any], *, renamed: bool) -> None:
+        """Searches read the user as it is now: its new email (listUsers and autocompleteUsers) and its
+        new display name (listUsers), within the window (C-USERS-14, C-LIST-10).
+        """
+        if renamed:
+            self.expect_found(user)
+        self.expect_found_by_name(user, view)
 
     @rule(user=users, restricted=st.booleans())
     def set_restricted(self, user: ModelUser, restricted: bool) -> None:
@@ -352,6 +389,23 @@ class UsersMachine(ContractMachine):
         user.old_passwords.append(old)
         if self.may_probe_wrong_password(user.username):
             expect_access(self.api, user.login_with(old), "refused", "password login after its auth entry was deleted")
+
+    @precondition(_a_user_with_password)
+    @rule(user=users.filter(_has_password), other=users)
+    def delete_auth_through_another_user(self, user: ModelUser, other: ModelUser) -> None:
+        """An auth-method id is found only under its owner: through another user's path it is not found,
+        and its owner keeps it (C-USERS-19.2).
+        """
+        if user is other:
+            return
+        view, got = self.get(user)
+        auth_ids = [a["id"] for a in view.get("auths") or [] if isinstance(a, dict) and isinstance(a.get("id"), str)]
+        check(bool(auth_ids), f"an `auths` entry for user {user.id}, created with a password", got)
+        exchange = self.call("deleteUserAuthMethod", {"id": other.id, "auth": auth_ids[0]})
+        expect_status(exchange, 404, "deleteUserAuthMethod of another user's auth method")
+        view, got = self.get(user)
+        kept = {a.get("id") for a in view.get("auths") or [] if isinstance(a, dict)}
+        check(auth_ids[0] in kept, f"auth {auth_ids[0]} still in the `auths` of its owner {user.id}", got)
 
     @rule(user=users)
     def unknown_ids_under_a_user(self, user: ModelUser) -> None:

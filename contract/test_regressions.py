@@ -100,14 +100,21 @@ def test_a_field_of_the_wrong_type_is_refused(
 @pytest.mark.stateful
 @pytest.mark.mutating
 def test_demotion_takes_effect_at_once(run: Run) -> None:
-    """A promoted user may call Superadmin-only operations; demoted, it gets 403 on the next call."""
+    """A promoted user may call Superadmin-only operations; demoted, it gets 403 on the next call: through
+    its password and through its token alike, each used before the change (C-AUTH-05, C-AUTH-06).
+    """
     user, _ = run.arrange.create_user()
-    expect_access(run.api, user.credentials, "forbidden", "a plain user", user.id)
+    token, _ = run.arrange.create_token(user.id)
+    credentials = {"password": user.credentials, "token": token.credentials}
+    for how, login in credentials.items():
+        expect_access(run.api, login, "forbidden", f"a plain user's {how}", user.id)
     steps: tuple[tuple[bool, Access], ...] = ((True, "superadmin"), (False, "forbidden"))
     for super_admin, access in steps:
         exchange = run.api.call("patchUserSuperAdmin", {"id": user.id}, json={"superAdmin": super_admin})
         expect_status(exchange, 200, "patchUserSuperAdmin")
-        expect_access(run.api, user.credentials, access, f"right after patchUserSuperAdmin {super_admin}", user.id)
+        for how, login in credentials.items():
+            what = f"the user's {how} right after patchUserSuperAdmin {super_admin}"
+            expect_access(run.api, login, access, what, user.id)
 
 
 def _normal(field: str, value: Any) -> Any:
@@ -199,7 +206,7 @@ _NO_SPECIAL_PASSWORD = "Abcdefgh12345"
 @pytest.mark.mutating
 @pytest.mark.parametrize("operation_id", ["patchUser", "updateUser"])
 def test_a_new_email_is_the_new_login(operation_id: str, run: Run) -> None:
-    """After a change of email the user logs in with the new one (C-IDENT-03)."""
+    """After a change of email the user logs in with the new one, and no longer with the old (C-IDENT-03)."""
     user, _ = run.arrange.create_user()
     email = run.names.email()
     body = (
@@ -210,6 +217,9 @@ def test_a_new_email_is_the_new_login(operation_id: str, run: Run) -> None:
     expect_status(run.api.call(operation_id, {"id": user.id}, json=body), 200, operation_id)
     login = Credentials(username=email, password=user.password)
     expect_access(run.api, login, "forbidden", f"the new email as login after {operation_id}", user.id)
+    # The login name is the email: the old one names no account any more (C-IDENT-03.2).
+    old_login = Credentials(username=user.email, password=user.password)
+    expect_access(run.api, old_login, "refused", f"the old email as login after {operation_id}")
 
 
 @pytest.mark.stateful
@@ -239,6 +249,15 @@ def test_q_matches_any_case_of_username_email_or_display_name(run: Run) -> None:
     check(
         settled.agreed,
         f"q=<the email in other letter case> finds exactly user {user.id}",
+        settled.value[1].exchange,
+        settled.note(),
+    )
+    # A substring, not only a prefix: the email without its first character (C-LIST-06.1).
+    inner = user.email[1:]
+    settled = run.settle.until(lambda: listed_user_ids(run.api, inner, size=10), lambda r: r[0] == {user.id})
+    check(
+        settled.agreed,
+        f"q=<the email without its first character> finds exactly user {user.id}",
         settled.value[1].exchange,
         settled.note(),
     )

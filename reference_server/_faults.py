@@ -32,14 +32,21 @@ class Fault:
     keyword: str = ""
     #: The clause of specs/clauses.yaml it breaks.
     clause: str = ""
+    #: The part of that clause it breaks (`C-USERS-19.2`), where the clause is stated in parts.
+    part: str = ""
 
     @property
     def marker_expression(self) -> str:
         return " or ".join(self.areas)
 
+    @property
+    def part_id(self) -> str:
+        """The id of the part it breaks: its clause's own id when the clause is one part."""
+        return self.part or self.clause
 
-def _fault(category: str, description: str, *areas: Area, keyword: str, clause: str) -> Fault:
-    return Fault(category, description, areas, keyword, clause)
+
+def _fault(category: str, description: str, *areas: Area, keyword: str, clause: str, part: str = "") -> Fault:
+    return Fault(category, description, areas, keyword, clause, part)
 
 
 # -k building blocks: test names of the suite areas (schemathesis ids are "test_operation[GET /api/v1/users]";
@@ -193,6 +200,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-07",
+        part="C-USERS-07.1",
     ),
     "duplicate-email-refused-too-late": _fault(
         "validation",
@@ -200,6 +208,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-07",
+        part="C-USERS-07.2",
     ),
     # -- 5xx on edge inputs ----------------------------------------------------------
     "page-zero-500": _fault(
@@ -208,6 +217,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         keyword=_any("test_pages_below_one", _LIST_USERS),
         clause="C-LIST-01",
+        part="C-LIST-01.1",
     ),
     "huge-page-500": _fault(
         "5xx",
@@ -292,6 +302,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-LIST-04",
+        part="C-LIST-04.1",
     ),
     "q-filter-ignored": _fault(
         "listing", "listUsers ignores q", "stateful", keyword=_USERS_MACHINE, clause="C-LIST-05"
@@ -314,10 +325,11 @@ FAULTS: dict[str, Fault] = {
     ),
     "deleted-token-still-valid": _fault(
         "authentication",
-        "bearer logins are cached and deleting a token does not evict it",
+        "user tokens are cached on first use and deleting one does not evict it",
         "stateful",
         keyword=_any(_ACCESS_MACHINE, _TOKENS_MACHINE),
         clause="C-TOKENS-13",
+        part="C-TOKENS-13.1",
     ),
     "deleted-user-still-logs-in": _fault(
         "authentication",
@@ -332,6 +344,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_ACCESS_MACHINE,
         clause="C-USERS-18",
+        part="C-USERS-18.1",
     ),
     # -- authorization ---------------------------------------------------------------
     "non-superadmin-allowed": _fault(
@@ -343,10 +356,11 @@ FAULTS: dict[str, Fault] = {
     ),
     "demoted-keeps-power": _fault(
         "authorization",
-        "superadmins are cached on first use: a demoted user keeps its power",
+        "superadmins are cached on their first password login: demoted, the password keeps its power",
         "stateful",
         keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
         clause="C-AUTH-06",
+        part="C-AUTH-06.1",
     ),
     "cross-user-token-delete": _fault(
         "authorization",
@@ -355,6 +369,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_any("test_operation[DELETE and users/ and api-tokens", _TOKENS_MACHINE),
         clause="C-TOKENS-14",
+        part="C-TOKENS-14.1",
     ),
     # -- secrets -------------------------------------------------------------------------
     "token-list-leaks-fulltoken": _fault(
@@ -403,6 +418,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword="test_a_new_email_is_the_new_login",
         clause="C-IDENT-03",
+        part="C-IDENT-03.1",
     ),
     "empty-password-logs-in": _fault(
         "authentication",
@@ -417,13 +433,15 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_TOKENS_MACHINE,
         clause="C-IDENT-05",
+        part="C-IDENT-05.1",
     ),
     "deleted-owner-tokens-valid": _fault(
         "authentication",
-        "deleting a user or service account leaves its tokens valid",
+        "deleting a user leaves its tokens valid",
         "stateful",
         keyword=_any(_TOKENS_MACHINE, _ACCESS_MACHINE),
         clause="C-IDENT-06",
+        part="C-IDENT-06.1",
     ),
     "me-password-superadmin-only": _fault(
         "authorization",
@@ -435,10 +453,11 @@ FAULTS: dict[str, Fault] = {
     ),
     "promoted-stays-plain": _fault(
         "authorization",
-        "plain users are cached on first use: a promoted user keeps getting 403",
+        "plain users are cached on their first password login: promoted, the password keeps getting 403",
         "stateful",
         keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
         clause="C-AUTH-05",
+        part="C-AUTH-05.1",
     ),
     "patch-demo-204": _fault(
         "status",
@@ -525,6 +544,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-14",
+        part="C-USERS-14.1",
     ),
     "new-password-not-saved": _fault(
         "persistence",
@@ -539,6 +559,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_ACCESS_MACHINE,
         clause="C-USERS-17",
+        part="C-USERS-17.1",
     ),
     "auth-delete-not-saved": _fault(
         "persistence",
@@ -546,6 +567,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-19",
+        part="C-USERS-19.1",
     ),
     "auth-delete-keeps-login": _fault(
         "authentication",
@@ -617,6 +639,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword="test_q_matches",
         clause="C-LIST-06",
+        part="C-LIST-06.2",
     ),
     "q-case-sensitive": _fault(
         "listing",
@@ -638,6 +661,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_any(_USERS_MACHINE, "test_autocomplete_finds_only"),
         clause="C-LIST-10",
+        part="C-LIST-10.1",
     ),
     "token-create-201": _fault(
         "status",
@@ -712,6 +736,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         keyword=_any(_TOKENS_MACHINE, "test_operation[DELETE and users/ and api-tokens"),
         clause="C-TOKENS-12",
+        part="C-TOKENS-12.1",
     ),
     "sa-unknown-tenant-ignored": _fault(
         "tenants",
@@ -727,6 +752,144 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_any(_USERS_MACHINE, _CHANGE_SAVED),
         clause="C-DEPLOY-04",
+    ),
+    # -- parts of clauses that no fault broke before (specs/clauses.yaml `parts`) ------------
+    "old-email-still-logs-in": _fault(
+        "authentication",
+        "after a change of email the old email keeps logging in too (former emails stay login aliases)",
+        "stateful",
+        keyword="test_a_new_email_is_the_new_login",
+        clause="C-IDENT-03",
+        part="C-IDENT-03.2",
+    ),
+    "password-change-revokes-tokens": _fault(
+        "authentication",
+        "a password change (patchUserPassword, PUT /api/v1/me/password) revokes every token of the user",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-IDENT-05",
+        part="C-IDENT-05.2",
+    ),
+    "deleted-sa-tokens-valid": _fault(
+        "authentication",
+        "deleting a service account leaves its tokens valid",
+        "stateful",
+        keyword=_any(_TOKENS_MACHINE, "test_deleting_an_owner_deletes_its_tokens"),
+        clause="C-IDENT-06",
+        part="C-IDENT-06.2",
+    ),
+    "promoted-token-stays-plain": _fault(
+        "authorization",
+        "a token's role is cached on its first use: promoted, the user's tokens keep getting 403",
+        "stateful",
+        keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
+        clause="C-AUTH-05",
+        part="C-AUTH-05.2",
+    ),
+    "demoted-token-keeps-power": _fault(
+        "authorization",
+        "a token's role is cached once it acted as superadmin: demoted, the user's tokens keep their power",
+        "stateful",
+        keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
+        clause="C-AUTH-06",
+        part="C-AUTH-06.2",
+    ),
+    "search-text-from-creation": _fault(
+        "listing",
+        "listUsers matches q against the username and email a user was created with (its text is never reindexed)",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-14",
+        part="C-USERS-14.2",
+    ),
+    "search-name-from-creation": _fault(
+        "listing",
+        "listUsers matches q against the display name the user was created with (names are never reindexed)",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-14",
+        part="C-USERS-14.3",
+    ),
+    "me-password-old-still-valid": _fault(
+        "authentication",
+        "PUT /api/v1/me/password keeps the old password's hash as an alias: both log in",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-17",
+        part="C-USERS-17.2",
+    ),
+    "wrong-old-password-saved-anyway": _fault(
+        "persistence",
+        "PUT /api/v1/me/password saves the new password before comparing oldPassword, then answers 422",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-18",
+        part="C-USERS-18.2",
+    ),
+    "cross-user-auth-delete": _fault(
+        "authorization",
+        "deleteUserAuthMethod finds the auth method among all users, not only the one in the path",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-19",
+        part="C-USERS-19.2",
+    ),
+    "size-zero-unpaged": _fault(
+        "validation",
+        "listUsers reads size=0 as 'unpaged' and answers every match",
+        "fuzz",
+        "stateful",
+        keyword=_any("test_pages_below_one", _LIST_USERS, _USERS_MACHINE),
+        clause="C-LIST-01",
+        part="C-LIST-01.2",
+    ),
+    "list-pages-skip-one": _fault(
+        "listing",
+        "listUsers pages after the first start one user late (off by one): a user is on no page",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-LIST-04",
+        part="C-LIST-04.2",
+    ),
+    "q-email-prefix-only": _fault(
+        "listing",
+        "listUsers q matches usernames and emails only from their start (LIKE 'q%')",
+        "stateful",
+        keyword="test_q_matches",
+        clause="C-LIST-06",
+        part="C-LIST-06.1",
+    ),
+    "autocomplete-text-from-creation": _fault(
+        "listing",
+        "autocompleteUsers matches q against the email the user was created with",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-LIST-10",
+        part="C-LIST-10.2",
+    ),
+    "token-delete-takes-all-of-owner": _fault(
+        "deletion",
+        "deleteApiToken_1 deletes every token of the user, not only the one in the path",
+        "stateful",
+        keyword=_TOKENS_MACHINE,
+        clause="C-TOKENS-12",
+        part="C-TOKENS-12.2",
+    ),
+    "sa-deleted-token-still-valid": _fault(
+        "authentication",
+        "service-account tokens are cached on first use and deleting one does not evict it",
+        "stateful",
+        keyword=_TOKENS_MACHINE,
+        clause="C-TOKENS-13",
+        part="C-TOKENS-13.2",
+    ),
+    "sa-path-token-delete-any-owner": _fault(
+        "authorization",
+        "the service-account token deletes find the token among all owners, not only the account in the path",
+        "stateful",
+        keyword=_TOKENS_MACHINE,
+        clause="C-TOKENS-14",
+        part="C-TOKENS-14.2",
     ),
 }
 

@@ -86,6 +86,7 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     checked_after = creating and call.config.has("duplicate-email-refused-too-late")
     if not call.config.has(unchecked) and not checked_after:
         call.store.ensure_email_free(email, for_user=None if creating else user.id)
+    _remember_former_login(call, user, email)
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
@@ -97,6 +98,12 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
         user.set_password(password)
     if creating:
         _forget_on_create(call, user, email)
+
+
+def _remember_former_login(call: Call, user: User, email: str) -> None:
+    """Under `old-email-still-logs-in`, an email change keeps the old email as a login name."""
+    if call.config.has("old-email-still-logs-in") and user.email and user.email.casefold() != email.casefold():
+        user.former_logins.append(user.email)
 
 
 def _forget_on_create(call: Call, user: User, email: str) -> None:
@@ -157,6 +164,7 @@ def patch_user(call: Call) -> Reply:
     _check_names(call, call.body["firstName"], call.body["lastName"])
     if not call.config.has("update-duplicate-email-accepted"):
         call.store.ensure_email_free(email, for_user=user.id)
+    _remember_former_login(call, user, email)
     user.email = email
     user.first_name = call.body["firstName"]
     user.last_name = call.body["lastName"]
@@ -195,6 +203,8 @@ def patch_user_password(call: Call) -> Reply:
         user.retired_passwords.append((user.password_salt, user.password_digest))
     if not call.config.has("new-password-not-saved"):
         user.set_password(call.body["password"])
+    if call.config.has("password-change-revokes-tokens"):
+        call.store.revoke_tokens(user)  # "log out everywhere" on a password change
     return Reply(200, {})
 
 
@@ -205,10 +215,17 @@ def update_current_user_password(call: Call) -> Reply:
         raise ApiError(400, "The current identity has no password")
     old_checked = not call.config.has("wrong-old-password-accepted")
     if old_checked and not me.password_matches(call.body["oldPassword"]):
+        if call.config.has("wrong-old-password-saved-anyway"):
+            check_password(call.body["newPassword"], call.config)
+            me.set_password(call.body["newPassword"])  # saved before the old one was compared
         raise ApiError(422, "The old password does not match")
     check_password(call.body["newPassword"], call.config)
+    if call.config.has("me-password-old-still-valid"):
+        me.retired_passwords.append((me.password_salt, me.password_digest))  # the old hash is kept as an alias
     if not call.config.has("me-password-not-saved"):
         me.set_password(call.body["newPassword"])
+    if call.config.has("password-change-revokes-tokens"):
+        call.store.revoke_tokens(me)
     return Reply(200, {})
 
 
@@ -218,6 +235,12 @@ def delete_user_auth_method(call: Call) -> Reply:
         # finds the auth method first, then its owner: no such method raises StopIteration
         next(u for u in call.store.users.values() if u.password_auth_id == call.path["auth"])
     user = call.user()
+    if call.config.has("cross-user-auth-delete"):
+        # finds the auth method by its id alone, whoever holds it
+        holder = next((u for u in call.store.users.values() if u.password_auth_id == call.path["auth"]), None)
+        if holder is not None and holder is not user:
+            holder.clear_password()
+            return Reply(200, views.user(call.store, user))
     if user.password_auth_id is None or user.password_auth_id != call.path["auth"]:
         raise ApiError(404, f"Auth method '{call.path['auth']}' not found")
     if call.config.has("auth-delete-not-saved"):
@@ -248,14 +271,26 @@ def delete_refresh_token(call: Call) -> Reply:
     return Reply(204)
 
 
-def _matches(call: Call, q: str, user: User, *, names_only: bool = False) -> bool:
-    """Whether `q` finds the user: a substring of username, email or display name, in any case."""
-    texts = [user.display_name] if names_only else [user.username, user.email]
-    if not (names_only or call.config.has("q-ignores-display-name")):
-        texts.append(user.display_name)
+def _matches(call: Call, q: str, user: User, *, names_only: bool = False, listing: bool = True) -> bool:
+    """Whether `q` finds the user: a substring of username, email or display name, in any case.
+
+    `listing` is listUsers (else autocompleteUsers), for the faults that break one of them.
+    """
+    username, email, display_name = user.username, user.email, user.display_name
+    created_username, created_email, created_display = user.created_texts
+    if call.config.has("search-text-from-creation" if listing else "autocomplete-text-from-creation"):
+        username, email = created_username, created_email  # the search text was indexed at creation
+    if listing and call.config.has("search-name-from-creation"):
+        display_name = created_display
+    logins = [] if names_only else [username, email]
+    names = [display_name] if names_only or not call.config.has("q-ignores-display-name") else []
     if call.config.has("q-case-sensitive"):
-        return any(q in text for text in texts)
-    return any(q.casefold() in text.casefold() for text in texts)
+        return any(q in text for text in [*logins, *names])
+    folded = q.casefold()
+    if listing and call.config.has("q-email-prefix-only"):
+        # LIKE 'q%' on the login columns (an index-friendly prefix match), a substring on the name
+        return any(t.casefold().startswith(folded) for t in logins) or any(folded in t.casefold() for t in names)
+    return any(folded in text.casefold() for text in [*logins, *names])
 
 
 _SORT_KEYS: dict[str, Callable[[User], str]] = {
@@ -270,6 +305,8 @@ def list_users(call: Call) -> Reply:
     q = "" if call.config.has("q-filter-ignored") else (call.query.get("q") or "")
     page, size = call.query["page"], call.query["size"]
     matches = [u for u in call.store.searchable_users(listed=True) if not q or _matches(call, q, u)]
+    if size < 1 and call.config.has("size-zero-unpaged"):
+        page, size = 1, max(1, len(matches))  # a size of 0 reads as "unpaged"
     for spec in reversed(call.query.get("sort") or []):
         field, _, direction = spec.partition(":")
         key = _SORT_KEYS.get(field)
@@ -292,6 +329,8 @@ def _page_offset(call: Call, page: int, size: int) -> int:
         offset = (offset + 2**31) % 2**32 - 2**31  # computed in a 32-bit int
     if call.config.has("list-pages-overlap") and page > 1:
         offset -= 1
+    if call.config.has("list-pages-skip-one") and page > 1:
+        offset += 1
     if offset < 0:
         raise ValueError(f"OFFSET must not be negative: {offset}")
     return offset
@@ -308,7 +347,7 @@ def autocomplete_users(call: Call) -> Reply:
         views.tenant_access(call.store, u, tenant)
         for u in call.store.autocompleted_users()
         if (every_tenant or tenant in u.tenants)
-        and (not q or _matches(call, q, u, names_only=names_only))
+        and (not q or _matches(call, q, u, names_only=names_only, listing=False))
         and (not ids or u.id in ids)
     ]
     if call.config.has("autocomplete-object-not-array"):
@@ -412,6 +451,8 @@ def delete_user_token(call: Call) -> Reply:
         owner = next((u for u in call.store.users.values() if call.path["tokenId"] in u.tokens), owner)
     kept = owner.tokens.get(call.path["tokenId"])
     call.store.delete_token(owner, call.path["tokenId"])
+    if call.config.has("token-delete-takes-all-of-owner"):
+        call.store.revoke_tokens(owner)  # DELETE ... WHERE owner_id = ?, the token id forgotten
     if kept is not None and call.config.has("deleted-token-still-listed"):
         owner.tokens[kept.id] = kept  # revoked, but the row stays
     if call.config.has("delete-token-200"):
@@ -439,6 +480,13 @@ def create_sa_token_in_tenant(call: Call) -> Reply:
     return _create_token(call, _service_account(call, tenant_scoped=True))
 
 
+def _sa_token_holder(call: Call, account: ServiceAccount) -> Principal:
+    """The owner a service-account token delete acts on: the account in the path, unless a fault looks further."""
+    if call.config.has("sa-path-token-delete-any-owner"):
+        return call.store.token_holder(call.path["tokenId"], account)  # finds the token by its id alone
+    return account
+
+
 @handles("deleteApiToken")
 def delete_sa_token(call: Call) -> Reply:
     account = _service_account(call, tenant_scoped=False)
@@ -446,13 +494,14 @@ def delete_sa_token(call: Call) -> Reply:
         if call.path["tokenId"] not in account.tokens:
             raise ApiError(404, f"API token '{call.path['tokenId']}' not found")
         return Reply(200, {})  # the delete was never issued
-    call.store.delete_token(account, call.path["tokenId"])
+    call.store.delete_token(_sa_token_holder(call, account), call.path["tokenId"])
     return Reply(200, {})
 
 
 @handles("deleteApiTokenWithTenant")
 def delete_sa_token_in_tenant(call: Call) -> Reply:
-    call.store.delete_token(_service_account(call, tenant_scoped=True), call.path["tokenId"])
+    account = _service_account(call, tenant_scoped=True)
+    call.store.delete_token(_sa_token_holder(call, account), call.path["tokenId"])
     return Reply(200, {})
 
 

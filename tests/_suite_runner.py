@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import specs
 from contract.plugin import EXIT_UNSTABLE_TARGET
 from reference_server import FAULTS, Fault, RunningServer, spawn
-from tests._suite_probe import FAILED_AT_PROPERTY, MARKERS_PROPERTY, SELFTEST_PROFILE
+from tests._suite_probe import FAILED_AT_PROPERTY, MARKERS_PROPERTY, ONLY_OPTION, SELFTEST_PROFILE
 
 __all__ = [
     "ALL_BEHAVIOURS",
@@ -31,6 +32,7 @@ __all__ = [
     "REPO",
     "CaseResult",
     "SuiteRun",
+    "broken_part",
     "default_seed",
     "fault_selection",
     "parse_junit",
@@ -191,12 +193,19 @@ def _text(data: str | bytes | None) -> str:
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else data
 
 
+def broken_part(fault: Fault) -> specs.Part:
+    """The clause part `fault` breaks (specs/clauses.yaml)."""
+    return specs.clauses_by_id()[fault.clause].part(fault.part)
+
+
 def fault_selection(fault: Fault) -> list[str]:
-    """The pytest arguments that run the part of the suite relevant to `fault`, stopping at its first failure.
+    """The pytest arguments that run only the checks of the part `fault` breaks (narrowed by its -k
+    keyword), stopping at its first failure.
 
     The `selftest` profile is `default` without shrinking (see tests._suite_probe).
     """
-    selection = ["-m", fault.marker_expression, *(["-k", fault.keyword] if fault.keyword else [])]
+    only = [arg for pattern in broken_part(fault).checks for arg in (ONLY_OPTION, pattern)]
+    selection = [*only, *(["-k", fault.keyword] if fault.keyword else [])]
     return ["--hypothesis-profile", SELFTEST_PROFILE, "-x", *selection]
 
 
@@ -217,8 +226,9 @@ def run_clean(
 
 
 def relevant_failures(run: SuiteRun, fault: Fault) -> list[CaseResult]:
-    """Failures in a test of an area expected to catch `fault`."""
-    return [c for c in run.failures if c.markers & set(fault.areas)]
+    """Failures in a test that checks the part `fault` breaks."""
+    part = broken_part(fault)
+    return [c for c in run.failures if part.checked_by(c.nodeid)]
 
 
 def _nodeid(case: ET.Element) -> str:

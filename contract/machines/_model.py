@@ -79,6 +79,8 @@ class ModelUser:
     old_passwords: list[str] = field(default_factory=list)
     tokens: dict[str, ModelToken] = field(default_factory=dict)
     alive: bool = True
+    #: The display name the server showed after the last change of name ("" until one): what `q` must find.
+    display_name: str = ""
 
     kind: OwnerKind = "user"
 

@@ -50,3 +50,21 @@ def test_the_report_shows_every_clause_with_its_state() -> None:
     assert page.count('<tr class="k-failed"') == len(failed)
     assert page.count('<tr class="k-unchecked"') == len(specs.clauses()) - len(failed)
     assert "C-LIST-01" in page
+
+
+def test_each_part_is_checked_by_its_own_tests_and_says_what_proves_it() -> None:
+    tokens_machine = "contract/test_machine_tokens.py::test_tokens_behave_as_documented[shard-1-of-6]"
+    user_path = "contract/test_fuzz.py::test_operation[DELETE /api/v1/users/{id}/api-tokens/{tokenId}]"
+    rows = _rows({tokens_machine: "passed", user_path: "failed"})
+    parts = {part["id"]: part for part in rows["C-TOKENS-14"]["parts"]}
+    assert list(parts) == ["C-TOKENS-14.1", "C-TOKENS-14.2"]
+    assert (parts["C-TOKENS-14.1"]["state"], parts["C-TOKENS-14.1"]["failed"]) == ("failed", 1)
+    assert (parts["C-TOKENS-14.2"]["state"], parts["C-TOKENS-14.2"]["exercised"]) == ("checked", 1)
+    assert parts["C-TOKENS-14.2"]["proven_by"] == list(specs.proofs()["C-TOKENS-14.2"])
+    assert [part["id"] for part in rows["C-LIST-02"]["parts"]] == ["C-LIST-02"]
+    suite_clause = rows["C-SAFETY-01"]["parts"][0]
+    assert suite_clause["proven_by"] == list(specs.clauses_by_id()["C-SAFETY-01"].proven_by)
+    totals = clause_totals(list(rows.values()))
+    assert totals["parts"] == len(specs.parts_by_id())
+    assert totals["parts_proven"] == totals["parts"]
+    assert totals["parts_failed"] == sum(1 for r in rows.values() for p in r["parts"] if p["state"] == "failed")
