@@ -64,6 +64,11 @@ def _group_choices(machine: UsersMachine) -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(machine.groups), unique=True, max_size=len(machine.groups))
 
 
+def _second_group_choices(machine: UsersMachine) -> st.SearchStrategy[list[str]]:
+    groups = machine.second_groups
+    return st.lists(st.sampled_from(groups), unique=True, max_size=len(groups)) if groups else st.just([])
+
+
 def _new_emails(machine: UsersMachine) -> st.SearchStrategy[str | None]:
     """None keeps the current email; else a fresh one."""
     return st.none() | user_emails(machine.names)
@@ -83,13 +88,20 @@ def _has_password(user: ModelUser) -> bool:
     return user.password is not None
 
 
+def _a_second_tenant(machine: UsersMachine) -> bool:
+    return bool(machine.second_groups) and bool(machine.model)
+
+
 class UsersMachine(ContractMachine):
     users = Bundle("users")
     deleted_users = Bundle("deleted_users")
 
-    def __init__(self, session: Session, groups: list[str]) -> None:
+    def __init__(self, session: Session, groups: list[str], second_groups: list[str] | None = None) -> None:
         super().__init__(session)
         self.groups = groups
+        #: Groups in the run's second tenant (none without `--second-tenant`).
+        self.second_tenant = self.run.target.second_tenant
+        self.second_groups = second_groups or []
         self.model: dict[str, ModelUser] = {}
 
     # -- checks ------------------------------------------------------------------------
@@ -117,6 +129,13 @@ class UsersMachine(ContractMachine):
             if isinstance(g, dict) and g.get("tenantId", self.tenant) == self.tenant
         }
         same("groups in the tenant", sorted(map(str, groups)), sorted(user.groups))
+        if self.second_tenant:
+            second = {
+                g.get("id")
+                for g in view.get("groups") or []
+                if isinstance(g, dict) and g.get("tenantId") == self.second_tenant
+            }
+            same("groups in the second tenant", sorted(map(str, second)), sorted(user.second_groups))
         auths = view.get("auths") or []
         if user.password is not None and not auths:
             wrong.append("auths=[], expected the password login")
@@ -205,8 +224,8 @@ class UsersMachine(ContractMachine):
 
     def put_body(self, user: ModelUser, **changes: Any) -> dict[str, Any]:
         body = {
-            "tenants": [self.tenant],
-            "groups": sorted(user.groups),
+            "tenants": [self.tenant, *([self.second_tenant] if user.second_groups else [])],
+            "groups": sorted(user.groups | user.second_groups),
             "firstName": user.first_name,
             "lastName": user.last_name,
             "email": user.email,
@@ -311,7 +330,7 @@ class UsersMachine(ContractMachine):
             firstName=first_name,
             lastName=last_name,
             email=email or user.email,
-            groups=groups,
+            groups=[*groups, *sorted(user.second_groups)],  # a PUT lists every group: those elsewhere stay
             restricted=restricted,
             superAdmin=super_admin,
         )
@@ -368,6 +387,14 @@ class UsersMachine(ContractMachine):
         exchange = self.call("updateUserGroups", {"id": user.id}, json={"groupIds": groups})
         expect_status(exchange, 204, "updateUserGroups")
         user.groups = set(groups)
+
+    @precondition(_a_second_tenant)
+    @rule(user=users, groups=of_machine(_second_group_choices))
+    def set_groups_in_second_tenant(self, user: ModelUser, groups: list[str]) -> None:
+        """The user's groups in the second tenant are exactly these; its groups in the first stay (C-USERS-13)."""
+        path = {"id": user.id, "tenant": self.second_tenant}
+        expect_status(self.call("updateUserGroups", path, json={"groupIds": groups}), 204, "updateUserGroups")
+        user.second_groups = set(groups)
 
     @precondition(_a_user_with_password)
     @rule(user=users.filter(_has_password))
@@ -512,4 +539,6 @@ def test_users_behave_as_documented(run: Run, shard: Shard, request: pytest.Fixt
 def _one_shard(run: Run, shard: Shard) -> None:
     with machine_session(run) as session:
         groups = [session.group(), session.group()]
-        run_machine(session, lambda: UsersMachine(session, groups), shard)
+        second = run.target.second_tenant
+        second_groups = [session.group(second), session.group(second)] if second else []
+        run_machine(session, lambda: UsersMachine(session, groups, second_groups), shard)

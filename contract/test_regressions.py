@@ -153,19 +153,31 @@ def test_each_change_is_saved(operation_id: str, run: Run) -> None:
 @pytest.mark.stateful
 @pytest.mark.mutating
 def test_group_changes_are_saved(run: Run) -> None:
-    """The user's groups in the tenant are exactly the last `groupIds` set, as the next getUser shows."""
+    """The user's groups in the tenant are exactly the last `groupIds` set, as the next getUser shows; its
+    groups in a second tenant (`--second-tenant`) stay as they were (C-USERS-13).
+    """
     groups = [run.arrange.create_group(), run.arrange.create_group()]
     user, _ = run.arrange.create_user()
+    second = run.target.second_tenant
+    elsewhere: set[str] = set()
+    if second:
+        elsewhere = {run.arrange.create_group(tenant=second)}
+        path = {"id": user.id, "tenant": second}
+        expect_status(
+            run.api.call("updateUserGroups", path, json={"groupIds": sorted(elsewhere)}), 204, "updateUserGroups"
+        )
     for wanted in (groups, groups[1:], []):
         exchange = run.api.call("updateUserGroups", {"id": user.id}, json={"groupIds": wanted})
         expect_status(exchange, 204, "updateUserGroups")
         fetched = expect_status(run.api.call("getUser", {"id": user.id}), 200, "getUser")
-        shown = {
-            g.get("id")
-            for g in json_object(fetched, "getUser answers an ApiUser").get("groups") or []
-            if isinstance(g, dict) and g.get("tenantId", run.target.tenant) == run.target.tenant
-        }
+        listed = [
+            g for g in json_object(fetched, "getUser answers an ApiUser").get("groups") or [] if isinstance(g, dict)
+        ]
+        shown = {g.get("id") for g in listed if g.get("tenantId", run.target.tenant) == run.target.tenant}
         check(shown == set(wanted), f"groups {sorted(wanted)} after updateUserGroups", fetched)
+        if second:
+            kept = {g.get("id") for g in listed if g.get("tenantId") == second}
+            check(kept == elsewhere, f"groups {sorted(elsewhere)} in tenant {second} left as they were", fetched)
 
 
 @pytest.mark.stateful

@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--username", default=defaults.admin_username, help="the bootstrapped superadmin")
     parser.add_argument("--password", default=defaults.admin_password)
-    parser.add_argument("--tenant", dest="tenants", action="append", help="tenants to create (default: main)")
+    parser.add_argument(
+        "--tenant", dest="tenants", action="append", help="tenants to create (default: main and second)"
+    )
     parser.add_argument("--create-user-body", choices=["empty", "user"], default=defaults.create_user_body)
     parser.add_argument("--auth-error-body", choices=["empty", "json", "problem"], default=defaults.auth_error_body)
     parser.add_argument("--error-body", choices=["json", "problem"], default=defaults.error_body)
@@ -86,7 +88,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     return ServerConfig(
         admin_username=args.username,
         admin_password=args.password,
-        tenants=tuple(args.tenants or ["main"]),
+        tenants=tuple(args.tenants or ["main", "second"]),
         create_user_body=args.create_user_body,
         auth_error_body=args.auth_error_body,
         error_body=args.error_body,

@@ -220,10 +220,18 @@ class ReferenceApp:
 
     def _call(self, request: Request, operation_id: str, path: dict[str, str], principal: Principal) -> Response:
         operation = self.operations[operation_id]
+        header = request.headers.get("Authorization", "")
+        bearer_user = header.lower().startswith("bearer ") and not principal.is_service_account
         open_to_all = (
-            operation_id in specs.policy().open_to_any_identity and not self.config.has("me-password-superadmin-only")
-        ) or (operation.method == "GET" and self.config.has("non-superadmin-allowed"))
-        if not open_to_all and not self._is_superadmin(principal, request.headers.get("Authorization", "")):
+            (operation_id in specs.policy().open_to_any_identity and not self.config.has("me-password-superadmin-only"))
+            or (
+                operation.method == "GET"
+                and header.lower().startswith("basic ")
+                and self.config.has("non-superadmin-allowed")
+            )
+            or (bearer_user and self.config.has("plain-token-allowed"))  # "a token is an admin's tool"
+        )
+        if not open_to_all and not self._is_superadmin(principal, header):
             raise ApiError(403, "Forbidden")
         query = self.validator.query(operation, request.args)
         body = self._body(request, operation) if "requestBody" in operation.definition else None

@@ -271,6 +271,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_any(_USERS_MACHINE, "test_group_changes_are_saved"),
         clause="C-USERS-13",
+        part="C-USERS-13.1",
     ),
     # -- deletion ----------------------------------------------------------------------
     "deleted-user-still-listed": _fault(
@@ -349,10 +350,11 @@ FAULTS: dict[str, Fault] = {
     # -- authorization ---------------------------------------------------------------
     "non-superadmin-allowed": _fault(
         "authorization",
-        "GET operations only check authentication: any user may read them",
+        "GET operations only check authentication for password logins: any user may read them",
         "stateful",
         keyword=_ACCESS_MACHINE,
         clause="C-AUTH-03",
+        part="C-AUTH-03.1",
     ),
     "demoted-keeps-power": _fault(
         "authorization",
@@ -582,6 +584,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-22",
+        part="C-USERS-22.1",
     ),
     "deleted-user-autocompleted": _fault(
         "deletion",
@@ -882,6 +885,62 @@ FAULTS: dict[str, Fault] = {
         keyword=_TOKENS_MACHINE,
         clause="C-TOKENS-13",
         part="C-TOKENS-13.2",
+    ),
+    "email-change-drops-login": _fault(
+        "authentication",
+        "after a change of email the login keeps naming the old email, mangled: neither email logs in",
+        "stateful",
+        keyword="test_a_new_email_is_the_new_login",
+        clause="C-IDENT-03",
+        part="C-IDENT-03.1",
+    ),
+    "plain-token-allowed": _fault(
+        "authorization",
+        "a user's API token skips the superadmin check: a plain user's token may call every operation",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-AUTH-03",
+        part="C-AUTH-03.2",
+    ),
+    "duplicate-email-ignored": _fault(
+        "validation",
+        "createUser with an email already in use answers 201 and creates nothing (an idempotent create)",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-07",
+        part="C-USERS-07.1",
+    ),
+    "me-password-garbled": _fault(
+        "persistence",
+        "PUT /api/v1/me/password saves the new password lower-cased: neither the old nor the new one logs in",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-17",
+        part="C-USERS-17.1",
+    ),
+    "wrong-old-password-ignored": _fault(
+        "validation",
+        "PUT /api/v1/me/password with a wrong oldPassword answers 200 and changes nothing",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-18",
+        part="C-USERS-18.1",
+    ),
+    "deleted-user-tokens-listed": _fault(
+        "deletion",
+        "listApiTokens_1 finds soft-deleted users and lists their (revoked) tokens",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, _TOKENS_MACHINE, _DELETED_USER),
+        clause="C-USERS-22",
+        part="C-USERS-22.2",
+    ),
+    "group-change-clears-other-tenants": _fault(
+        "tenants",
+        "updateUserGroups replaces the user's groups in every tenant, not only in the one in the path",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, "test_group_changes_are_saved"),
+        clause="C-USERS-13",
+        part="C-USERS-13.2",
     ),
     "sa-path-token-delete-any-owner": _fault(
         "authorization",

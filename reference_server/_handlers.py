@@ -101,9 +101,15 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
 
 
 def _remember_former_login(call: Call, user: User, email: str) -> None:
-    """Under `old-email-still-logs-in`, an email change keeps the old email as a login name."""
-    if call.config.has("old-email-still-logs-in") and user.email and user.email.casefold() != email.casefold():
+    """Under `old-email-still-logs-in`, an email change keeps the old email as a login name; under
+    `email-change-drops-login` the login name stays the old email, which no longer exists as such.
+    """
+    if not user.email or user.email.casefold() == email.casefold():
+        return
+    if call.config.has("old-email-still-logs-in"):
         user.former_logins.append(user.email)
+    if call.config.has("email-change-drops-login"):
+        user.login_name = f"{user.email}#stale"  # the credential row still names the old email, mangled
 
 
 def _forget_on_create(call: Call, user: User, email: str) -> None:
@@ -122,6 +128,9 @@ def _forget_on_create(call: Call, user: User, email: str) -> None:
 
 @handles("createUser")
 def create_user(call: Call) -> Reply:
+    taken = call.store.user_by_email(str(call.field("email", "")))
+    if taken is not None and call.config.has("duplicate-email-ignored"):
+        return Reply(201)  # "already there": an idempotent create that answers success and makes nothing
     user = User(id=new_id(), super_admin=False)
     _apply_user_fields(call, user, creating=True)
     call.store.add_user(user)
@@ -214,6 +223,8 @@ def update_current_user_password(call: Call) -> Reply:
     if not isinstance(me, User) or me.password_auth_id is None:
         raise ApiError(400, "The current identity has no password")
     old_checked = not call.config.has("wrong-old-password-accepted")
+    if not me.password_matches(call.body["oldPassword"]) and call.config.has("wrong-old-password-ignored"):
+        return Reply(200, {})  # the mismatch is logged, not answered
     if old_checked and not me.password_matches(call.body["oldPassword"]):
         if call.config.has("wrong-old-password-saved-anyway"):
             check_password(call.body["newPassword"], call.config)
@@ -222,7 +233,9 @@ def update_current_user_password(call: Call) -> Reply:
     check_password(call.body["newPassword"], call.config)
     if call.config.has("me-password-old-still-valid"):
         me.retired_passwords.append((me.password_salt, me.password_digest))  # the old hash is kept as an alias
-    if not call.config.has("me-password-not-saved"):
+    if call.config.has("me-password-garbled"):
+        me.set_password(call.body["newPassword"].strip().lower())  # a "normalised" password is hashed
+    elif not call.config.has("me-password-not-saved"):
         me.set_password(call.body["newPassword"])
     if call.config.has("password-change-revokes-tokens"):
         call.store.revoke_tokens(me)
@@ -361,6 +374,9 @@ def update_user_groups(call: Call) -> Reply:
     user = call.user()
     if call.config.has("group-change-not-saved"):
         user = copy.deepcopy(user)  # changes a detached copy
+    if call.config.has("group-change-clears-other-tenants"):
+        call.store.group_ids_exist(call.body["groupIds"], tenant)
+        user.groups = {}  # DELETE FROM user_groups WHERE user_id = ?, the tenant forgotten
     call.store.set_user_groups(user, tenant, call.body["groupIds"])
     return Reply(204)
 
@@ -435,7 +451,8 @@ def _service_account(call: Call, *, tenant_scoped: bool) -> ServiceAccount:
 def list_user_tokens(call: Call) -> Reply:
     if call.config.has("unknown-user-token-list-200") and call.path["id"] not in call.store.users:
         return Reply(200, {"results": []})  # lists tokens by owner id without looking the owner up
-    return _list_tokens(call, call.user())
+    found = call.store.soft_deleted(call.path["id"]) if call.config.has("deleted-user-tokens-listed") else None
+    return _list_tokens(call, found or call.user())
 
 
 @handles("createApiTokensForUser_1")

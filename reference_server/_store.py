@@ -31,7 +31,9 @@ class TokenRequest:
 
 
 #: Faults under which a deleted user stays in the table with a flag that some query forgets.
-_SOFT_DELETE_FAULTS = frozenset({"deleted-user-still-listed", "patch-deleted-user", "deleted-user-autocompleted"})
+_SOFT_DELETE_FAULTS = frozenset(
+    {"deleted-user-still-listed", "patch-deleted-user", "deleted-user-autocompleted", "deleted-user-tokens-listed"}
+)
 
 
 def _token_digest(full_token: str) -> bytes:
@@ -175,6 +177,11 @@ class Store:
         del self.users[user_id]
         if self.config.faults & _SOFT_DELETE_FAULTS:
             self._soft_deleted[user_id] = user
+
+    def group_ids_exist(self, group_ids: list[str], tenant: str) -> None:
+        """404 unless every id is a group of `tenant`."""
+        for gid in group_ids:
+            self.group(gid, tenant)
 
     def set_user_groups(self, user: User, tenant: str, group_ids: list[str]) -> None:
         groups = [self.group(gid, tenant) for gid in group_ids]

@@ -47,6 +47,9 @@ REPO = Path(__file__).resolve().parent.parent
 #: A fixed seed keeps self-test runs repeatable; KCT_SELFTEST_SEED=random (or a number) overrides it.
 DEFAULT_SEED = 1
 
+#: The second tenant every spawned reference server has (`python -m reference_server`'s default).
+SECOND_TENANT = "second"
+
 #: Server configurations that contract-semantics.md allows, chosen so that every value of
 #: every option appears in at least one of them (the suite must pass against all).
 CLEAN_CONFIGURATIONS: dict[str, tuple[str, ...]] = {
@@ -160,6 +163,8 @@ def run_suite(
         server.username,
         "--password",
         server.password,
+        "--second-tenant",
+        SECOND_TENANT,
         "--report-dir",
         str(workdir / "reports"),
         "-p",

@@ -81,6 +81,8 @@ class ModelUser:
     alive: bool = True
     #: The display name the server showed after the last change of name ("" until one): what `q` must find.
     display_name: str = ""
+    #: Its groups in the run's second tenant (`--second-tenant`): a change in the first leaves them alone.
+    second_groups: set[str] = field(default_factory=set)
 
     kind: OwnerKind = "user"
 

@@ -137,7 +137,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings = new_settings(config)
     try:
-        running = resolve_target(config, settings.tenant)
+        running = resolve_target(config, settings.tenant, settings.second_tenant)
     except (TargetError, RuntimeError) as error:
         raise pytest.UsageError(f"contract suite cannot run: {error}") from None
     config.stash[_TARGET_KEY] = running

@@ -48,6 +48,16 @@ OPTIONS: tuple[Option, ...] = (
     Option("token", "--token", "superadmin API token, sent as bearer", env="KESTRA_API_TOKEN"),
     Option("tenant", "--tenant", "tenant id", env="KESTRA_TENANT", ini="contract_tenant", default="main"),
     Option(
+        "second_tenant",
+        "--second-tenant",
+        "another existing tenant, where the run puts groups of its own users to see that a change in the"
+        " first tenant leaves them alone (the embedded server has `second`)",
+        env="KESTRA_SECOND_TENANT",
+        ini="contract_second_tenant",
+        default="",
+        metavar="ID",
+    ),
+    Option(
         "report_dir",
         "--report-dir",
         "where runs write their reports",

@@ -50,6 +50,8 @@ class Settings:
     login_window: float
     report_dir: str
     tenant: str
+    #: Another tenant the run may use ("" for none; the embedded server's `second` without the option).
+    second_tenant: str = ""
     #: The budget's stop time and reserve (`Budget.to_info()`), or None without --budget.
     budget: dict[str, float | None] | None = None
     #: Known once the controller has resolved and checked the target.
@@ -76,13 +78,14 @@ class Settings:
                 "token": credentials.token,
             },
             tenant=target.tenant,
+            second_tenant=target.second_tenant,
             embedded=target.embedded,
             run_dir=str(run_dir),
         )
 
     @property
     def target(self) -> Target:
-        return Target(self.base_url, Credentials(**self.credentials), self.tenant, self.embedded)
+        return Target(self.base_url, Credentials(**self.credentials), self.tenant, self.embedded, self.second_tenant)
 
     def run(self, worker: str) -> Run:
         """The Run of one process of this run."""
@@ -139,6 +142,7 @@ def new_settings(config: pytest.Config) -> Settings:
         login_window=float(option_value(config, "wrong_password_window")),
         report_dir=str(Path(option_value(config, "report_dir")).resolve()),
         tenant=str(option_value(config, "tenant")),
+        second_tenant=str(option_value(config, "second_tenant") or ""),
     )
     if settings.login_budget < 1 or settings.login_window <= 0:
         raise pytest.UsageError("--wrong-password-budget must be at least 1 and --wrong-password-window positive")
@@ -170,7 +174,11 @@ class RunningTarget:
             self.server = None
 
 
-def resolve_target(config: pytest.Config, tenant: str) -> RunningTarget:
+#: The second tenant the embedded reference server has (`python -m reference_server` makes `main` and `second`).
+EMBEDDED_SECOND_TENANT = "second"
+
+
+def resolve_target(config: pytest.Config, tenant: str, second_tenant: str = "") -> RunningTarget:
     """The server under test, checked once; raises TargetError with one line saying why not."""
     credentials = Credentials.from_options(
         option_value(config, "username"), option_value(config, "password"), option_value(config, "token")
@@ -188,13 +196,14 @@ def resolve_target(config: pytest.Config, tenant: str) -> RunningTarget:
                 f"no credentials for {url}: set --username/--password or --token "
                 "(or KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_API_TOKEN)"
             )
-        running = RunningTarget(Target(url, credentials, tenant, embedded=False))
+        running = RunningTarget(Target(url, credentials, tenant, embedded=False, second_tenant=second_tenant))
     else:
         from reference_server import spawn
 
         password = "Kc9" + new_run_id() + "x7"
         server = spawn(*shlex.split(str(option_value(config, "reference_server_args"))), password=password)
-        target = Target(server.url, Credentials(server.username, server.password), tenant, embedded=True)
+        second = second_tenant or (EMBEDDED_SECOND_TENANT if tenant != EMBEDDED_SECOND_TENANT else "")
+        target = Target(server.url, Credentials(server.username, server.password), tenant, True, second)
         running = RunningTarget(target, server)
     try:
         preflight(running.target)

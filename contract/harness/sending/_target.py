@@ -60,6 +60,9 @@ class Target:
     credentials: Credentials
     tenant: str
     embedded: bool
+    #: Another tenant the run may put its users' groups in ("" when there is none): so that a change
+    #: in `tenant` can be seen to leave the other alone.
+    second_tenant: str = ""
 
     @property
     def headers(self) -> dict[str, str]:

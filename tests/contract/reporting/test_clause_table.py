@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import specs
 from contract.reporting._clauses import clause_rows, clause_totals
 from contract.reporting._html import render
@@ -11,7 +13,7 @@ FUZZ_LIST = "contract/test_fuzz.py::test_operation[GET /api/v1/users]"
 PAGES = "contract/test_regressions.py::test_pages_below_one_are_refused"
 
 
-def _rows(outcomes: dict[str, str]) -> dict[str, dict[str, object]]:
+def _rows(outcomes: dict[str, str]) -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in clause_rows(outcomes)}
 
 
