@@ -15,7 +15,7 @@ import string
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -406,3 +406,50 @@ def test_passwords_the_policy_refuses_are_refused(run: Run) -> None:
         expect_status(exchange, POLICY.business_rule_statuses, f"patchUserPassword with {password!r}")
         what = f"the old password after {password!r} was refused"
         expect_access(run.api, user.credentials, "forbidden", what, user.id)
+
+
+#: Each path that deletes a token: (owner kind, delete operation, its success status, list operation).
+_TOKEN_PATHS: tuple[tuple[Literal["user", "service_account"], str, int, str], ...] = (
+    ("user", "deleteApiToken_1", 204, "listApiTokens_1"),
+    ("service_account", "deleteApiToken", 200, "listApiTokens"),
+    ("service_account", "deleteApiTokenWithTenant", 200, "listApiTokensWithTenant"),
+)
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+@pytest.mark.parametrize(("kind", "operation", "status", "listing"), _TOKEN_PATHS, ids=[p[1] for p in _TOKEN_PATHS])
+def test_a_token_delete_reaches_that_token_only(
+    kind: Literal["user", "service_account"], operation: str, status: int, listing: str, run: Run
+) -> None:
+    """On each path, a token delete finds nothing through another owner's path and leaves the token working;
+    through its own, that token gets 401 at once while its owner's other token stays listed and working
+    (C-TOKENS-12.2, C-TOKENS-13, C-TOKENS-14). Each token is used first, as a cache would remember it.
+    """
+    owner, stranger = (_owner(run, kind) for _ in range(2))
+    doomed, _ = run.arrange.create_token(owner, kind)
+    kept, _ = run.arrange.create_token(owner, kind)
+    run.arrange.create_token(stranger, kind)  # the other owner has tokens of its own
+    for token in (doomed, kept):
+        expect_access(run.api, token.credentials, "forbidden", f"{token.name}, a token of a plain {kind}")
+    exchange = run.api.call(operation, {"id": stranger, "tokenId": doomed.id})
+    expect_status(exchange, 404, f"{operation} of another owner's token")
+    expect_access(run.api, doomed.credentials, "forbidden", f"a token after {operation} through another owner")
+    expect_status(run.api.call(operation, {"id": owner, "tokenId": doomed.id}), status, operation)
+    run.ledger.forget("token", doomed.id)
+    expect_access(run.api, doomed.credentials, "refused", f"a token deleted with {operation} a moment ago")
+    expect_access(run.api, kept.credentials, "forbidden", f"the owner's other token after {operation}")
+
+    def listed() -> Problem:
+        exchange = expect_status(run.api.call(listing, {"id": owner}), 200, listing)
+        results = json_object(exchange, "a token list").get("results") or []
+        ids = {r.get("id") for r in results if isinstance(r, dict)}
+        if kept.id in ids and doomed.id not in ids:
+            return None
+        return f"{listing} holds the owner's other token {kept.id}, not {doomed.id}", exchange, f"listed {ids}"
+
+    run.pending.expect(listed)
+
+
+def _owner(run: Run, kind: Literal["user", "service_account"]) -> str:
+    return run.arrange.create_user()[0].id if kind == "user" else run.arrange.create_service_account()

@@ -60,6 +60,7 @@ _TOKENS_MACHINE = "test_tokens_behave"
 _ACCESS_MACHINE = "test_passwords_and_access"
 _DELETED_USER = "test_a_deleted_user_is_gone"
 _CHANGE_SAVED = "test_each_change_is_saved"
+_TOKEN_PATHS = "test_a_token_delete_reaches_that_token_only"
 
 
 def _any(*keywords: str) -> str:
@@ -328,7 +329,7 @@ FAULTS: dict[str, Fault] = {
         "authentication",
         "user tokens are cached on first use and deleting one does not evict it",
         "stateful",
-        keyword=_any(_ACCESS_MACHINE, _TOKENS_MACHINE),
+        keyword=_any(_ACCESS_MACHINE, _TOKENS_MACHINE, _TOKEN_PATHS),
         clause="C-TOKENS-13",
         part="C-TOKENS-13.1",
     ),
@@ -369,7 +370,7 @@ FAULTS: dict[str, Fault] = {
         "deleteApiToken_1 finds the token among all users, not only the one in the path",
         "fuzz",
         "stateful",
-        keyword=_any("test_operation[DELETE and users/ and api-tokens", _TOKENS_MACHINE),
+        keyword=_any("test_operation[DELETE and users/ and api-tokens", _TOKENS_MACHINE, _TOKEN_PATHS),
         clause="C-TOKENS-14",
         part="C-TOKENS-14.1",
     ),
@@ -874,7 +875,7 @@ FAULTS: dict[str, Fault] = {
         "deletion",
         "deleteApiToken_1 deletes every token of the user, not only the one in the path",
         "stateful",
-        keyword=_TOKENS_MACHINE,
+        keyword=_any(_TOKENS_MACHINE, _TOKEN_PATHS),
         clause="C-TOKENS-12",
         part="C-TOKENS-12.2",
     ),
@@ -882,7 +883,7 @@ FAULTS: dict[str, Fault] = {
         "authentication",
         "service-account tokens are cached on first use and deleting one does not evict it",
         "stateful",
-        keyword=_TOKENS_MACHINE,
+        keyword=_any(_TOKENS_MACHINE, _TOKEN_PATHS),
         clause="C-TOKENS-13",
         part="C-TOKENS-13.2",
     ),
@@ -946,7 +947,7 @@ FAULTS: dict[str, Fault] = {
         "authorization",
         "the service-account token deletes find the token among all owners, not only the account in the path",
         "stateful",
-        keyword=_TOKENS_MACHINE,
+        keyword=_any(_TOKENS_MACHINE, _TOKEN_PATHS),
         clause="C-TOKENS-14",
         part="C-TOKENS-14.2",
     ),
