@@ -92,6 +92,10 @@ def _a_second_tenant(machine: UsersMachine) -> bool:
     return bool(machine.second_groups) and bool(machine.model)
 
 
+def _room_in_two_tenants(machine: UsersMachine) -> bool:
+    return bool(machine.second_groups) and room_for_a_user(machine)
+
+
 class UsersMachine(ContractMachine):
     users = Bundle("users")
     deleted_users = Bundle("deleted_users")
@@ -123,6 +127,8 @@ class UsersMachine(ContractMachine):
         tenants = {t.get("id") for t in view.get("tenants") or [] if isinstance(t, dict)}
         if self.tenant not in tenants:
             wrong.append(f"tenants={sorted(map(str, tenants))}, expected to hold {self.tenant!r}")
+        if user.in_second_tenant and self.second_tenant not in tenants:
+            wrong.append(f"tenants={sorted(map(str, tenants))}, expected to hold {self.second_tenant!r} too")
         groups = {
             g.get("id")
             for g in view.get("groups") or []
@@ -224,7 +230,7 @@ class UsersMachine(ContractMachine):
 
     def put_body(self, user: ModelUser, **changes: Any) -> dict[str, Any]:
         body = {
-            "tenants": [self.tenant, *([self.second_tenant] if user.second_groups else [])],
+            "tenants": [self.tenant, *([self.second_tenant] if user.second_groups or user.in_second_tenant else [])],
             "groups": sorted(user.groups | user.second_groups),
             "firstName": user.first_name,
             "lastName": user.last_name,
@@ -248,11 +254,19 @@ class UsersMachine(ContractMachine):
     def create_user(self, request: dict[str, Any]) -> ModelUser:
         return self.new_users([request])[0]
 
+    @precondition(_room_in_two_tenants)
+    @rule(target=users, request=of_machine(_user_requests), second=of_machine(_second_group_choices))
+    def create_user_in_two_tenants(self, request: dict[str, Any], second: list[str]) -> ModelUser:
+        """A user of both tenants, with groups in each: getUser shows every tenant it was given (C-USERS-04)."""
+        both = {**request, "tenants": [self.tenant, self.second_tenant], "groups": [*request["groups"], *second]}
+        return self.new_users([both])[0]
+
     def new_users(self, requests: list[dict[str, Any]]) -> list[ModelUser]:
         """Create users (their ids found together), then check each as getUser and the searches show it."""
         made = self.make_users(requests)
         users = []
         for (created, exchange), request in zip(made, requests, strict=True):
+            elsewhere = set(request["groups"]) & set(self.second_groups)
             user = ModelUser(
                 id=created.id,
                 email=request["email"],
@@ -262,7 +276,9 @@ class UsersMachine(ContractMachine):
                 password=request["password"] or None,
                 super_admin=request["superAdmin"],
                 restricted=request["restricted"],
-                groups=set(request["groups"]),
+                groups=set(request["groups"]) - elsewhere,
+                second_groups=elsewhere,
+                in_second_tenant=self.second_tenant in request["tenants"] if self.second_tenant else False,
             )
             self.model[user.id] = user
             if exchange.response.content:
@@ -338,6 +354,7 @@ class UsersMachine(ContractMachine):
         view = json_object(exchange, "updateUser answers the ApiUser")
         user.first_name, user.last_name, user.email = first_name, last_name, body["email"]
         user.groups, user.restricted, user.super_admin = set(groups), restricted, super_admin
+        user.in_second_tenant = self.second_tenant in body["tenants"]
         if email:
             self.follow_username(user, old_email, view, exchange)
         self.check_view(user, view, exchange, "the updateUser answer")

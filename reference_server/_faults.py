@@ -512,6 +512,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-04",
+        part="C-USERS-04.1",
     ),
     "create-ignores-groups": _fault(
         "persistence",
@@ -934,6 +935,22 @@ FAULTS: dict[str, Fault] = {
         keyword=_any(_USERS_MACHINE, _TOKENS_MACHINE, _DELETED_USER),
         clause="C-USERS-22",
         part="C-USERS-22.2",
+    ),
+    "create-keeps-first-tenant": _fault(
+        "tenants",
+        "createUser keeps the first of the requested tenants only",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-04",
+        part="C-USERS-04.2",
+    ),
+    "autocomplete-misses-new-users": _fault(
+        "listing",
+        "autocompleteUsers reads an index fed by update events only: a user is found once renamed, not as created",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, "test_autocomplete_finds_only"),
+        clause="C-LIST-10",
+        part="C-LIST-10.1",
     ),
     "group-change-clears-other-tenants": _fault(
         "tenants",

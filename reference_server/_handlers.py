@@ -118,6 +118,8 @@ def _forget_on_create(call: Call, user: User, email: str) -> None:
         user.restricted = False
     if call.config.has("create-ignores-tenants"):
         user.tenants = []
+    if call.config.has("create-keeps-first-tenant"):
+        user.tenants = user.tenants[:1]  # a single tenant column
     if call.config.has("create-ignores-groups"):
         user.groups = {}
     if call.config.has("new-user-cannot-log-in") and user.password_auth_id is not None:
@@ -356,10 +358,13 @@ def autocomplete_users(call: Call) -> Reply:
     ids = call.field("ids", None)
     every_tenant = call.config.has("autocomplete-ignores-tenant")
     names_only = call.config.has("autocomplete-name-only")
+    # an index fed by the update events only: a user nobody has renamed yet is not in it
+    updated_only = call.config.has("autocomplete-misses-new-users")
     found = [
         views.tenant_access(call.store, u, tenant)
         for u in call.store.autocompleted_users()
-        if (every_tenant or tenant in u.tenants)
+        if (not updated_only or u.created_texts != (u.username, u.email, u.display_name))
+        and (every_tenant or tenant in u.tenants)
         and (not q or _matches(call, q, u, names_only=names_only, listing=False))
         and (not ids or u.id in ids)
     ]

@@ -8,7 +8,8 @@ through tests._suite_runner.
 With `--kct-only PATTERN` (repeated) it runs only the tests those node-id patterns name,
 as specs/clauses.yaml writes them (`*` for any run of characters; a test without
 parameters covers all of them): a fault is run only against the checks of the part it
-breaks.
+breaks. The targeted tests go first, then the fuzz tests, then the state machines: a fault
+run stops at its first failure (`-x`), and the targeted tests find theirs fastest.
 
 It also registers the `selftest` hypothesis profile: the default profile without the
 shrink and explain phases. Those run only after a failure was found, so the profile
@@ -60,11 +61,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not patterns:
         return
     wanted = specs.Part("selection", "", patterns)
-    kept = [item for item in items if wanted.checked_by(item.nodeid)]
+    kept = sorted((item for item in items if wanted.checked_by(item.nodeid)), key=_cost)
     dropped = [item for item in items if not wanted.checked_by(item.nodeid)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    items[:] = kept
+
+
+def _cost(item: pytest.Item) -> int:
+    """Targeted tests (a few requests each), then fuzz tests, then state machines (minutes of steps)."""
+    if "/test_machine_" in item.nodeid:
+        return 2
+    return 1 if "/test_fuzz.py::" in item.nodeid else 0
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

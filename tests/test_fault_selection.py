@@ -1,7 +1,8 @@
 """Each fault runs only against the suite tests that check the part it breaks (tests/_suite_runner.py).
 
 The selection is made in the subprocess suite run by tests._suite_probe (`--kct-only`, the
-part's node-id patterns), narrowed by the fault's -k keyword: here it is collected, not run.
+part's node-id patterns), narrowed by the fault's -k keyword, targeted tests before the
+state machines: here it is collected, not run.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ def test_a_fault_runs_only_the_checks_of_its_part() -> None:
     checks = [nodeid for nodeid in suite_tests() if part.checked_by(nodeid)]
     assert set(selected) == set(checks), "every check of the part the keyword allows, and nothing else"
     assert len(selected) < len(suite_tests())
+    machines = [i for i, nodeid in enumerate(selected) if "/test_machine_" in nodeid]
+    assert machines, "the tokens machine checks the part too"
+    assert machines == list(range(len(selected) - len(machines), len(selected))), "the targeted tests go first"
 
 
 def test_every_fault_names_a_part_its_clause_has() -> None:

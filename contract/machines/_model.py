@@ -83,6 +83,8 @@ class ModelUser:
     display_name: str = ""
     #: Its groups in the run's second tenant (`--second-tenant`): a change in the first leaves them alone.
     second_groups: set[str] = field(default_factory=set)
+    #: Whether it was given access to the second tenant too (created or updated with both tenants).
+    in_second_tenant: bool = False
 
     kind: OwnerKind = "user"
 
