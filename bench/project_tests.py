@@ -6,9 +6,11 @@
 
 Runs pytest on the selection with xdist, as a developer does, and writes
 reports/bench/project-tests.json and .md: wall time, the load average it started under,
-passed and failed counts, and each test's time (fault runs by fault, clean runs by
-configuration), slowest first. A measurement, never a pass/fail gate: a timed test
-would only be flaky on a loaded machine.
+the CPU time it used (with every suite run and server it started: on a machine shared
+with other work, CPU time over the cores is what the same run would need alone, if it
+never waited), passed and failed counts, and each test's time (fault runs by fault, clean
+runs by configuration), slowest first. A measurement, never a pass/fail gate: a timed
+test would only be flaky on a loaded machine.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -30,6 +33,12 @@ OUT_DIR = REPO / "reports" / "bench"
 LIMIT_SECONDS = 25 * 60
 
 
+def _children_cpu() -> float:
+    """User and system seconds of the finished child processes (and theirs, once waited for)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _cases(junit: Path) -> list[dict[str, Any]]:
     cases = []
     for case in ET.parse(junit).getroot().iter("testcase"):
@@ -42,6 +51,7 @@ def _cases(junit: Path) -> list[dict[str, Any]]:
 def _markdown(report: dict[str, Any], cases: list[dict[str, Any]]) -> str:
     wall = float(report["wall_seconds"])
     verdict = "within" if wall <= LIMIT_SECONDS else "**over**"
+    alone = float(report["cpu_seconds"]) / 60 / max(int(report["cores"] or 1), 1)
     lines = [
         "# What the project's tests cost",
         "",
@@ -49,7 +59,9 @@ def _markdown(report: dict[str, Any], cases: list[dict[str, Any]]) -> str:
         f"`pytest tests -n 2`; {report['passed']} passed, {report['failed']} failed, {report['skipped']} skipped.",
         "",
         f"Commit `{report['commit']}`, {report['date']}, load average {report['load_before']} when it started, "
-        f"{os.cpu_count()} cores. Test time summed over workers: {report['summed_seconds']:.0f} s.",
+        f"{report['cores']} cores. Test time summed over workers: {report['summed_seconds']:.0f} s. CPU time "
+        f"(every process it started): {report['cpu_seconds']:.0f} s, {alone:.1f} min over the cores: what it "
+        "needs alone on this machine, waits aside.",
         "",
         "| test | outcome | seconds |",
         "|---|---|---:|",
@@ -70,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         junit = Path(tmp) / "junit.xml"
         command = [sys.executable, "-m", "pytest", *args.selection, "-n", args.workers, "-p", "no:cacheprovider"]
         started = time.monotonic()
+        cpu_before = _children_cpu()
         try:
             done = subprocess.run(
                 [*command, f"--junitxml={junit}", "-q"], cwd=REPO, capture_output=True, text=True, timeout=args.timeout
@@ -78,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         except subprocess.TimeoutExpired:
             exit_code, tail = -1, [f"stopped after {args.timeout:.0f}s"]
         wall = time.monotonic() - started
+        cpu = _children_cpu() - cpu_before
         cases = _cases(junit) if junit.exists() else []
     commit = subprocess.run(["git", "-C", str(REPO), "log", "-1", "--format=%h"], capture_output=True, text=True)
     report: dict[str, Any] = {
@@ -87,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         "load_before": load,
         "exit_code": exit_code,
         "wall_seconds": round(wall, 1),
+        "cpu_seconds": round(cpu, 1),
+        "cores": os.cpu_count(),
         "summed_seconds": round(sum(float(c["seconds"]) for c in cases), 1),
         "passed": sum(1 for c in cases if c["outcome"] == "passed"),
         "failed": sum(1 for c in cases if c["outcome"] in ("failure", "error")),
