@@ -141,8 +141,8 @@ def new_settings(config: pytest.Config) -> Settings:
         login_budget=int(option_value(config, "wrong_password_budget")),
         login_window=float(option_value(config, "wrong_password_window")),
         report_dir=str(Path(option_value(config, "report_dir")).resolve()),
-        tenant=str(option_value(config, "tenant")),
         second_tenant=str(option_value(config, "second_tenant") or ""),
+        tenant=str(option_value(config, "tenant")),
     )
     if settings.login_budget < 1 or settings.login_window <= 0:
         raise pytest.UsageError("--wrong-password-budget must be at least 1 and --wrong-password-window positive")
