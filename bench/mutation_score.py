@@ -2,8 +2,8 @@
 
     python bench/mutation_score.py [--faults a,b] [--jobs 2] [--seed N|random] [--full]
 
-For each fault: the clause of specs/clauses.yaml it breaks, caught or not (the suite
-failed in a test of an area the catalogue expects), by which tests, and how long after
+For each fault: the clause part of specs/clauses.yaml it breaks, caught or not (the suite
+failed in a test that checks that part), by which tests, and how long after
 the start of the suite the first failure came. By default each run is what
 tests/test_faults.py runs (the fault's selection, stopping at the first failure,
 `selftest` profile: `default` without shrinking); --full runs the whole default suite to
@@ -54,7 +54,7 @@ def _measure(name: str, workdir: Path, seed: int | None, full: bool) -> Row:
     return Row(
         fault=name,
         category=fault.category,
-        clause=fault.clause,
+        clause=fault.part_id,
         expected=fault.marker_expression,
         caught=run.exit_code == 1 and bool(catching),
         exit_code=run.exit_code,
@@ -85,7 +85,7 @@ def _markdown(rows: list[Row], meta: dict[str, object]) -> str:
         f"Commit `{meta['commit']}`, seed {meta['seed']}, mode {meta['mode']}, {meta['jobs']} jobs, "
         f"{meta['wall_seconds']}s in all, {meta['date']}.",
         "",
-        "| fault | clause | category | expected | caught | by tests | first failure (s) | run (s) |",
+        "| fault | part | category | expected | caught | by tests | first failure (s) | run (s) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
@@ -102,12 +102,12 @@ def _markdown(rows: list[Row], meta: dict[str, object]) -> str:
 
 
 def _table(rows: list[Row]) -> str:
-    out = [f"{'fault':30} {'clause':11} {'category':15} {'caught':7} {'first(s)':>8} {'run(s)':>7}  by tests"]
+    out = [f"{'fault':30} {'part':13} {'category':15} {'caught':7} {'first(s)':>8} {'run(s)':>7}  by tests"]
     for r in rows:
         first = f"{r.first_failure_seconds:.1f}" if r.first_failure_seconds is not None else "-"
         tests = ", ".join(_short(t) for t in r.catching_tests[:2]) or "-"
         caught = "yes" if r.caught else f"NO({r.exit_code}, seed {r.seed})"
-        out.append(f"{r.fault:30} {r.clause:11} {r.category:15} {caught:7} {first:>8} {r.wall_seconds:>7}  {tests}")
+        out.append(f"{r.fault:30} {r.clause:13} {r.category:15} {caught:7} {first:>8} {r.wall_seconds:>7}  {tests}")
     caught_count = sum(r.caught for r in rows)
     out.append(f"mutation score: {caught_count}/{len(rows)} caught")
     return "\n".join(out)

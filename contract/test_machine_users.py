@@ -45,6 +45,8 @@ from strategies import create_user_requests, passwords, person_names, user_email
 pytestmark = [pytest.mark.stateful, pytest.mark.mutating]
 
 POLICY = specs.policy()
+#: Pages of 100 a search by display name reads at most (names are shared: other people may have it too).
+_NAME_SEARCH_PAGES = 10
 
 
 def _user_requests(machine: UsersMachine) -> st.SearchStrategy[dict[str, Any]]:
@@ -53,6 +55,11 @@ def _user_requests(machine: UsersMachine) -> st.SearchStrategy[dict[str, Any]]:
 
 def _group_choices(machine: UsersMachine) -> st.SearchStrategy[list[str]]:
     return st.lists(st.sampled_from(machine.groups), unique=True, max_size=len(machine.groups))
+
+
+def _second_group_choices(machine: UsersMachine) -> st.SearchStrategy[list[str]]:
+    groups = machine.second_groups
+    return st.lists(st.sampled_from(groups), unique=True, max_size=len(groups)) if groups else st.just([])
 
 
 def _new_emails(machine: UsersMachine) -> st.SearchStrategy[str | None]:
@@ -74,18 +81,31 @@ def _has_password(user: ModelUser) -> bool:
     return user.password is not None
 
 
+def _a_second_tenant(machine: UsersMachine) -> bool:
+    return bool(machine.second_groups) and bool(machine.model)
+
+
+def _room_in_two_tenants(machine: UsersMachine) -> bool:
+    return bool(machine.second_groups) and room_for_a_user(machine)
+
+
 class UsersMachine(ContractMachine):
     users = Bundle("users")
     deleted_users = Bundle("deleted_users")
 
     @classmethod
     def shared(cls, session: Session) -> tuple[Any, ...]:
-        """Two groups the examples put users in, made once per shard."""
-        return ([session.group(), session.group()],)
+        """Two groups the examples put users in, made once per shard; two more in the second tenant, if any."""
+        second = session.run.target.second_tenant
+        second_groups = [session.group(second), session.group(second)] if second else []
+        return ([session.group(), session.group()], second_groups)
 
-    def __init__(self, session: Session, groups: list[str]) -> None:
+    def __init__(self, session: Session, groups: list[str], second_groups: list[str] | None = None) -> None:
         super().__init__(session)
         self.groups = groups
+        #: Groups in the run's second tenant (none without `--second-tenant`).
+        self.second_tenant = self.run.target.second_tenant
+        self.second_groups = second_groups or []
         self.model: dict[str, ModelUser] = {}
 
     # -- checks ------------------------------------------------------------------------
@@ -107,12 +127,21 @@ class UsersMachine(ContractMachine):
         tenants = {t.get("id") for t in view.get("tenants") or [] if isinstance(t, dict)}
         if self.tenant not in tenants:
             wrong.append(f"tenants={sorted(map(str, tenants))}, expected to hold {self.tenant!r}")
+        if user.in_second_tenant and self.second_tenant not in tenants:
+            wrong.append(f"tenants={sorted(map(str, tenants))}, expected to hold {self.second_tenant!r} too")
         groups = {
             g.get("id")
             for g in view.get("groups") or []
             if isinstance(g, dict) and g.get("tenantId", self.tenant) == self.tenant
         }
         same("groups in the tenant", sorted(map(str, groups)), sorted(user.groups))
+        if self.second_tenant:
+            second = {
+                g.get("id")
+                for g in view.get("groups") or []
+                if isinstance(g, dict) and g.get("tenantId") == self.second_tenant
+            }
+            same("groups in the second tenant", sorted(map(str, second)), sorted(user.second_groups))
         auths = view.get("auths") or []
         if user.password is not None and not auths:
             wrong.append("auths=[], expected the password login")
@@ -153,6 +182,31 @@ class UsersMachine(ContractMachine):
         self.pending.expect(listed, key=("listed", user.id))
         self.pending.expect(completed, key=("autocompleted", user.id))
 
+    def expect_found_by_name(self, user: ModelUser, view: dict[str, Any]) -> None:
+        """After a change of name, `q=<the new display name>` finds the user (within the window).
+
+        Names are not unique (other people may share one), so the check pages until it finds the user.
+        """
+        user.display_name = str(view.get("displayName") or "")
+
+        def named() -> Problem:
+            name = user.display_name
+            if not user.alive or not name:
+                return None
+            exchange = None
+            for number in range(1, _NAME_SEARCH_PAGES + 1):
+                params = {"q": name, "page": number, "size": 100}
+                exchange = expect_status(self.call("listUsers", params=params), 200, "listUsers q=<display name>")
+                results = json_object(exchange, "listUsers answers a page").get("results")
+                results = results if isinstance(results, list) else []
+                if any(isinstance(r, dict) and r.get("id") == user.id for r in results):
+                    return None
+                if len(results) < 100:
+                    break
+            return f"listUsers q=<new display name {name!r}> finds user {user.id}", exchange, ""
+
+        self.pending.expect(named, key=("named", user.id))
+
     def expect_not_listed(self, user: ModelUser) -> None:
         """A deleted user leaves listUsers and autocompleteUsers (within the window)."""
 
@@ -176,8 +230,8 @@ class UsersMachine(ContractMachine):
 
     def put_body(self, user: ModelUser, **changes: Any) -> dict[str, Any]:
         body = {
-            "tenants": [self.tenant],
-            "groups": sorted(user.groups),
+            "tenants": [self.tenant, *([self.second_tenant] if user.second_groups or user.in_second_tenant else [])],
+            "groups": sorted(user.groups | user.second_groups),
             "firstName": user.first_name,
             "lastName": user.last_name,
             "email": user.email,
@@ -200,11 +254,19 @@ class UsersMachine(ContractMachine):
     def create_user(self, request: dict[str, Any]) -> ModelUser:
         return self.new_users([request])[0]
 
+    @precondition(_room_in_two_tenants)
+    @rule(target=users, request=of_machine(_user_requests), second=of_machine(_second_group_choices))
+    def create_user_in_two_tenants(self, request: dict[str, Any], second: list[str]) -> ModelUser:
+        """A user of both tenants, with groups in each: getUser shows every tenant it was given (C-USERS-04)."""
+        both = {**request, "tenants": [self.tenant, self.second_tenant], "groups": [*request["groups"], *second]}
+        return self.new_users([both])[0]
+
     def new_users(self, requests: list[dict[str, Any]]) -> list[ModelUser]:
         """Create users (their ids found together), then check each as getUser and the searches show it."""
         made = self.make_users(requests)
         users = []
         for (created, exchange), request in zip(made, requests, strict=True):
+            elsewhere = set(request["groups"]) & set(self.second_groups)
             user = ModelUser(
                 id=created.id,
                 email=request["email"],
@@ -214,7 +276,9 @@ class UsersMachine(ContractMachine):
                 password=request["password"] or None,
                 super_admin=request["superAdmin"],
                 restricted=request["restricted"],
-                groups=set(request["groups"]),
+                groups=set(request["groups"]) - elsewhere,
+                second_groups=elsewhere,
+                in_second_tenant=self.second_tenant in request["tenants"] if self.second_tenant else False,
             )
             self.model[user.id] = user
             if exchange.response.content:
@@ -282,7 +346,7 @@ class UsersMachine(ContractMachine):
             firstName=first_name,
             lastName=last_name,
             email=email or user.email,
-            groups=groups,
+            groups=[*groups, *sorted(user.second_groups)],  # a PUT lists every group: those elsewhere stay
             restricted=restricted,
             superAdmin=super_admin,
         )
@@ -290,9 +354,11 @@ class UsersMachine(ContractMachine):
         view = json_object(exchange, "updateUser answers the ApiUser")
         user.first_name, user.last_name, user.email = first_name, last_name, body["email"]
         user.groups, user.restricted, user.super_admin = set(groups), restricted, super_admin
+        user.in_second_tenant = self.second_tenant in body["tenants"]
         if email:
             self.follow_username(user, old_email, view, exchange)
         self.check_view(user, view, exchange, "the updateUser answer")
+        self.expect_searches_follow(user, view, renamed=bool(email))
 
     @rule(user=users, first_name=person_names, last_name=person_names, email=of_machine(_new_emails))
     def patch_user(self, user: ModelUser, first_name: str, last_name: str, email: str | None) -> None:
@@ -304,6 +370,15 @@ class UsersMachine(ContractMachine):
         if email:
             self.follow_username(user, old_email, view, exchange)
         self.check_view(user, view, exchange, "the patchUser answer")
+        self.expect_searches_follow(user, view, renamed=bool(email))
+
+    def expect_searches_follow(self, user: ModelUser, view: dict[str, Any], *, renamed: bool) -> None:
+        """Searches read the user as it is now: its new email (listUsers and autocompleteUsers) and its
+        new display name (listUsers), within the window (C-USERS-14, C-LIST-10).
+        """
+        if renamed:
+            self.expect_found(user)
+        self.expect_found_by_name(user, view)
 
     @rule(user=users, restricted=st.booleans())
     def set_restricted(self, user: ModelUser, restricted: bool) -> None:
@@ -330,6 +405,14 @@ class UsersMachine(ContractMachine):
         expect_status(exchange, 204, "updateUserGroups")
         user.groups = set(groups)
 
+    @precondition(_a_second_tenant)
+    @rule(user=users, groups=of_machine(_second_group_choices))
+    def set_groups_in_second_tenant(self, user: ModelUser, groups: list[str]) -> None:
+        """The user's groups in the second tenant are exactly these; its groups in the first stay (C-USERS-13)."""
+        path = {"id": user.id, "tenant": self.second_tenant}
+        expect_status(self.call("updateUserGroups", path, json={"groupIds": groups}), 204, "updateUserGroups")
+        user.second_groups = set(groups)
+
     @precondition(_a_user_with_password)
     @rule(user=users.filter(_has_password))
     def delete_password_login(self, user: ModelUser) -> None:
@@ -350,6 +433,23 @@ class UsersMachine(ContractMachine):
         user.old_passwords.append(old)
         if self.may_probe_wrong_password(user.username):
             expect_access(self.api, user.login_with(old), "refused", "password login after its auth entry was deleted")
+
+    @precondition(_a_user_with_password)
+    @rule(user=users.filter(_has_password), other=users)
+    def delete_auth_through_another_user(self, user: ModelUser, other: ModelUser) -> None:
+        """An auth-method id is found only under its owner: through another user's path it is not found,
+        and its owner keeps it (C-USERS-19.2).
+        """
+        if user is other:
+            return
+        view, got = self.get(user)
+        auth_ids = [a["id"] for a in view.get("auths") or [] if isinstance(a, dict) and isinstance(a.get("id"), str)]
+        check(bool(auth_ids), f"an `auths` entry for user {user.id}, created with a password", got)
+        exchange = self.call("deleteUserAuthMethod", {"id": other.id, "auth": auth_ids[0]})
+        expect_status(exchange, 404, "deleteUserAuthMethod of another user's auth method")
+        view, got = self.get(user)
+        kept = {a.get("id") for a in view.get("auths") or [] if isinstance(a, dict)}
+        check(auth_ids[0] in kept, f"auth {auth_ids[0]} still in the `auths` of its owner {user.id}", got)
 
     @rule(user=users)
     def unknown_ids_under_a_user(self, user: ModelUser) -> None:

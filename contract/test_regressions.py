@@ -15,7 +15,7 @@ import string
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -100,14 +100,21 @@ def test_a_field_of_the_wrong_type_is_refused(
 @pytest.mark.stateful
 @pytest.mark.mutating
 def test_demotion_takes_effect_at_once(run: Run) -> None:
-    """A promoted user may call Superadmin-only operations; demoted, it gets 403 on the next call."""
+    """A promoted user may call Superadmin-only operations; demoted, it gets 403 on the next call: through
+    its password and through its token alike, each used before the change (C-AUTH-05, C-AUTH-06).
+    """
     user, _ = run.arrange.create_user()
-    expect_access(run.api, user.credentials, "forbidden", "a plain user", user.id)
+    token, _ = run.arrange.create_token(user.id)
+    credentials = {"password": user.credentials, "token": token.credentials}
+    for how, login in credentials.items():
+        expect_access(run.api, login, "forbidden", f"a plain user's {how}", user.id)
     steps: tuple[tuple[bool, Access], ...] = ((True, "superadmin"), (False, "forbidden"))
     for super_admin, access in steps:
         exchange = run.api.call("patchUserSuperAdmin", {"id": user.id}, json={"superAdmin": super_admin})
         expect_status(exchange, 200, "patchUserSuperAdmin")
-        expect_access(run.api, user.credentials, access, f"right after patchUserSuperAdmin {super_admin}", user.id)
+        for how, login in credentials.items():
+            what = f"the user's {how} right after patchUserSuperAdmin {super_admin}"
+            expect_access(run.api, login, access, what, user.id)
 
 
 def _normal(field: str, value: Any) -> Any:
@@ -146,19 +153,31 @@ def test_each_change_is_saved(operation_id: str, run: Run) -> None:
 @pytest.mark.stateful
 @pytest.mark.mutating
 def test_group_changes_are_saved(run: Run) -> None:
-    """The user's groups in the tenant are exactly the last `groupIds` set, as the next getUser shows."""
+    """The user's groups in the tenant are exactly the last `groupIds` set, as the next getUser shows; its
+    groups in a second tenant (`--second-tenant`) stay as they were (C-USERS-13).
+    """
     groups = [run.arrange.create_group(), run.arrange.create_group()]
     user, _ = run.arrange.create_user()
+    second = run.target.second_tenant
+    elsewhere: set[str] = set()
+    if second:
+        elsewhere = {run.arrange.create_group(tenant=second)}
+        path = {"id": user.id, "tenant": second}
+        expect_status(
+            run.api.call("updateUserGroups", path, json={"groupIds": sorted(elsewhere)}), 204, "updateUserGroups"
+        )
     for wanted in (groups, groups[1:], []):
         exchange = run.api.call("updateUserGroups", {"id": user.id}, json={"groupIds": wanted})
         expect_status(exchange, 204, "updateUserGroups")
         fetched = expect_status(run.api.call("getUser", {"id": user.id}), 200, "getUser")
-        shown = {
-            g.get("id")
-            for g in json_object(fetched, "getUser answers an ApiUser").get("groups") or []
-            if isinstance(g, dict) and g.get("tenantId", run.target.tenant) == run.target.tenant
-        }
+        listed = [
+            g for g in json_object(fetched, "getUser answers an ApiUser").get("groups") or [] if isinstance(g, dict)
+        ]
+        shown = {g.get("id") for g in listed if g.get("tenantId", run.target.tenant) == run.target.tenant}
         check(shown == set(wanted), f"groups {sorted(wanted)} after updateUserGroups", fetched)
+        if second:
+            kept = {g.get("id") for g in listed if g.get("tenantId") == second}
+            check(kept == elsewhere, f"groups {sorted(elsewhere)} in tenant {second} left as they were", fetched)
 
 
 @pytest.mark.stateful
@@ -199,7 +218,7 @@ _NO_SPECIAL_PASSWORD = "Abcdefgh12345"
 @pytest.mark.mutating
 @pytest.mark.parametrize("operation_id", ["patchUser", "updateUser"])
 def test_a_new_email_is_the_new_login(operation_id: str, run: Run) -> None:
-    """After a change of email the user logs in with the new one (C-IDENT-03)."""
+    """After a change of email the user logs in with the new one, and no longer with the old (C-IDENT-03)."""
     user, _ = run.arrange.create_user()
     email = run.names.email()
     body = (
@@ -210,6 +229,9 @@ def test_a_new_email_is_the_new_login(operation_id: str, run: Run) -> None:
     expect_status(run.api.call(operation_id, {"id": user.id}, json=body), 200, operation_id)
     login = Credentials(username=email, password=user.password)
     expect_access(run.api, login, "forbidden", f"the new email as login after {operation_id}", user.id)
+    # The login name is the email: the old one names no account any more (C-IDENT-03.2).
+    old_login = Credentials(username=user.email, password=user.password)
+    expect_access(run.api, old_login, "refused", f"the old email as login after {operation_id}")
 
 
 @pytest.mark.stateful
@@ -239,6 +261,15 @@ def test_q_matches_any_case_of_username_email_or_display_name(run: Run) -> None:
     check(
         settled.agreed,
         f"q=<the email in other letter case> finds exactly user {user.id}",
+        settled.value[1].exchange,
+        settled.note(),
+    )
+    # A substring, not only a prefix: the email without its first character (C-LIST-06.1).
+    inner = user.email[1:]
+    settled = run.settle.until(lambda: listed_user_ids(run.api, inner, size=10), lambda r: r[0] == {user.id})
+    check(
+        settled.agreed,
+        f"q=<the email without its first character> finds exactly user {user.id}",
         settled.value[1].exchange,
         settled.note(),
     )
@@ -375,3 +406,50 @@ def test_passwords_the_policy_refuses_are_refused(run: Run) -> None:
         expect_status(exchange, POLICY.business_rule_statuses, f"patchUserPassword with {password!r}")
         what = f"the old password after {password!r} was refused"
         expect_access(run.api, user.credentials, "forbidden", what, user.id)
+
+
+#: Each path that deletes a token: (owner kind, delete operation, its success status, list operation).
+_TOKEN_PATHS: tuple[tuple[Literal["user", "service_account"], str, int, str], ...] = (
+    ("user", "deleteApiToken_1", 204, "listApiTokens_1"),
+    ("service_account", "deleteApiToken", 200, "listApiTokens"),
+    ("service_account", "deleteApiTokenWithTenant", 200, "listApiTokensWithTenant"),
+)
+
+
+@pytest.mark.stateful
+@pytest.mark.mutating
+@pytest.mark.parametrize(("kind", "operation", "status", "listing"), _TOKEN_PATHS, ids=[p[1] for p in _TOKEN_PATHS])
+def test_a_token_delete_reaches_that_token_only(
+    kind: Literal["user", "service_account"], operation: str, status: int, listing: str, run: Run
+) -> None:
+    """On each path, a token delete finds nothing through another owner's path and leaves the token working;
+    through its own, that token gets 401 at once while its owner's other token stays listed and working
+    (C-TOKENS-12.2, C-TOKENS-13, C-TOKENS-14). Each token is used first, as a cache would remember it.
+    """
+    owner, stranger = (_owner(run, kind) for _ in range(2))
+    doomed, _ = run.arrange.create_token(owner, kind)
+    kept, _ = run.arrange.create_token(owner, kind)
+    run.arrange.create_token(stranger, kind)  # the other owner has tokens of its own
+    for token in (doomed, kept):
+        expect_access(run.api, token.credentials, "forbidden", f"{token.name}, a token of a plain {kind}")
+    exchange = run.api.call(operation, {"id": stranger, "tokenId": doomed.id})
+    expect_status(exchange, 404, f"{operation} of another owner's token")
+    expect_access(run.api, doomed.credentials, "forbidden", f"a token after {operation} through another owner")
+    expect_status(run.api.call(operation, {"id": owner, "tokenId": doomed.id}), status, operation)
+    run.ledger.forget("token", doomed.id)
+    expect_access(run.api, doomed.credentials, "refused", f"a token deleted with {operation} a moment ago")
+    expect_access(run.api, kept.credentials, "forbidden", f"the owner's other token after {operation}")
+
+    def listed() -> Problem:
+        exchange = expect_status(run.api.call(listing, {"id": owner}), 200, listing)
+        results = json_object(exchange, "a token list").get("results") or []
+        ids = {r.get("id") for r in results if isinstance(r, dict)}
+        if kept.id in ids and doomed.id not in ids:
+            return None
+        return f"{listing} holds the owner's other token {kept.id}, not {doomed.id}", exchange, f"listed {ids}"
+
+    run.pending.expect(listed)
+
+
+def _owner(run: Run, kind: Literal["user", "service_account"]) -> str:
+    return run.arrange.create_user()[0].id if kind == "user" else run.arrange.create_service_account()

@@ -24,7 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     parser.add_argument("--username", default=defaults.admin_username, help="the bootstrapped superadmin")
     parser.add_argument("--password", default=defaults.admin_password)
-    parser.add_argument("--tenant", dest="tenants", action="append", help="tenants to create (default: main)")
+    parser.add_argument(
+        "--tenant", dest="tenants", action="append", help="tenants to create (default: main and second)"
+    )
     parser.add_argument(
         "--kestra-version",
         default=defaults.kestra_version,
@@ -131,7 +133,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     return ServerConfig(
         admin_username=args.username,
         admin_password=args.password,
-        tenants=tuple(args.tenants or ["main"]),
+        tenants=tuple(args.tenants or ["main", "second"]),
         kestra_version=args.kestra_version,
         owner_field=args.owner_field,
         impersonate_status=args.impersonate_status,

@@ -104,9 +104,9 @@ class ReferenceApp:
         )
         #: Authorization header -> (principal, credential stamp); only filled by the login-cache faults.
         self._login_cache: dict[str, tuple[Principal, bytes]] = {}
-        #: Ids seen acting as superadmin; only filled by the `demoted-keeps-power` fault.
+        #: Ids (password logins) or tokens seen acting as superadmin; only the `demoted-…` faults fill it.
         self._known_superadmins: set[str] = set()
-        #: Ids seen acting without rights; only filled by the `promoted-stays-plain` fault.
+        #: Ids (password logins) or tokens seen acting without rights; only the `promoted-…` faults fill it.
         self._known_plain: set[str] = set()
         #: Every request, for benchmarks that compare engines by what the server saw.
         self.requests_served = 0
@@ -246,36 +246,65 @@ class ReferenceApp:
 
     def _remember_login(self, scheme: str, header: str, principal: Principal) -> None:
         """A login cache, as servers add for speed; the faults forget to evict it on deletion."""
+        token_fault = "sa-deleted-token-still-valid" if principal.is_service_account else "deleted-token-still-valid"
         if (scheme == "basic" and self.config.has("deleted-user-still-logs-in")) or (
-            scheme == "bearer" and self.config.has("deleted-token-still-valid")
+            scheme == "bearer" and self.config.has(token_fault)
         ):
             self._login_cache[header] = (principal, _credential_stamp(principal))
 
     def _cached_login(self, header: str) -> Principal | None:
-        """A cached principal, still valid while its password is unchanged (deletion is not checked)."""
+        """A cached principal, still valid while its password is unchanged.
+
+        A cached basic login survives its user's deletion; a cached bearer login survives its
+        token's deletion, but not its owner's (the owner is looked up again).
+        """
         entry = self._login_cache.get(header)
         if entry is None or entry[1] != _credential_stamp(entry[0]):
             return None
-        return entry[0]
+        principal = entry[0]
+        if header.lower().startswith("bearer ") and principal.id not in {
+            **self.store.users,
+            **self.store.service_accounts,
+        }:
+            return None
+        return principal
 
-    def _is_superadmin(self, principal: Principal) -> bool:
-        if principal.id in self._known_plain:
+    def _is_superadmin(self, principal: Principal, header: str) -> bool:
+        """Whether `principal` acts as a superadmin. The role-cache faults cache it per password login
+        (keyed by the principal) or per token (keyed by the credential), never evicted.
+        """
+        # A password login: basic on 1.x, the session of POST /login on 2.x (no Authorization header).
+        basic = not header.lower().startswith("bearer ")
+        key = principal.id if basic else header
+        plain_fault = "promoted-stays-plain" if basic else "promoted-token-stays-plain"
+        power_fault = "demoted-keeps-power" if basic else "demoted-token-keeps-power"
+        if key in self._known_plain:
             return False
-        if not principal.super_admin and self.config.has("promoted-stays-plain"):
-            self._known_plain.add(principal.id)  # a role cache that promotion does not evict
+        if not principal.super_admin and self.config.has(plain_fault):
+            self._known_plain.add(key)  # a role cache that promotion does not evict
         if principal.super_admin:
-            if self.config.has("demoted-keeps-power"):
-                self._known_superadmins.add(principal.id)  # a role cache that demotion does not evict
+            if self.config.has(power_fault):
+                self._known_superadmins.add(key)  # a role cache that demotion does not evict
             return True
-        return principal.id in self._known_superadmins
+        return key in self._known_superadmins
 
     def _call(self, request: Request, operation_id: str, path: dict[str, str], principal: Principal) -> Response:
         operation = self.operations[operation_id]
+        header = request.headers.get("Authorization", "")
+        bearer_user = header.lower().startswith("bearer ") and not principal.is_service_account
         open_to_all = (
-            operation_id in self.contract.policy.open_to_any_identity
-            and not self.config.has("me-password-superadmin-only")
-        ) or (operation.method == "GET" and self.config.has("non-superadmin-allowed"))
-        if not open_to_all and not self._is_superadmin(principal):
+            (
+                operation_id in self.contract.policy.open_to_any_identity
+                and not self.config.has("me-password-superadmin-only")
+            )
+            or (
+                operation.method == "GET"
+                and not header.lower().startswith("bearer ")  # a password login: basic, or 2.x's session
+                and self.config.has("non-superadmin-allowed")
+            )
+            or (bearer_user and self.config.has("plain-token-allowed"))  # "a token is an admin's tool"
+        )
+        if not open_to_all and not self._is_superadmin(principal, header):
             raise ApiError(403, "Forbidden")
         query = self.validator.query(operation, self.dialect.page_args(request.args))
         body = self._body(request, operation) if "requestBody" in operation.definition else None

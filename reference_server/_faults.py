@@ -32,14 +32,21 @@ class Fault:
     keyword: str = ""
     #: The clause of specs/clauses.yaml it breaks.
     clause: str = ""
+    #: The part of that clause it breaks (`C-USERS-19.2`), where the clause is stated in parts.
+    part: str = ""
 
     @property
     def marker_expression(self) -> str:
         return " or ".join(self.areas)
 
+    @property
+    def part_id(self) -> str:
+        """The id of the part it breaks: its clause's own id when the clause is one part."""
+        return self.part or self.clause
 
-def _fault(category: str, description: str, *areas: Area, keyword: str, clause: str) -> Fault:
-    return Fault(category, description, areas, keyword, clause)
+
+def _fault(category: str, description: str, *areas: Area, keyword: str, clause: str, part: str = "") -> Fault:
+    return Fault(category, description, areas, keyword, clause, part)
 
 
 # -k building blocks: test names of the suite areas (schemathesis ids are "test_operation[GET /api/v1/users]";
@@ -53,6 +60,7 @@ _TOKENS_MACHINE = "test_tokens_behave"
 _ACCESS_MACHINE = "test_passwords_and_access"
 _DELETED_USER = "test_a_deleted_user_is_gone"
 _CHANGE_SAVED = "test_each_change_is_saved"
+_TOKEN_PATHS = "test_a_token_delete_reaches_that_token_only"
 
 
 def _any(*keywords: str) -> str:
@@ -193,6 +201,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-07",
+        part="C-USERS-07.1",
     ),
     "duplicate-email-refused-too-late": _fault(
         "validation",
@@ -200,6 +209,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-07",
+        part="C-USERS-07.2",
     ),
     # -- 5xx on edge inputs ----------------------------------------------------------
     "page-zero-500": _fault(
@@ -208,6 +218,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         keyword=_any("test_pages_below_one", _LIST_USERS),
         clause="C-LIST-01",
+        part="C-LIST-01.1",
     ),
     "huge-page-500": _fault(
         "5xx",
@@ -261,6 +272,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_any(_USERS_MACHINE, "test_group_changes_are_saved"),
         clause="C-USERS-13",
+        part="C-USERS-13.1",
     ),
     # -- deletion ----------------------------------------------------------------------
     "deleted-user-still-listed": _fault(
@@ -292,6 +304,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-LIST-04",
+        part="C-LIST-04.1",
     ),
     "q-filter-ignored": _fault(
         "listing", "listUsers ignores q", "stateful", keyword=_USERS_MACHINE, clause="C-LIST-05"
@@ -314,10 +327,11 @@ FAULTS: dict[str, Fault] = {
     ),
     "deleted-token-still-valid": _fault(
         "authentication",
-        "bearer logins are cached and deleting a token does not evict it",
+        "user tokens are cached on first use and deleting one does not evict it",
         "stateful",
-        keyword=_any(_ACCESS_MACHINE, _TOKENS_MACHINE),
+        keyword=_any(_ACCESS_MACHINE, _TOKENS_MACHINE, _TOKEN_PATHS),
         clause="C-TOKENS-13",
+        part="C-TOKENS-13.1",
     ),
     "deleted-user-still-logs-in": _fault(
         "authentication",
@@ -332,29 +346,33 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_ACCESS_MACHINE,
         clause="C-USERS-18",
+        part="C-USERS-18.1",
     ),
     # -- authorization ---------------------------------------------------------------
     "non-superadmin-allowed": _fault(
         "authorization",
-        "GET operations only check authentication: any user may read them",
+        "GET operations only check authentication for password logins: any user may read them",
         "stateful",
         keyword=_ACCESS_MACHINE,
         clause="C-AUTH-03",
+        part="C-AUTH-03.1",
     ),
     "demoted-keeps-power": _fault(
         "authorization",
-        "superadmins are cached on first use: a demoted user keeps its power",
+        "superadmins are cached on their first password login: demoted, the password keeps its power",
         "stateful",
         keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
         clause="C-AUTH-06",
+        part="C-AUTH-06.1",
     ),
     "cross-user-token-delete": _fault(
         "authorization",
         "deleteApiToken_1 finds the token among all users, not only the one in the path",
         "fuzz",
         "stateful",
-        keyword=_any("test_operation[DELETE and users/ and api-tokens", _TOKENS_MACHINE),
+        keyword=_any("test_operation[DELETE and users/ and api-tokens", _TOKENS_MACHINE, _TOKEN_PATHS),
         clause="C-TOKENS-14",
+        part="C-TOKENS-14.1",
     ),
     # -- secrets -------------------------------------------------------------------------
     "token-list-leaks-fulltoken": _fault(
@@ -403,6 +421,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword="test_a_new_email_is_the_new_login",
         clause="C-IDENT-03",
+        part="C-IDENT-03.1",
     ),
     "empty-password-logs-in": _fault(
         "authentication",
@@ -417,13 +436,15 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_TOKENS_MACHINE,
         clause="C-IDENT-05",
+        part="C-IDENT-05.1",
     ),
     "deleted-owner-tokens-valid": _fault(
         "authentication",
-        "deleting a user or service account leaves its tokens valid",
+        "deleting a user leaves its tokens valid",
         "stateful",
         keyword=_any(_TOKENS_MACHINE, _ACCESS_MACHINE),
         clause="C-IDENT-06",
+        part="C-IDENT-06.1",
     ),
     "me-password-superadmin-only": _fault(
         "authorization",
@@ -435,10 +456,11 @@ FAULTS: dict[str, Fault] = {
     ),
     "promoted-stays-plain": _fault(
         "authorization",
-        "plain users are cached on first use: a promoted user keeps getting 403",
+        "plain users are cached on their first password login: promoted, the password keeps getting 403",
         "stateful",
         keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
         clause="C-AUTH-05",
+        part="C-AUTH-05.1",
     ),
     "patch-demo-204": _fault(
         "status",
@@ -490,6 +512,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-04",
+        part="C-USERS-04.1",
     ),
     "create-ignores-groups": _fault(
         "persistence",
@@ -525,6 +548,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-14",
+        part="C-USERS-14.1",
     ),
     "new-password-not-saved": _fault(
         "persistence",
@@ -539,6 +563,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_ACCESS_MACHINE,
         clause="C-USERS-17",
+        part="C-USERS-17.1",
     ),
     "auth-delete-not-saved": _fault(
         "persistence",
@@ -546,6 +571,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-19",
+        part="C-USERS-19.1",
     ),
     "auth-delete-keeps-login": _fault(
         "authentication",
@@ -560,6 +586,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_USERS_MACHINE,
         clause="C-USERS-22",
+        part="C-USERS-22.1",
     ),
     "deleted-user-autocompleted": _fault(
         "deletion",
@@ -617,6 +644,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword="test_q_matches",
         clause="C-LIST-06",
+        part="C-LIST-06.2",
     ),
     "q-case-sensitive": _fault(
         "listing",
@@ -638,6 +666,7 @@ FAULTS: dict[str, Fault] = {
         "stateful",
         keyword=_any(_USERS_MACHINE, "test_autocomplete_finds_only"),
         clause="C-LIST-10",
+        part="C-LIST-10.1",
     ),
     "token-create-201": _fault(
         "status",
@@ -712,6 +741,7 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         keyword=_any(_TOKENS_MACHINE, "test_operation[DELETE and users/ and api-tokens"),
         clause="C-TOKENS-12",
+        part="C-TOKENS-12.1",
     ),
     "sa-unknown-tenant-ignored": _fault(
         "tenants",
@@ -764,6 +794,216 @@ FAULTS: dict[str, Fault] = {
         "fuzz",
         keyword="test_operation[GET and api-tokens",
         clause="C-TOKENS-19",
+    ),
+    # -- parts of clauses that no fault broke before (specs/clauses.yaml `parts`) ------------
+    "old-email-still-logs-in": _fault(
+        "authentication",
+        "after a change of email the old email keeps logging in too (former emails stay login aliases)",
+        "stateful",
+        keyword="test_a_new_email_is_the_new_login",
+        clause="C-IDENT-03",
+        part="C-IDENT-03.2",
+    ),
+    "password-change-revokes-tokens": _fault(
+        "authentication",
+        "a password change (patchUserPassword, PUT /api/v1/me/password) revokes every token of the user",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-IDENT-05",
+        part="C-IDENT-05.2",
+    ),
+    "deleted-sa-tokens-valid": _fault(
+        "authentication",
+        "deleting a service account leaves its tokens valid",
+        "stateful",
+        keyword=_any(_TOKENS_MACHINE, "test_deleting_an_owner_deletes_its_tokens"),
+        clause="C-IDENT-06",
+        part="C-IDENT-06.2",
+    ),
+    "promoted-token-stays-plain": _fault(
+        "authorization",
+        "a token's role is cached on its first use: promoted, the user's tokens keep getting 403",
+        "stateful",
+        keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
+        clause="C-AUTH-05",
+        part="C-AUTH-05.2",
+    ),
+    "demoted-token-keeps-power": _fault(
+        "authorization",
+        "a token's role is cached once it acted as superadmin: demoted, the user's tokens keep their power",
+        "stateful",
+        keyword=_any(_ACCESS_MACHINE, "test_demotion_takes_effect"),
+        clause="C-AUTH-06",
+        part="C-AUTH-06.2",
+    ),
+    "search-text-from-creation": _fault(
+        "listing",
+        "listUsers matches q against the username and email a user was created with (its text is never reindexed)",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-14",
+        part="C-USERS-14.2",
+    ),
+    "search-name-from-creation": _fault(
+        "listing",
+        "listUsers matches q against the display name the user was created with (names are never reindexed)",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-14",
+        part="C-USERS-14.3",
+    ),
+    "me-password-old-still-valid": _fault(
+        "authentication",
+        "PUT /api/v1/me/password keeps the old password's hash as an alias: both log in",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-17",
+        part="C-USERS-17.2",
+    ),
+    "wrong-old-password-saved-anyway": _fault(
+        "persistence",
+        "PUT /api/v1/me/password saves the new password before comparing oldPassword, then answers 422",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-18",
+        part="C-USERS-18.2",
+    ),
+    "cross-user-auth-delete": _fault(
+        "authorization",
+        "deleteUserAuthMethod finds the auth method among all users, not only the one in the path",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-19",
+        part="C-USERS-19.2",
+    ),
+    "size-zero-unpaged": _fault(
+        "validation",
+        "listUsers reads size=0 as 'unpaged' and answers every match",
+        "fuzz",
+        "stateful",
+        keyword=_any("test_pages_below_one", _LIST_USERS, _USERS_MACHINE),
+        clause="C-LIST-01",
+        part="C-LIST-01.2",
+    ),
+    "list-pages-skip-one": _fault(
+        "listing",
+        "listUsers pages after the first start one user late (off by one): a user is on no page",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-LIST-04",
+        part="C-LIST-04.2",
+    ),
+    "q-email-prefix-only": _fault(
+        "listing",
+        "listUsers q matches usernames and emails only from their start (LIKE 'q%')",
+        "stateful",
+        keyword="test_q_matches",
+        clause="C-LIST-06",
+        part="C-LIST-06.1",
+    ),
+    "autocomplete-text-from-creation": _fault(
+        "listing",
+        "autocompleteUsers matches q against the email the user was created with",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-LIST-10",
+        part="C-LIST-10.2",
+    ),
+    "token-delete-takes-all-of-owner": _fault(
+        "deletion",
+        "deleteApiToken_1 deletes every token of the user, not only the one in the path",
+        "stateful",
+        keyword=_any(_TOKENS_MACHINE, _TOKEN_PATHS),
+        clause="C-TOKENS-12",
+        part="C-TOKENS-12.2",
+    ),
+    "sa-deleted-token-still-valid": _fault(
+        "authentication",
+        "service-account tokens are cached on first use and deleting one does not evict it",
+        "stateful",
+        keyword=_any(_TOKENS_MACHINE, _TOKEN_PATHS),
+        clause="C-TOKENS-13",
+        part="C-TOKENS-13.2",
+    ),
+    "email-change-drops-login": _fault(
+        "authentication",
+        "after a change of email the login keeps naming the old email, mangled: neither email logs in",
+        "stateful",
+        keyword="test_a_new_email_is_the_new_login",
+        clause="C-IDENT-03",
+        part="C-IDENT-03.1",
+    ),
+    "plain-token-allowed": _fault(
+        "authorization",
+        "a user's API token skips the superadmin check: a plain user's token may call every operation",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-AUTH-03",
+        part="C-AUTH-03.2",
+    ),
+    "duplicate-email-ignored": _fault(
+        "validation",
+        "createUser with an email already in use answers 201 and creates nothing (an idempotent create)",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-07",
+        part="C-USERS-07.1",
+    ),
+    "me-password-garbled": _fault(
+        "persistence",
+        "PUT /api/v1/me/password saves the new password lower-cased: neither the old nor the new one logs in",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-17",
+        part="C-USERS-17.1",
+    ),
+    "wrong-old-password-ignored": _fault(
+        "validation",
+        "PUT /api/v1/me/password with a wrong oldPassword answers 200 and changes nothing",
+        "stateful",
+        keyword=_ACCESS_MACHINE,
+        clause="C-USERS-18",
+        part="C-USERS-18.1",
+    ),
+    "deleted-user-tokens-listed": _fault(
+        "deletion",
+        "listApiTokens_1 finds soft-deleted users and lists their (revoked) tokens",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, _TOKENS_MACHINE, _DELETED_USER),
+        clause="C-USERS-22",
+        part="C-USERS-22.2",
+    ),
+    "create-keeps-first-tenant": _fault(
+        "tenants",
+        "createUser keeps the first of the requested tenants only",
+        "stateful",
+        keyword=_USERS_MACHINE,
+        clause="C-USERS-04",
+        part="C-USERS-04.2",
+    ),
+    "autocomplete-misses-new-users": _fault(
+        "listing",
+        "autocompleteUsers reads an index fed by update events only: a user is found once renamed, not as created",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, "test_autocomplete_finds_only"),
+        clause="C-LIST-10",
+        part="C-LIST-10.1",
+    ),
+    "group-change-clears-other-tenants": _fault(
+        "tenants",
+        "updateUserGroups replaces the user's groups in every tenant, not only in the one in the path",
+        "stateful",
+        keyword=_any(_USERS_MACHINE, "test_group_changes_are_saved"),
+        clause="C-USERS-13",
+        part="C-USERS-13.2",
+    ),
+    "sa-path-token-delete-any-owner": _fault(
+        "authorization",
+        "the service-account token deletes find the token among all owners, not only the account in the path",
+        "stateful",
+        keyword=_any(_TOKENS_MACHINE, _TOKEN_PATHS),
+        clause="C-TOKENS-14",
+        part="C-TOKENS-14.2",
     ),
 }
 

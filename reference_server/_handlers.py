@@ -96,6 +96,7 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
     checked_after = creating and call.config.has("duplicate-email-refused-too-late")
     if not call.config.has(unchecked) and not checked_after:
         call.store.ensure_email_free(email, for_user=None if creating else user.id)
+    _remember_former_login(call, user, email)
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
@@ -109,12 +110,26 @@ def _apply_user_fields(call: Call, user: User, *, creating: bool) -> None:
         _forget_on_create(call, user, email)
 
 
+def _remember_former_login(call: Call, user: User, email: str) -> None:
+    """Under `old-email-still-logs-in`, an email change keeps the old email as a login name; under
+    `email-change-drops-login` the login name stays the old email, which no longer exists as such.
+    """
+    if not user.email or user.email.casefold() == email.casefold():
+        return
+    if call.config.has("old-email-still-logs-in"):
+        user.former_logins.append(user.email)
+    if call.config.has("email-change-drops-login"):
+        user.login_name = f"{user.email}#stale"  # the credential row still names the old email, mangled
+
+
 def _forget_on_create(call: Call, user: User, email: str) -> None:
     """What the create faults lose of a new user."""
     if call.config.has("create-ignores-restricted"):
         user.restricted = False
     if call.config.has("create-ignores-tenants"):
         user.tenants = []
+    if call.config.has("create-keeps-first-tenant"):
+        user.tenants = user.tenants[:1]  # a single tenant column
     if call.config.has("create-ignores-groups"):
         user.groups = {}
     if call.config.has("new-user-cannot-log-in") and user.password_auth_id is not None:
@@ -125,6 +140,9 @@ def _forget_on_create(call: Call, user: User, email: str) -> None:
 
 @handles("createUser")
 def create_user(call: Call) -> Reply:
+    taken = call.store.user_by_email(str(call.field("email", "")))
+    if taken is not None and call.config.has("duplicate-email-ignored"):
+        return Reply(201)  # "already there": an idempotent create that answers success and makes nothing
     user = User(id=new_id(), super_admin=False)
     _apply_user_fields(call, user, creating=True)
     call.store.add_user(user)
@@ -168,6 +186,7 @@ def patch_user(call: Call) -> Reply:
     _check_names(call, first_name, last_name)
     if not call.config.has("update-duplicate-email-accepted"):
         call.store.ensure_email_free(email, for_user=user.id)
+    _remember_former_login(call, user, email)
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
@@ -206,6 +225,8 @@ def patch_user_password(call: Call) -> Reply:
         user.retired_passwords.append((user.password_salt, user.password_digest))
     if not call.config.has("new-password-not-saved"):
         call.store.set_password(user, call.body["password"])
+    if call.config.has("password-change-revokes-tokens"):
+        call.store.revoke_tokens(user)  # "log out everywhere" on a password change
     return Reply(200, call.dialect.password_patched(views.user(call.store, user)))
 
 
@@ -218,11 +239,22 @@ def update_current_user_password(call: Call) -> Reply:
     if not isinstance(old, str) or not isinstance(new, str):
         raise ApiError(422, "oldPassword and newPassword are required")
     old_checked = not call.config.has("wrong-old-password-accepted")
+    if not me.password_matches(old) and call.config.has("wrong-old-password-ignored"):
+        return Reply(200, {})  # the mismatch is logged, not answered
     if old_checked and not me.password_matches(old):
+        if call.config.has("wrong-old-password-saved-anyway"):
+            check_password(new, call.config)
+            call.store.set_password(me, new)  # saved before the old one was compared
         raise ApiError(422, "The old password does not match")
     check_password(new, call.config)
-    if not call.config.has("me-password-not-saved"):
+    if call.config.has("me-password-old-still-valid"):
+        me.retired_passwords.append((me.password_salt, me.password_digest))  # the old hash is kept as an alias
+    if call.config.has("me-password-garbled"):
+        call.store.set_password(me, new.strip().lower())  # a "normalised" password is hashed
+    elif not call.config.has("me-password-not-saved"):
         call.store.set_password(me, new)
+    if call.config.has("password-change-revokes-tokens"):
+        call.store.revoke_tokens(me)
     return Reply(200, {})
 
 
@@ -232,6 +264,12 @@ def delete_user_auth_method(call: Call) -> Reply:
         # finds the auth method first, then its owner: no such method raises StopIteration
         next(u for u in call.store.users.values() if u.password_auth_id == call.path["auth"])
     user = call.user()
+    if call.config.has("cross-user-auth-delete"):
+        # finds the auth method by its id alone, whoever holds it
+        holder = next((u for u in call.store.users.values() if u.password_auth_id == call.path["auth"]), None)
+        if holder is not None and holder is not user:
+            holder.clear_password()
+            return Reply(200, views.user(call.store, user))
     if user.password_auth_id is None or user.password_auth_id != call.path["auth"]:
         raise ApiError(404, f"Auth method '{call.path['auth']}' not found")
     if call.config.has("auth-delete-not-saved"):
@@ -266,14 +304,26 @@ def delete_refresh_token(call: Call) -> Reply:
     return Reply(204)
 
 
-def _matches(call: Call, q: str, user: User, *, names_only: bool = False) -> bool:
-    """Whether `q` finds the user: a substring of username, email or display name, in any case."""
-    texts = [user.display_name] if names_only else [user.username, user.email]
-    if not (names_only or call.config.has("q-ignores-display-name")):
-        texts.append(user.display_name)
+def _matches(call: Call, q: str, user: User, *, names_only: bool = False, listing: bool = True) -> bool:
+    """Whether `q` finds the user: a substring of username, email or display name, in any case.
+
+    `listing` is listUsers (else autocompleteUsers), for the faults that break one of them.
+    """
+    username, email, display_name = user.username, user.email, user.display_name
+    created_username, created_email, created_display = user.created_texts
+    if call.config.has("search-text-from-creation" if listing else "autocomplete-text-from-creation"):
+        username, email = created_username, created_email  # the search text was indexed at creation
+    if listing and call.config.has("search-name-from-creation"):
+        display_name = created_display
+    logins = [] if names_only else [username, email]
+    names = [display_name] if names_only or not call.config.has("q-ignores-display-name") else []
     if call.config.has("q-case-sensitive"):
-        return any(q in text for text in texts)
-    return any(q.casefold() in text.casefold() for text in texts)
+        return any(q in text for text in [*logins, *names])
+    folded = q.casefold()
+    if listing and call.config.has("q-email-prefix-only"):
+        # LIKE 'q%' on the login columns (an index-friendly prefix match), a substring on the name
+        return any(t.casefold().startswith(folded) for t in logins) or any(folded in t.casefold() for t in names)
+    return any(folded in text.casefold() for text in [*logins, *names])
 
 
 _SORT_KEYS: dict[str, Callable[[User], str]] = {
@@ -288,6 +338,8 @@ def list_users(call: Call) -> Reply:
     q = "" if call.config.has("q-filter-ignored") else call.dialect.search_text(call.query)
     page, size = call.query["page"], call.query["size"]
     matches = [u for u in call.store.searchable_users(listed=True) if not q or _matches(call, q, u)]
+    if size < 1 and call.config.has("size-zero-unpaged"):
+        page, size = 1, max(1, len(matches))  # a size of 0 reads as "unpaged"
     for spec in reversed(call.query.get("sort") or []):
         field, _, direction = spec.partition(":")
         key = _SORT_KEYS.get(field)
@@ -310,6 +362,8 @@ def _page_offset(call: Call, page: int, size: int) -> int:
         offset = (offset + 2**31) % 2**32 - 2**31  # computed in a 32-bit int
     if call.config.has("list-pages-overlap") and page > 1:
         offset -= 1
+    if call.config.has("list-pages-skip-one") and page > 1:
+        offset += 1
     if offset < 0:
         raise ValueError(f"OFFSET must not be negative: {offset}")
     return offset
@@ -322,11 +376,14 @@ def autocomplete_users(call: Call) -> Reply:
     ids = call.field("ids", None)
     every_tenant = call.config.has("autocomplete-ignores-tenant")
     names_only = call.config.has("autocomplete-name-only")
+    # an index fed by the update events only: a user nobody has renamed yet is not in it
+    updated_only = call.config.has("autocomplete-misses-new-users")
     found = [
         views.tenant_access(call.store, u, tenant)
         for u in call.store.autocompleted_users()
-        if (every_tenant or tenant in u.tenants)
-        and (not q or _matches(call, q, u, names_only=names_only))
+        if (not updated_only or u.created_texts != (u.username, u.email, u.display_name))
+        and (every_tenant or tenant in u.tenants)
+        and (not q or _matches(call, q, u, names_only=names_only, listing=False))
         and (not ids or u.id in ids)
     ]
     if call.config.has("autocomplete-object-not-array"):
@@ -340,7 +397,11 @@ def update_user_groups(call: Call) -> Reply:
     user = call.user()
     if call.config.has("group-change-not-saved"):
         user = copy.deepcopy(user)  # changes a detached copy
-    call.store.set_user_groups(user, tenant, call.field("groupIds", []))
+    group_ids = call.field("groupIds", [])
+    if call.config.has("group-change-clears-other-tenants"):
+        call.store.group_ids_exist(group_ids, tenant)
+        user.groups = {}  # DELETE FROM user_groups WHERE user_id = ?, the tenant forgotten
+    call.store.set_user_groups(user, tenant, group_ids)
     return Reply(204)
 
 
@@ -413,7 +474,8 @@ def _service_account(call: Call, *, tenant_scoped: bool) -> ServiceAccount:
 def list_user_tokens(call: Call) -> Reply:
     if call.config.has("unknown-user-token-list-200") and call.path["id"] not in call.store.users:
         return Reply(200, {"results": []})  # lists tokens by owner id without looking the owner up
-    return _list_tokens(call, call.user())
+    found = call.store.soft_deleted(call.path["id"]) if call.config.has("deleted-user-tokens-listed") else None
+    return _list_tokens(call, found or call.user())
 
 
 @handles("createApiTokensForUser_1")
@@ -429,6 +491,8 @@ def delete_user_token(call: Call) -> Reply:
         owner = next((u for u in call.store.users.values() if call.path["tokenId"] in u.tokens), owner)
     kept = owner.tokens.get(call.path["tokenId"])
     call.store.delete_token(owner, call.path["tokenId"])
+    if call.config.has("token-delete-takes-all-of-owner"):
+        call.store.revoke_tokens(owner)  # DELETE ... WHERE owner_id = ?, the token id forgotten
     if kept is not None and call.config.has("deleted-token-still-listed"):
         owner.tokens[kept.id] = kept  # revoked, but the row stays
     if call.config.has("delete-token-200"):
@@ -456,6 +520,13 @@ def create_sa_token_in_tenant(call: Call) -> Reply:
     return _create_token(call, _service_account(call, tenant_scoped=True), call.dialect.sa_token_status())
 
 
+def _sa_token_holder(call: Call, account: ServiceAccount) -> Principal:
+    """The owner a service-account token delete acts on: the account in the path, unless a fault looks further."""
+    if call.config.has("sa-path-token-delete-any-owner"):
+        return call.store.token_holder(call.path["tokenId"], account)  # finds the token by its id alone
+    return account
+
+
 @handles("deleteApiToken")
 def delete_sa_token(call: Call) -> Reply:
     account = _service_account(call, tenant_scoped=False)
@@ -463,13 +534,14 @@ def delete_sa_token(call: Call) -> Reply:
         if call.path["tokenId"] not in account.tokens:
             raise ApiError(404, f"API token '{call.path['tokenId']}' not found")
         return Reply(200, {})  # the delete was never issued
-    call.store.delete_token(account, call.path["tokenId"])
+    call.store.delete_token(_sa_token_holder(call, account), call.path["tokenId"])
     return Reply(200, {})
 
 
 @handles("deleteApiTokenWithTenant")
 def delete_sa_token_in_tenant(call: Call) -> Reply:
-    call.store.delete_token(_service_account(call, tenant_scoped=True), call.path["tokenId"])
+    account = _service_account(call, tenant_scoped=True)
+    call.store.delete_token(_sa_token_holder(call, account), call.path["tokenId"])
     return Reply(200, {})
 
 

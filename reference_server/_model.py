@@ -108,6 +108,10 @@ class User(Principal):
     password_entry_hidden: bool = False
     #: How the search index shows the user; only the `list-shows-creation-state` fault fills it.
     indexed: dict[str, Any] | None = None
+    #: (username, email, display name) as created: what the search-text faults match `q` against.
+    created_texts: tuple[str, str, str] = ("", "", "")
+    #: Emails the user had before; only the `old-email-still-logs-in` fault logs them in.
+    former_logins: list[str] = field(default_factory=list)
 
     @property
     def username(self) -> str:

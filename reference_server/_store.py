@@ -31,7 +31,9 @@ class TokenRequest:
 
 
 #: Faults under which a deleted user stays in the table with a flag that some query forgets.
-_SOFT_DELETE_FAULTS = frozenset({"deleted-user-still-listed", "patch-deleted-user", "deleted-user-autocompleted"})
+_SOFT_DELETE_FAULTS = frozenset(
+    {"deleted-user-still-listed", "patch-deleted-user", "deleted-user-autocompleted", "deleted-user-tokens-listed"}
+)
 
 
 def _token_digest(full_token: str) -> bytes:
@@ -109,7 +111,10 @@ class Store:
 
     def user_by_username(self, username: str) -> User | None:
         """Who logs in as `username`: its email (its creation email under `email-change-keeps-login`)."""
-        return next((u for u in self.users.values() if (u.login_name or u.username) == username), None)
+        found = next((u for u in self.users.values() if (u.login_name or u.username) == username), None)
+        if found is None and self.config.has("old-email-still-logs-in"):
+            found = next((u for u in self.users.values() if username in u.former_logins), None)
+        return found
 
     def principal_by_password(self, username: str, password: str) -> User | None:
         user = self.user_by_username(username)
@@ -165,6 +170,7 @@ class Store:
 
     def add_user(self, user: User) -> User:
         self.users[user.id] = user
+        user.created_texts = (user.username, user.email, user.display_name)
         if self.config.has("list-shows-creation-state"):
             user.indexed = {"username": user.username, "displayName": user.display_name, "superAdmin": user.super_admin}
         return user
@@ -180,6 +186,11 @@ class Store:
         """Set a user's password, and remember it among the secrets issued."""
         self.issued_secrets["passwords"].add(password)
         user.set_password(password)
+
+    def group_ids_exist(self, group_ids: list[str], tenant: str) -> None:
+        """404 unless every id is a group of `tenant`."""
+        for gid in group_ids:
+            self.group(gid, tenant)
 
     def set_user_groups(self, user: User, tenant: str, group_ids: list[str]) -> None:
         groups = [self.group(gid, tenant) for gid in group_ids]
@@ -253,6 +264,17 @@ class Store:
         }
         return token, full_token
 
+    def revoke_tokens(self, owner: Principal) -> None:
+        """Every token of `owner` stops working and leaves its list (only faults call this on a live owner)."""
+        for token in owner.tokens.values():
+            self._tokens_by_digest.pop(token.digest, None)
+        owner.tokens.clear()
+
+    def token_holder(self, token_id: str, default: Principal) -> Principal:
+        """Whoever holds token `token_id` (a lookup by token id alone, as the cross-owner faults do)."""
+        holders: list[Principal] = [*self.users.values(), *self.service_accounts.values()]
+        return next((p for p in holders if token_id in p.tokens), default)
+
     def delete_token(self, owner: Principal, token_id: str) -> None:
         token = owner.tokens.pop(token_id, None)
         if token is None:
@@ -261,7 +283,8 @@ class Store:
         self._ended(token)
 
     def _forget_tokens(self, owner: Principal) -> None:
-        if self.config.has("deleted-owner-tokens-valid"):
+        fault = "deleted-sa-tokens-valid" if owner.is_service_account else "deleted-owner-tokens-valid"
+        if self.config.has(fault):
             self._departed[owner.id] = owner  # the tokens table has no foreign key to its owner
             return
         for token in owner.tokens.values():

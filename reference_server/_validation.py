@@ -91,8 +91,9 @@ class RequestValidator:
                 except ValueError:
                     raise ApiError(400, f"Query parameter '{name}' must be an integer") from None
             error = next(iter(self._validator(schema).iter_errors(value)), None)
-            if error is not None and error.validator == "minimum" and name == "page" and "page-zero-500" in self.faults:
-                error = None  # the lower bound was never declared on the page parameter
+            undeclared = {"page": "page-zero-500", "size": "size-zero-unpaged"}.get(name)
+            if error is not None and error.validator == "minimum" and undeclared in self.faults:
+                error = None  # the lower bound was never declared on that parameter (size 0 reads as "unpaged")
             if error is not None:
                 raise ApiError(self.query_error_status, f"Invalid query parameter '{name}': {error.message}")
             values[name] = value

@@ -28,10 +28,12 @@ __all__ = [
     "CLAUSES_PATH",
     "OPENAPI_PATH",
     "POLICY_PATH",
+    "PROOFS_PATH",
     "VERSIONS",
     "Clause",
     "Contract",
     "Operation",
+    "Part",
     "Policy",
     "active_version",
     "clauses",
@@ -41,7 +43,9 @@ __all__ = [
     "openapi",
     "operations",
     "operations_by_id",
+    "parts_by_id",
     "policy",
+    "proofs",
     "success_statuses",
     "use",
 ]
@@ -53,6 +57,8 @@ VERSIONS = (1, 2)
 OPENAPI_PATH = HERE / "v1" / "users-api.yaml"
 POLICY_PATH = HERE / "v1" / "policy.yaml"
 CLAUSES_PATH = HERE / "clauses.yaml"
+#: Which self-test faults prove each part (generated from reference_server/_faults.py; a project test keeps it current).
+PROOFS_PATH = HERE / "proofs.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 #: The extension that gives an operation's contract name where its operationId differs.
 CONTRACT_NAME = "x-contract-operation"
@@ -127,6 +133,32 @@ def _check_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(body if "[" in pattern else body + r"(\[.*\])?")
 
 
+def _matches(patterns: tuple[str, ...], nodeid: str) -> bool:
+    return any(_check_pattern(p).fullmatch(nodeid) for p in patterns)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One thing a clause says, alone or by what its words imply ("at once": for every credential;
+    "in that tenant": and no other; "found only under its owner": through every path).
+
+    A clause stated as one part has a single part whose id is the clause's own.
+    """
+
+    id: str
+    text: str
+    #: Node-id patterns of the suite tests that check this part.
+    checks: tuple[str, ...]
+
+    @property
+    def clause_id(self) -> str:
+        return self.id.split(".", 1)[0]
+
+    def checked_by(self, nodeid: str) -> bool:
+        """Whether the suite test `nodeid` is one of this part's checks."""
+        return _matches(self.checks, nodeid)
+
+
 @dataclass(frozen=True)
 class Clause:
     """One testable statement of the contract (specs/clauses.yaml)."""
@@ -135,7 +167,7 @@ class Clause:
     text: str
     #: operationIds it concerns; "*" for every operation.
     operations: tuple[str, ...]
-    #: Node-id patterns of the suite tests that check it.
+    #: Node-id patterns of the suite tests that check it (with parts: every part's checks).
     checks: tuple[str, ...]
     #: "server" (a self-test fault breaks it) or "suite" (about the suite itself: see proven_by).
     kind: str = "server"
@@ -145,10 +177,28 @@ class Clause:
     pending: str = ""
     #: The contract versions it belongs to (absent in clauses.yaml: every version).
     versions: tuple[int, ...] = VERSIONS
+    #: What the clause says, part by part (`C-USERS-19.2`); empty when it is one part (the clause itself).
+    stated_parts: tuple[Part, ...] = ()
 
     def checked_by(self, nodeid: str) -> bool:
         """Whether the suite test `nodeid` is one of this clause's checks."""
-        return any(_check_pattern(p).fullmatch(nodeid) for p in self.checks)
+        return _matches(self.checks, nodeid)
+
+    @property
+    def parts(self) -> tuple[Part, ...]:
+        """Its parts; a clause stated as one part is its own single part."""
+        return self.stated_parts or (Part(self.id, self.text, self.checks),)
+
+    def part(self, part_id: str = "") -> Part:
+        """The part `part_id` (the clause's only part when empty); KeyError if it has no such part."""
+        if not part_id:
+            if len(self.parts) != 1:
+                raise KeyError(f"{self.id} has {len(self.parts)} parts: name one")
+            return self.parts[0]
+        for part in self.parts:
+            if part.id == part_id:
+                return part
+        raise KeyError(f"{self.id} has no part {part_id}")
 
     def applies_to(self, version: int) -> bool:
         return version in self.versions
@@ -290,27 +340,46 @@ def policy() -> Policy:
     return _current().policy
 
 
+def _clause(item: dict[str, Any]) -> Clause:
+    parts = tuple(
+        Part(id=str(part["id"]), text=str(part["text"]), checks=tuple(part["checks"])) for part in item.get("parts", ())
+    )
+    # A clause stated in parts is checked by every test that checks one of them.
+    checks = tuple(item.get("checks", ())) or tuple(dict.fromkeys(c for part in parts for c in part.checks))
+    return Clause(
+        id=str(item["id"]),
+        text=str(item["text"]),
+        operations=tuple(item["operations"]),
+        checks=checks,
+        kind=str(item.get("kind", "server")),
+        proven_by=tuple(item.get("proven_by", ())),
+        pending=str(item.get("pending", "")),
+        versions=tuple(int(v) for v in item.get("versions", VERSIONS)),
+        stated_parts=parts,
+    )
+
+
 @cache
 def clauses() -> tuple[Clause, ...]:
     """Every clause of the contract (all versions), in the order of docs/contract-semantics.md."""
     raw = yaml.safe_load(CLAUSES_PATH.read_text())["clauses"]
-    return tuple(
-        Clause(
-            id=str(item["id"]),
-            text=str(item["text"]),
-            operations=tuple(item["operations"]),
-            checks=tuple(item["checks"]),
-            kind=str(item.get("kind", "server")),
-            proven_by=tuple(item.get("proven_by", ())),
-            pending=str(item.get("pending", "")),
-            versions=tuple(int(v) for v in item.get("versions", VERSIONS)),
-        )
-        for item in raw
-    )
+    return tuple(_clause(item) for item in raw)
 
 
 def clauses_by_id() -> dict[str, Clause]:
     return {clause.id: clause for clause in clauses()}
+
+
+def parts_by_id() -> dict[str, Part]:
+    """Every part of every clause, by id."""
+    return {part.id: part for clause in clauses() for part in clause.parts}
+
+
+@cache
+def proofs() -> dict[str, tuple[str, ...]]:
+    """Part id -> the self-test faults that break it (specs/proofs.yaml, generated from the faults)."""
+    raw = (yaml.safe_load(PROOFS_PATH.read_text()) if PROOFS_PATH.exists() else None) or {}
+    return {str(part): tuple(names) for part, names in raw.items()}
 
 
 def documented_openapi() -> dict[str, Any]:

@@ -5,6 +5,12 @@ lacks: the test's markers (which area of the suite it belongs to) and, for failu
 how long after the session started the failure came. Project tests read them back
 through tests._suite_runner.
 
+With `--kct-only PATTERN` (repeated) it runs only the tests those node-id patterns name,
+as specs/clauses.yaml writes them (`*` for any run of characters; a test without
+parameters covers all of them): a fault is run only against the checks of the part it
+breaks. The targeted tests go first, then the fuzz tests, then the state machines: a fault
+run stops at its first failure (`-x`), and the targeted tests find theirs fastest.
+
 It also registers the `selftest` hypothesis profile: the default profile without the
 shrink and explain phases. Those run only after a failure was found, so the profile
 finds exactly what `default` finds with the same seed; it just does not spend minutes
@@ -20,10 +26,12 @@ from typing import Any
 import pytest
 from hypothesis import Phase, settings
 
+import specs
 from contract.harness import register_profiles
 
 MARKERS_PROPERTY = "kct-markers"
 FAILED_AT_PROPERTY = "kct-failed-at"
+ONLY_OPTION = "--kct-only"
 
 SELFTEST_PROFILE = "selftest"
 
@@ -35,6 +43,36 @@ settings.register_profile(
     settings.get_profile("default"),
     phases=[p for p in settings.get_profile("default").phases if p not in (Phase.shrink, Phase.explain)],
 )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        ONLY_OPTION,
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="run only the tests this node-id pattern of specs/clauses.yaml names (repeatable)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    patterns = tuple(config.getoption(ONLY_OPTION))
+    if not patterns:
+        return
+    wanted = specs.Part("selection", "", patterns)
+    kept = sorted((item for item in items if wanted.checked_by(item.nodeid)), key=_cost)
+    dropped = [item for item in items if not wanted.checked_by(item.nodeid)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = kept
+
+
+def _cost(item: pytest.Item) -> int:
+    """Targeted tests (a few requests each), then fuzz tests, then state machines (minutes of steps)."""
+    if "/test_machine_" in item.nodeid:
+        return 2
+    return 1 if "/test_fuzz.py::" in item.nodeid else 0
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

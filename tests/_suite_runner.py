@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import specs
 from contract.plugin import EXIT_UNSTABLE_TARGET
 from reference_server import FAULTS, Fault, RunningServer, spawn
-from tests._suite_probe import FAILED_AT_PROPERTY, MARKERS_PROPERTY, SELFTEST_PROFILE
+from tests._suite_probe import FAILED_AT_PROPERTY, MARKERS_PROPERTY, ONLY_OPTION, SELFTEST_PROFILE
 
 __all__ = [
     "ALL_BEHAVIOURS",
@@ -32,6 +33,7 @@ __all__ = [
     "VERSION_2",
     "CaseResult",
     "SuiteRun",
+    "broken_part",
     "default_seed",
     "fault_selection",
     "parse_junit",
@@ -45,6 +47,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 #: A fixed seed keeps self-test runs repeatable; KCT_SELFTEST_SEED=random (or a number) overrides it.
 DEFAULT_SEED = 1
+
+#: The second tenant every spawned reference server has (`python -m reference_server`'s default).
+SECOND_TENANT = "second"
 
 #: Server configurations that docs/contract-semantics.md allows, chosen so that every value of
 #: every option appears in at least one of them (the suite must pass against all).
@@ -162,6 +167,8 @@ def run_suite(
         server.username,
         "--password",
         server.password,
+        "--second-tenant",
+        SECOND_TENANT,
         "--report-dir",
         str(workdir / "reports"),
         "--regressions",
@@ -197,12 +204,19 @@ def _text(data: str | bytes | None) -> str:
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else data
 
 
+def broken_part(fault: Fault) -> specs.Part:
+    """The clause part `fault` breaks (specs/clauses.yaml)."""
+    return specs.clauses_by_id()[fault.clause].part(fault.part)
+
+
 def fault_selection(fault: Fault) -> list[str]:
-    """The pytest arguments that run the part of the suite relevant to `fault`, stopping at its first failure.
+    """The pytest arguments that run only the checks of the part `fault` breaks (narrowed by its -k
+    keyword), stopping at its first failure.
 
     The `selftest` profile is `default` without shrinking (see tests._suite_probe).
     """
-    selection = ["-m", fault.marker_expression, *(["-k", fault.keyword] if fault.keyword else [])]
+    only = [arg for pattern in broken_part(fault).checks for arg in (ONLY_OPTION, pattern)]
+    selection = [*only, *(["-k", fault.keyword] if fault.keyword else [])]
     return ["--hypothesis-profile", SELFTEST_PROFILE, "-x", *selection]
 
 
@@ -223,8 +237,9 @@ def run_clean(
 
 
 def relevant_failures(run: SuiteRun, fault: Fault) -> list[CaseResult]:
-    """Failures in a test of an area expected to catch `fault`."""
-    return [c for c in run.failures if c.markers & set(fault.areas)]
+    """Failures in a test that checks the part `fault` breaks."""
+    part = broken_part(fault)
+    return [c for c in run.failures if part.checked_by(c.nodeid)]
 
 
 def _nodeid(case: ET.Element) -> str:

@@ -135,10 +135,12 @@ class Arranger:
         token_id = _created_id(exchange)
         return CreatedToken(token_id, body["name"], owner_id, owner_kind, str(payload["fullToken"])), exchange
 
-    def create_group(self, members: list[str] | None = None) -> str:
+    def create_group(self, members: list[str] | None = None, *, tenant: str | None = None) -> str:
+        """A group in the suite's tenant, or in `tenant`."""
         name = self.names.unique()
         body = {"name": name, "description": "contract suite", "membersId": members or []}
-        exchange = expect_status(self.api.call("createGroup", json=body), 200, "createGroup")
+        path = {"tenant": tenant} if tenant else None
+        exchange = expect_status(self.api.call("createGroup", path, json=body), 200, "createGroup")
         return _created_id(exchange)
 
     def create_service_account(self, *, super_admin: bool = False, tenants: list[str] | None = None) -> str:

@@ -75,8 +75,9 @@ class Session:
     watch: SecretWatch = field(default_factory=SecretWatch)
     _objects: list[tuple[Kind, str]] = field(default_factory=list)
 
-    def group(self) -> str:
-        group_id = self.run.arrange.create_group()
+    def group(self, tenant: str | None = None) -> str:
+        """A group the session's examples share, in the suite's tenant or in `tenant`."""
+        group_id = self.run.arrange.create_group(tenant=tenant)
         self._objects.append(("group", group_id))
         return group_id
 

@@ -79,6 +79,12 @@ class ModelUser:
     old_passwords: list[str] = field(default_factory=list)
     tokens: dict[str, ModelToken] = field(default_factory=dict)
     alive: bool = True
+    #: The display name the server showed after the last change of name ("" until one): what `q` must find.
+    display_name: str = ""
+    #: Its groups in the run's second tenant (`--second-tenant`): a change in the first leaves them alone.
+    second_groups: set[str] = field(default_factory=set)
+    #: Whether it was given access to the second tenant too (created or updated with both tenants).
+    in_second_tenant: bool = False
 
     kind: OwnerKind = "user"
 

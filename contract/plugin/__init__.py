@@ -148,7 +148,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings = new_settings(config)
     try:
-        running = resolve_target(config, settings.tenant, settings.network, settings.run_id)
+        running = resolve_target(config, settings.tenant, settings.network, settings.run_id, settings.second_tenant)
     except (TargetError, RuntimeError) as error:
         raise pytest.UsageError(f"contract suite cannot run: {error}") from None
     config.stash[_TARGET_KEY] = running

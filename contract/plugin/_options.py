@@ -86,6 +86,16 @@ OPTIONS: tuple[Option, ...] = (
         metavar="VERSION",
     ),
     Option(
+        "second_tenant",
+        "--second-tenant",
+        "another existing tenant, where the run puts groups of its own users to see that a change in the"
+        " first tenant leaves them alone (the embedded server has `second`)",
+        env="KESTRA_SECOND_TENANT",
+        ini="contract_second_tenant",
+        default="",
+        metavar="ID",
+    ),
+    Option(
         "report_dir",
         "--report-dir",
         "where runs write their reports",

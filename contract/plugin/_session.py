@@ -57,6 +57,8 @@ class Settings:
     login_window: float
     report_dir: str
     tenant: str
+    #: Another tenant the run may use ("" for none; the embedded server's `second` without the option).
+    second_tenant: str = ""
     #: The budget's stop time and reserve (`Budget.to_info()`), or None without --budget.
     budget: dict[str, float | None] | None = None
     #: How requests reach the target (`Network`): CA bundle, no verification, extra headers, timeout.
@@ -108,6 +110,7 @@ class Settings:
                 "token": credentials.token,
             },
             tenant=target.tenant,
+            second_tenant=target.second_tenant,
             embedded=target.embedded,
             run_dir=str(run_dir),
         )
@@ -127,7 +130,14 @@ class Settings:
 
     @property
     def target(self) -> Target:
-        return Target(self.base_url, Credentials(**self.credentials), self.tenant, self.embedded, self.network)
+        return Target(
+            self.base_url,
+            Credentials(**self.credentials),
+            self.tenant,
+            self.embedded,
+            network=self.network,
+            second_tenant=self.second_tenant,
+        )
 
     @property
     def secrets(self) -> list[str]:
@@ -189,6 +199,7 @@ def new_settings(config: pytest.Config) -> Settings:
         login_budget=int(option_value(config, "wrong_password_budget")),
         login_window=float(option_value(config, "wrong_password_window")),
         report_dir=str(Path(option_value(config, "report_dir")).resolve()),
+        second_tenant=str(option_value(config, "second_tenant") or ""),
         tenant=str(option_value(config, "tenant")),
         ca_bundle=_ca_bundle(config),
         insecure=bool(option_value(config, "insecure")),
@@ -258,7 +269,13 @@ class RunningTarget(Connection):
             self.server = None
 
 
-def resolve_target(config: pytest.Config, tenant: str, network: Network, run_id: str = "") -> RunningTarget:
+#: The second tenant the embedded reference server has (`python -m reference_server` makes `main` and `second`).
+EMBEDDED_SECOND_TENANT = "second"
+
+
+def resolve_target(
+    config: pytest.Config, tenant: str, network: Network, run_id: str = "", second_tenant: str = ""
+) -> RunningTarget:
     """The server under test, checked once; raises TargetError with one line saying why not."""
     credentials = Credentials.from_options(
         option_value(config, "username"), option_value(config, "password"), option_value(config, "token")
@@ -277,7 +294,7 @@ def resolve_target(config: pytest.Config, tenant: str, network: Network, run_id:
                 f"no credentials for {url}: set --username/--password or --token "
                 "(or KESTRA_USERNAME/KESTRA_PASSWORD or KESTRA_API_TOKEN)"
             )
-        target = Target(url, credentials, tenant, embedded=False, network=network)
+        target = Target(url, credentials, tenant, embedded=False, network=network, second_tenant=second_tenant)
         server = None
     else:
         from reference_server import spawn
@@ -285,7 +302,8 @@ def resolve_target(config: pytest.Config, tenant: str, network: Network, run_id:
         password = "Kc9" + new_run_id() + "x7"
         server = spawn(*shlex.split(str(option_value(config, "reference_server_args"))), password=password)
         credentials = Credentials(server.username, server.password)
-        target = Target(server.url, credentials, tenant, embedded=True, network=network)
+        second = second_tenant or (EMBEDDED_SECOND_TENANT if tenant != EMBEDDED_SECOND_TENANT else "")
+        target = Target(server.url, credentials, tenant, embedded=True, network=network, second_tenant=second)
     running = RunningTarget(target, ContractChoice(1, None, "unreadable", "not read"), server=server)
     try:
         # The contract from the server's version (or --contract); on 2.x a password becomes a token.

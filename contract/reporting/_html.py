@@ -79,6 +79,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .clauses tr.k-failed td.cid{color:var(--bad)}.clauses tr.k-unchecked td{color:var(--grey);background:var(--grey-bg)}
 .clauses .tests{font:11px var(--mono);color:var(--muted);word-break:break-word}
 .clauses tr.sect td{background:#fff;font-weight:600;color:var(--muted);font-size:12px;padding-top:10px}
+.clauses tr.part td{font-size:12px}.clauses tr.part td.cid{padding-left:22px;font-weight:400}
+.clauses tr.p-failed td{background:var(--bad-bg)}.clauses tr.p-unchecked td{color:var(--grey)}
 .op{font-family:var(--mono);font-size:12.5px;font-weight:600}
 .path{font-family:var(--mono);font-size:11.5px;color:var(--muted)}
 .m{display:inline-block;min-width:52px;text-align:center;font:700 10.5px/18px var(--mono);
@@ -231,7 +233,14 @@ def _clause_card(totals: dict[str, Any]) -> str:
     if not count:
         return ""
     sub = f"{_n(failed)} failed" if failed else f"{_n(count - checked)} not checked by this run"
+    if totals.get("parts"):
+        sub += f"; {_parts_line(totals)}"
     return _card("Clauses checked", f"{_n(checked)}/{_n(count)}", sub, "bad" if failed else "")
+
+
+def _parts_line(totals: dict[str, Any]) -> str:
+    checked, proven = _n(totals.get("parts_checked", 0)), _n(totals.get("parts_proven", 0))
+    return f"parts {checked}/{_n(totals['parts'])} checked, {proven} proven"
 
 
 _CLAUSE_STATE = {
@@ -248,10 +257,29 @@ def _clause_row(row: dict[str, Any]) -> str:
     )
     suite = ' <span class="tag">about the suite</span>' if row["kind"] == "suite" else ""
     failed = f'<span class="bad-text">{_n(row["failed"])}</span>' if row["failed"] else '<span class="muted">0</span>'
+    parts = row.get("parts") or []
+    proof = _proof(parts[0]) if len(parts) == 1 else ""
     return (
         f'<tr class="k-{e(row["state"])}" title="{e(_CLAUSE_STATE[row["state"]])}"><td class="cid">{e(row["id"])}</td>'
-        f'<td>{e(row["text"])}{suite}</td><td class="num">{_n(row["exercised"])}</td><td class="num">{failed}</td>'
+        f'<td>{e(row["text"])}{suite}{proof}</td><td class="num">{_n(row["exercised"])}</td>'
+        f'<td class="num">{failed}</td>'
         f'<td class="tests">{tests or "not checked by this run"}</td></tr>'
+    ) + ("".join(_part_row(part) for part in parts) if len(parts) > 1 else "")
+
+
+def _proof(part: dict[str, Any]) -> str:
+    """Whether a part is proven: a self-test fault (or, about the suite, a project test) shows its check can fail."""
+    if part.get("proven"):
+        return f' <span class="tag" title="{e(", ".join(part.get("proven_by") or []))}">proven</span>'
+    return ' <span class="tag bad-text">not proven</span>'
+
+
+def _part_row(part: dict[str, Any]) -> str:
+    failed = f'<span class="bad-text">{_n(part["failed"])}</span>' if part["failed"] else '<span class="muted">0</span>'
+    return (
+        f'<tr class="part p-{e(part["state"])}" title="{e(_CLAUSE_STATE[part["state"]])}">'
+        f'<td class="cid">{e(part["id"])}</td><td>{e(part["text"])}{_proof(part)}</td>'
+        f'<td class="num">{_n(part["exercised"])}</td><td class="num">{failed}</td><td class="tests"></td></tr>'
     )
 
 
@@ -274,7 +302,9 @@ def _clauses(summary: dict[str, Any]) -> str:
     )
     return (
         f'<section id="clauses"><h2>Clauses <span class="pill {"bad" if totals["clauses_failed"] else "na"}">'
-        f"{_n(totals['clauses_checked'])}/{_n(totals['clauses'])} checked</span></h2>"
+        f"{_n(totals['clauses_checked'])}/{_n(totals['clauses'])} checked</span>"
+        + (f' <span class="pill na">{_parts_line(totals)}</span>' if totals.get("parts") else "")
+        + "</h2>"
         f'<p class="lead">Each clause of contract version {e(summary.get("contract", {}).get("version", 1))} '
         "(specs/clauses.yaml; a clause of one version only says so), how many tests of this run checked it, "
         "how many of them failed, and which.</p>"

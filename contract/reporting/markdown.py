@@ -39,7 +39,9 @@ def markdown(summary: dict[str, Any]) -> str:
         f"- requests: {totals['requests']} to {totals['operations_exercised']}/{totals['operations']} operations; "
         f"{totals['unexpected_statuses']} unexpected status codes",
         f"- clauses: {totals.get('clauses_checked', 0)}/{totals.get('clauses', 0)} checked by this run, "
-        f"{totals.get('clauses_failed', 0)} failed",
+        f"{totals.get('clauses_failed', 0)} failed; their parts: {totals.get('parts_checked', 0)}/"
+        f"{totals.get('parts', 0)} checked, {totals.get('parts_failed', 0)} failed, "
+        f"{totals.get('parts_proven', 0)} proven by a self-test fault or project test",
         f"- drift: {len(summary['drift'])}",
         f"- unstable target: {len(unstable.get('tests', []))} tests could not conclude, "
         f"{unstable.get('total_requests', 0)} requests answered by the infrastructure, not the API",

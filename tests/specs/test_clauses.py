@@ -1,9 +1,9 @@
-"""No clause without a check, no check without a fault: specs/clauses.yaml against the suite and the faults.
+"""No part without a check, no check without a fault: specs/clauses.yaml against the suite and the faults.
 
-A clause about the server must be broken by a self-test fault (tests/test_faults.py then
-proves the suite catches it, in a test that checks that clause). The few clauses about the
-suite itself name project tests instead (`proven_by`), or the open issue that owns the
-missing proof (`pending`).
+Every part of a clause about the server (a clause without `parts` is one part) must be
+broken by a self-test fault of its own (tests/test_faults.py then proves the suite catches
+it, in a test that checks that part). The few clauses about the suite itself name project
+tests instead (`proven_by`), or the open issue that owns the missing proof (`pending`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 import specs
 from reference_server import FAULTS
-from tests._clause_coverage import readme_sentence
+from tests._clause_coverage import proofs_text, readme_sentence
 
 REPO = Path(__file__).resolve().parents[2]
 CLAUSES = specs.clauses()
@@ -69,6 +69,49 @@ def test_every_clause_has_a_check_and_every_check_names_a_suite_test() -> None:
         for pattern in clause.checks:
             probe = specs.Clause(clause.id, clause.text, clause.operations, (pattern,))
             assert any(probe.checked_by(nodeid) for nodeid in collected), f"{clause.id}: {pattern} names no test"
+
+
+def test_parts_are_numbered_in_order_and_say_something_of_their_own() -> None:
+    for clause in CLAUSES:
+        if not clause.stated_parts:
+            continue
+        assert len(clause.stated_parts) > 1, f"{clause.id}: a clause of one part states no `parts`"
+        ids = [part.id for part in clause.stated_parts]
+        assert ids == [f"{clause.id}.{n}" for n in range(1, len(ids) + 1)], ids
+        texts = [part.text.strip() for part in clause.stated_parts]
+        assert all(texts), f"{clause.id}: a part without text"
+        assert len(set(texts)) == len(texts), f"{clause.id}: each part says something else"
+        assert all("\n" not in text for text in texts), clause.id
+        for part in clause.stated_parts:
+            assert part.checks, f"{part.id} has no check"
+            assert set(part.checks) <= set(clause.checks), f"{part.id}: its checks are among its clause's"
+    assert not [c.id for c in CLAUSES if c.kind == "suite" and c.stated_parts], "project tests prove suite clauses"
+
+
+def test_every_part_has_a_check_that_names_a_suite_test() -> None:
+    collected = suite_tests()
+    for part in specs.parts_by_id().values():
+        for pattern in part.checks:
+            probe = specs.Part(part.id, part.text, (pattern,))
+            assert any(probe.checked_by(nodeid) for nodeid in collected), f"{part.id}: {pattern} names no test"
+
+
+def test_every_part_of_a_clause_about_the_server_is_broken_by_a_fault_of_its_own() -> None:
+    by_id = specs.clauses_by_id()
+    for name, fault in FAULTS.items():
+        clause = by_id.get(fault.clause)
+        assert clause is not None, f"{name} names no clause of specs/clauses.yaml"
+        try:
+            clause.part(fault.part)
+        except KeyError as error:
+            raise AssertionError(f"{name}: {error}") from None
+    proven = {fault.part_id for fault in FAULTS.values()}
+    unproven = [p.id for c in CLAUSES if c.kind == "server" for p in c.parts if p.id not in proven]
+    assert not unproven, f"parts no self-test fault breaks: {unproven}"
+
+
+def test_the_proofs_file_is_current() -> None:
+    assert specs.PROOFS_PATH.read_text() == proofs_text(), "regenerate: python -m tests._clause_coverage --write"
 
 
 def test_every_clause_about_the_server_is_broken_by_a_fault() -> None:

@@ -65,6 +65,9 @@ class Target:
     embedded: bool
     #: How requests reach it (CA bundle, extra headers, timeout): every client is built from it.
     network: Network = field(default_factory=Network)
+    #: Another tenant the run may put its users' groups in ("" when there is none): so that a change
+    #: in `tenant` can be seen to leave the other alone.
+    second_tenant: str = ""
 
     @property
     def headers(self) -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import specs
 from contract.reporting._clauses import clause_rows, clause_totals
 from contract.reporting._html import render
@@ -11,7 +13,7 @@ FUZZ_LIST = "contract/test_fuzz.py::test_operation[GET /api/v1/users]"
 PAGES = "contract/test_regressions.py::test_pages_below_one_are_refused"
 
 
-def _rows(outcomes: dict[str, str]) -> dict[str, dict[str, object]]:
+def _rows(outcomes: dict[str, str]) -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in clause_rows(outcomes)}
 
 
@@ -64,3 +66,21 @@ def test_the_table_holds_the_clauses_of_the_runs_contract_version() -> None:
     one, two = ({row["id"] for row in clause_rows({}, v)} for v in (1, 2))
     assert "C-TOKENS-01" in one - two  # 1.x: a user's token create answers 200
     assert "C-TOKENS-18" in two - one  # 2.x: 201
+
+
+def test_each_part_is_checked_by_its_own_tests_and_says_what_proves_it() -> None:
+    tokens_machine = "contract/test_machine_tokens.py::test_tokens_behave_as_documented[shard-1-of-6]"
+    user_path = "contract/test_fuzz.py::test_operation[DELETE /api/v1/users/{id}/api-tokens/{tokenId}]"
+    rows = _rows({tokens_machine: "passed", user_path: "failed"})
+    parts = {part["id"]: part for part in rows["C-TOKENS-14"]["parts"]}
+    assert list(parts) == ["C-TOKENS-14.1", "C-TOKENS-14.2"]
+    assert (parts["C-TOKENS-14.1"]["state"], parts["C-TOKENS-14.1"]["failed"]) == ("failed", 1)
+    assert (parts["C-TOKENS-14.2"]["state"], parts["C-TOKENS-14.2"]["exercised"]) == ("checked", 1)
+    assert parts["C-TOKENS-14.2"]["proven_by"] == list(specs.proofs()["C-TOKENS-14.2"])
+    assert [part["id"] for part in rows["C-LIST-02"]["parts"]] == ["C-LIST-02"]
+    suite_clause = rows["C-SAFETY-01"]["parts"][0]
+    assert suite_clause["proven_by"] == list(specs.clauses_by_id()["C-SAFETY-01"].proven_by)
+    totals = clause_totals(list(rows.values()))
+    assert totals["parts"] == sum(len(c.parts) for c in _of_version(specs.active_version()))
+    assert totals["parts_proven"] == totals["parts"]
+    assert totals["parts_failed"] == sum(1 for r in rows.values() for p in r["parts"] if p["state"] == "failed")
