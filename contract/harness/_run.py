@@ -76,6 +76,7 @@ class Run:
         # Secrets first: the identity watch may stop the run on this very exchange.
         self.api.observers += [self.secrets, self.identity, self.record.observe]
         self.api.unstable_observers.append(self.record.unstable)
+        self.api.resolved_observers.append(self.record.resolved)
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)
         self.progress = Progress(self.budget)

@@ -117,6 +117,11 @@ class Progress:
         self.budget = budget
         self._lock = threading.Lock()
         self._examples: dict[str, int] = {}
+        #: Of those, per test: examples that ran to their end, and examples an unstable target cut short.
+        self._completed: dict[str, int] = {}
+        self._cut_short: dict[str, int] = {}
+        #: Tests run again from their start because the target left them unable to conclude.
+        self._retried: dict[str, int] = {}
         self._cut: set[str] = set()
         self._failing: set[str] = set()
         #: Tests already handed to a thread (`Background`): pytest must not skip them as not started.
@@ -170,11 +175,37 @@ class Progress:
         with self._lock:
             self._failing.add(current_test())
 
+    def completed(self) -> None:
+        """An example of the current test ran to its end (passed; the budget's gate comes after)."""
+        test = current_test()
+        with self._lock:
+            self._completed[test] = self._completed.get(test, 0) + 1
+
+    def cut_short(self) -> None:
+        """An example of the current test ended early: the target answered instead of the API."""
+        test = current_test()
+        with self._lock:
+            self._cut_short[test] = self._cut_short.get(test, 0) + 1
+
+    def retried(self) -> None:
+        """The current test is run again from its start: the target left it unable to conclude."""
+        test = current_test()
+        with self._lock:
+            self._retried[test] = self._retried.get(test, 0) + 1
+
     def examples(self, test: str) -> int:
         with self._lock:
             return self._examples.get(test, 0)
 
     def snapshot(self) -> dict[str, Any]:
-        """{"examples": {test: n}, "cut": [tests the budget stopped early]}: plain data for xdist."""
+        """{"examples": {test: n}, "cut": [tests the budget stopped early], "completed" and "cut_short":
+        {test: n} for engines that tell (the state machines)}: plain data for xdist.
+        """
         with self._lock:
-            return {"examples": dict(sorted(self._examples.items())), "cut": sorted(self._cut)}
+            return {
+                "examples": dict(sorted(self._examples.items())),
+                "cut": sorted(self._cut),
+                "completed": dict(sorted(self._completed.items())),
+                "cut_short": dict(sorted(self._cut_short.items())),
+                "retried": dict(sorted(self._retried.items())),
+            }
