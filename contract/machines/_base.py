@@ -211,11 +211,13 @@ class ContractMachine(RuleBasedStateMachine):
             failed = isinstance(error, Exception) and not isinstance(error, HypothesisException)
             if met_unstable_target():
                 self.run.progress.cut_short()
-            if failed:
+            elif failed:
                 self.run.progress.failed()
             elif error is None:
                 self.run.progress.completed()
                 self.run.progress.finished()
+            else:  # hypothesis's own ending (its data ran out, a draw it rejected): no example of the machine
+                self.run.progress.abandoned()
 
     def _delete_mine(self) -> None:
         mine = set(self._mine)

@@ -17,7 +17,13 @@ __all__ = ["completion", "completion_line", "depth", "depth_line", "merge_progre
 
 def merge_progress(snapshots: Iterable[dict[str, Any] | None]) -> dict[str, Any]:
     """Each process's `Progress.snapshot()`, added up (a test runs in one process, so nothing is counted twice)."""
-    counts: dict[str, dict[str, int]] = {"examples": {}, "completed": {}, "cut_short": {}, "retried": {}}
+    counts: dict[str, dict[str, int]] = {
+        "examples": {},
+        "completed": {},
+        "cut_short": {},
+        "retried": {},
+        "abandoned": {},
+    }
     cut: set[str] = set()
     for snapshot in snapshots:
         if not snapshot:
@@ -31,7 +37,8 @@ def merge_progress(snapshots: Iterable[dict[str, Any] | None]) -> dict[str, Any]
 
 def completion(progress: dict[str, Any]) -> dict[str, dict[str, int]]:
     """Per test function whose examples say how they ended (the state machines, all shards together):
-    examples started, run to their end, and cut short by an unstable target; shards run again.
+    examples (those hypothesis abandoned on its own, its data run out, left out), run to their end,
+    and cut short by an unstable target; shards run again.
     """
     told = set(progress.get("completed", {})) | set(progress.get("cut_short", {}))
     functions: dict[str, dict[str, int]] = {}
@@ -41,7 +48,7 @@ def completion(progress: dict[str, Any]) -> dict[str, dict[str, int]]:
         row = functions.setdefault(
             test.split("[", 1)[0], {"examples": 0, "completed": 0, "cut_short": 0, "shards_run_again": 0}
         )
-        row["examples"] += int(count)
+        row["examples"] += int(count) - int(progress.get("abandoned", {}).get(test, 0))
         row["completed"] += int(progress.get("completed", {}).get(test, 0))
         row["cut_short"] += int(progress.get("cut_short", {}).get(test, 0))
         row["shards_run_again"] += int(progress.get("retried", {}).get(test, 0))

@@ -120,6 +120,8 @@ class Progress:
         #: Of those, per test: examples that ran to their end, and examples an unstable target cut short.
         self._completed: dict[str, int] = {}
         self._cut_short: dict[str, int] = {}
+        #: Examples hypothesis itself abandoned (its data ran out): not examples of the engine at all.
+        self._abandoned: dict[str, int] = {}
         #: Tests run again from their start because the target left them unable to conclude.
         self._retried: dict[str, int] = {}
         self._cut: set[str] = set()
@@ -187,6 +189,12 @@ class Progress:
         with self._lock:
             self._cut_short[test] = self._cut_short.get(test, 0) + 1
 
+    def abandoned(self) -> None:
+        """Hypothesis abandoned an example of the current test on its own (not the target, not a failure)."""
+        test = current_test()
+        with self._lock:
+            self._abandoned[test] = self._abandoned.get(test, 0) + 1
+
     def retried(self) -> None:
         """The current test is run again from its start: the target left it unable to conclude."""
         test = current_test()
@@ -208,4 +216,5 @@ class Progress:
                 "completed": dict(sorted(self._completed.items())),
                 "cut_short": dict(sorted(self._cut_short.items())),
                 "retried": dict(sorted(self._retried.items())),
+                "abandoned": dict(sorted(self._abandoned.items())),
             }
