@@ -19,7 +19,18 @@ import requests
 import urllib3
 
 import specs
-from contract.harness import READ_OPERATIONS, Answer, Run, UnstableTarget, send_with_retries
+from contract.harness import (
+    READ_OPERATIONS,
+    Answer,
+    OutcomeUnknown,
+    Run,
+    UnstableTarget,
+    Verdict,
+    give_up,
+    resolving,
+    send_with_retries,
+    write_of,
+)
 from contract.sdk._args import ArgumentError, build_arguments, model_class, unwrap
 from contract.sdk._client import Sdk, SdkCall, SdkClient
 from contract.sdk._compare import disagreements, dump, resolve
@@ -116,9 +127,22 @@ def _answer(operation: specs.Operation, result: SdkCall | Exception) -> Answer:
 
 
 def _steady_call(
-    sdk: Sdk, run: Run, operation: specs.Operation, client: SdkClient, method_name: str, arguments: dict[str, Any]
+    sdk: Sdk,
+    run: Run,
+    operation: specs.Operation,
+    client: SdkClient,
+    method_name: str,
+    arguments: dict[str, Any],
+    scenario: Scenario,
+    authorization: str | None,
 ) -> SdkCall:
-    """`client.call` with the harness's retries: a gateway page or a timeout is not the SDK's fault, nor the API's."""
+    """`client.call` with the harness's retries: a gateway page or a timeout is not the SDK's fault, nor the API's.
+
+    A change whose answer was lost is read back (`resolving`) and sent again if it was not made; one
+    found made leaves the SDK nothing to parse, so the test cannot conclude.
+    """
+    where = f"{operation.operation_id} through the SDK"
+    safe = operation.operation_id in READ_OPERATIONS
 
     def attempt() -> SdkCall | Exception:
         try:
@@ -126,19 +150,32 @@ def _steady_call(
         except sdk.api_exception as error:
             return error  # type: ignore[return-value]
 
-    try:
-        result = send_with_retries(
-            attempt,
-            lambda r: _answer(operation, r),
-            safe=operation.operation_id in READ_OPERATIONS,
-            transport_errors=_TRANSPORT_ERRORS,
-            policy=run.api.retry,
+    def once() -> SdkCall | Exception:
+        try:
+            return send_with_retries(
+                attempt,
+                lambda r: _answer(operation, r),
+                safe=safe,
+                transport_errors=_TRANSPORT_ERRORS,
+                policy=run.api.retry,
+            )
+        except UnstableTarget as error:
+            for observer in run.api.unstable_observers:
+                observer(operation.operation_id, error.reason)
+            if error.maybe_applied and not safe:
+                raise OutcomeUnknown(error.reason, unreachable=error.unreachable, where=where) from None
+            raise UnstableTarget(error.reason, unreachable=error.unreachable, where=where) from None
+
+    if safe:
+        result = once()
+    else:
+        write = write_of(run.api, operation.operation_id, scenario.path, scenario.body, authorization)
+        answer = resolving(
+            run.api, write, once, on_resolved=run.api.tell_resolved, status=lambda r: _answer(operation, r).status
         )
-    except UnstableTarget as error:
-        for observer in run.api.unstable_observers:
-            observer(operation.operation_id, error.reason)
-        where = f"{operation.operation_id} through the SDK"
-        raise UnstableTarget(error.reason, unreachable=error.unreachable, where=where) from None
+        if isinstance(answer, Verdict):
+            give_up(UnstableTarget(f"the answer was lost; read back: {answer.how}; nothing to parse", where=where))
+        result = answer
     if isinstance(result, Exception):
         raise result
     return result
@@ -163,7 +200,7 @@ def _invoke(
         notes.extend(built.notes)
         raw: bytes | None = None
         try:
-            call = _steady_call(sdk, run, operation, client, method_name, built.arguments)
+            call = _steady_call(sdk, run, operation, client, method_name, built.arguments, scenario, authorization)
             raw = call.body
             return call
         except sdk.api_exception as error:
@@ -276,7 +313,8 @@ def check_unknown_id(sdk: Sdk, run: Run, operation: specs.Operation) -> tuple[st
             built = build_arguments(
                 getattr(client.users, method_name), scenario.path, {}, scenario.body, _body_schema(operation)
             )
-            _steady_call(sdk, run, operation, client, method_name, built.arguments)
+            authorization = run.target.credentials.header
+            _steady_call(sdk, run, operation, client, method_name, built.arguments, scenario, authorization)
         except sdk.api_exception as error:
             status = getattr(error, "status", None)
             if status in allowed:

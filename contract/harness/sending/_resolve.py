@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from contract.harness.lifecycle import UnstableTarget, give_up
 from contract.harness.records import Entry, Exchange, Kind
@@ -83,20 +83,21 @@ class Verdict:
     conflict_means_made: bool = False
 
 
-class _Status(Protocol):
-    @property
-    def status_code(self) -> int: ...
-
-
-R = TypeVar("R", bound=_Status)
+R = TypeVar("R")
 Resolver = Callable[["Api", Write], Verdict]
 
 
 def resolving(
-    api: Api, write: Write, send: Callable[[], R], *, on_resolved: Callable[[str, str], None] | None = None
+    api: Api,
+    write: Write,
+    send: Callable[[], R],
+    *,
+    on_resolved: Callable[[str, str], None] | None = None,
+    status: Callable[[R], int] = lambda answer: int(getattr(answer, "status_code", 0)),
 ) -> R | Verdict:
     """`send()`; when it raises OutcomeUnknown, read the state back and send again until an answer
-    comes (`R`) or the change is found made (`Verdict`). What cannot be read back ends as unstable.
+    comes (`R`, whose HTTP status `status` tells) or the change is found made (`Verdict`). What cannot
+    be read back ends as unstable.
     """
     conflict_means_made = False
     reason, where = "", write.operation
@@ -112,7 +113,7 @@ def resolving(
                 return verdict
             conflict_means_made = verdict.conflict_means_made
             continue
-        if conflict_means_made and result.status_code == 409:
+        if conflict_means_made and status(result) == 409:
             (on_resolved or _ignore)(write.operation, "cannot be read back")
             _unreadable(f"{reason}; sent again, {write.operation} answered 409: the first made it, id lost", where)
         return result
