@@ -327,17 +327,22 @@ def _no_lookup(api: Api, write: Write) -> Verdict:
 
 
 def _own_password(api: Api, write: Write) -> Verdict:
-    """PUT /me/password: the old password still logs in (not made), or else the new one does (made).
+    """PUT /me/password: the password the request logged in with (or, sent with a token, its
+    `oldPassword`) still logs in (not made), or else the new one does (made).
 
-    Each login goes through the login book, so a failure counts against the account's budget.
+    The password that logged in is tried first, not `oldPassword`: a request that sends a wrong
+    one must fail, and trying it would spend a failure. Each login goes through the login book,
+    so a failure counts against the account's budget.
     """
     body = write.body if isinstance(write.body, dict) else {}
-    old, new = body.get("oldPassword"), body.get("newPassword")
+    login = basic_login(write.authorization)
+    old = login[1] if login is not None else body.get("oldPassword")
+    new = body.get("newPassword")
     username = _username(api, write.authorization)
     if not isinstance(old, str) or not isinstance(new, str) or username is None:
         raise Unreadable("no user and passwords to try")
     if api.credential_works(Credentials(username=username, password=old)):
-        return Verdict(False, "the old password still logs in")
+        return Verdict(False, "the password it logged in with still logs in")
     if api.credential_works(Credentials(username=username, password=new)):
         return Verdict(True, "the new password logs in, the old one not")
     raise Unreadable("neither the old nor the new password logs in")

@@ -172,6 +172,18 @@ def test_an_own_password_change_never_made_is_sent_again(setup: Setup) -> None:
     assert setup.api.login_book.most_failures() == {}, "the old password still worked: no failure spent"
 
 
+def test_a_refused_password_change_is_read_back_without_trying_the_wrong_old_password(setup: Setup) -> None:
+    body = setup.arrange.user_body()
+    created, _ = setup.arrange.create_user(body)
+    me = Credentials(username=created.email, password=body["password"])
+    wrong = {"oldPassword": body["password"] + "wrong", "newPassword": body["password"] + "Z9"}
+    setup.proxy.lose_answer("PUT", "/api/v1/me/password", reaches_server=False)
+    exchange = setup.api.call("updateCurrentUserPassword", json=wrong, as_=me)
+    assert not exchange.resolved
+    assert 400 <= exchange.status < 500, "the real refusal, to the request sent again"
+    assert setup.api.login_book.most_failures() == {}, "no login was tried with the wrong old password"
+
+
 def test_an_idempotent_change_is_sent_again_and_answers_truly(setup: Setup) -> None:
     created, _ = setup.arrange.create_user(setup.arrange.user_body())
     setup.proxy.lose_answer("PATCH", f"{USER}/superadmin", reaches_server=True)
