@@ -112,7 +112,8 @@ def assert_untouched(server: RunningServer, before: dict[str, Any]) -> None:
 
 def suite_command(base_url: str, report_dir: Path, *args: str, token: bool = False) -> list[str]:
     identity = ["--token", ROBOT_TOKEN] if token else ["--username", OPS_EMAIL, "--password", OPS_PASSWORD]
-    return [sys.executable, "-m", "pytest", "--base-url", base_url, *identity, "--report-dir", str(report_dir), *args]
+    where = ["--report-dir", str(report_dir), "--regressions", str(report_dir / "regressions")]
+    return [sys.executable, "-m", "pytest", "--base-url", base_url, *identity, *where, *args]
 
 
 def run_suite(

@@ -160,6 +160,8 @@ def run_suite(
         server.password,
         "--report-dir",
         str(workdir / "reports"),
+        "--regressions",
+        str(workdir / "regressions"),
         "-p",
         "no:cacheprovider",
         "-p",

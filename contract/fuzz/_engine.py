@@ -178,7 +178,7 @@ class FuzzEngine:
         try:
             with rejecting_examples():  # an example that meets an unstable target is rejected, not failed
                 yield
-        except Exception:
+        except (Exception, BaseExceptionGroup):  # schemathesis's FailureGroup is a BaseExceptionGroup
             progress.failed()
             raise
         progress.finished()

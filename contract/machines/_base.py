@@ -29,7 +29,9 @@ from contract.harness import (
     Kind,
     PendingChecks,
     Run,
+    current_test,
     delete_all,
+    example_key,
     met_unstable_target,
     rejecting_examples,
 )
@@ -115,10 +117,16 @@ def run_machine(session: Session, factory: Callable[[], RuleBasedStateMachine], 
         return factory()
 
     # run_state_machine_as_test takes no seed; the test it runs is this one.
-    test = get_state_machine_test(build, settings=machine_settings(shard.examples))  # type: ignore[arg-type]
+    chosen = machine_settings(shard.examples)
+    test = seed(shard.seed(session.run.seed))(get_state_machine_test(build, settings=chosen))  # type: ignore[arg-type]
+    # @seed turns hypothesis's database off; the run's database and a key of the shard's own,
+    # the same from run to run, turn it back on: a failure found in this shard is tried first
+    # the next time it runs (with that run's seed and names).
+    test._hypothesis_internal_use_settings = settings(test._hypothesis_internal_use_settings, database=chosen.database)  # type: ignore[attr-defined]
+    test._hypothesis_internal_database_key = example_key(current_test())  # type: ignore[attr-defined]
     # An example that meets an unstable target is rejected; the others go on.
     with rejecting_examples():
-        seed(shard.seed(session.run.seed))(test)()
+        test()
 
 
 class ContractMachine(RuleBasedStateMachine):

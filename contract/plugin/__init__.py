@@ -23,14 +23,18 @@ from contract.fuzz import FuzzEngine
 from contract.harness import (
     CLEANUP_FILE,
     CleanupReport,
+    ExampleMemory,
     IdentityLost,
     Run,
     TargetError,
+    encode_example,
+    example_key,
     finish_run,
     interrupt_on_termination,
     plain_nodeid,
     publish_run_seed,
     register_profiles,
+    remember_examples,
     signals_deferred,
     sweep_hint,
     write_process_report,
@@ -42,6 +46,7 @@ from contract.plugin._options import OPTIONS, add_options, option_value
 from contract.plugin._pacing import PacePlugin, remote_workers
 from contract.plugin._report import ReportPlugin
 from contract.plugin._session import RunningTarget, Settings, names_the_suite, new_settings, resolve_target, run_dir
+from contract.reporting import EXAMPLES_PROPERTY, read_corpus
 
 __all__ = [
     "EXIT_UNSTABLE_TARGET",
@@ -59,6 +64,8 @@ __all__ = [
 SETTINGS_KEY = pytest.StashKey[Settings]()
 RUN_KEY = pytest.StashKey[Run]()
 _TARGET_KEY = pytest.StashKey[RunningTarget]()
+#: This process's example database: --example-db, the regression corpus, what the run saved.
+_MEMORY_KEY = pytest.StashKey[ExampleMemory]()
 #: The run's cleanup verdict and any problems reaching it, for the terminal summary.
 _VERDICT_KEY = pytest.StashKey[tuple[CleanupReport, list[str]]]()
 #: The run stopped because its own credentials stopped working (seen here, or in a worker's report).
@@ -101,7 +108,9 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     """Register the parts now: the report's configure then runs after ours and before junitxml's,
     and xdist asks the pacing part how many workers `-n auto` means before configure.
     """
-    pluginmanager.register(ReportPlugin(_settings, RUN_KEY, MARKERS), "contract-report")
+    pluginmanager.register(
+        ReportPlugin(_settings, RUN_KEY, MARKERS, lambda config: config.stash.get(_MEMORY_KEY, None)), "contract-report"
+    )
     pluginmanager.register(_DEPLOYMENT, "contract-deployment")
     pluginmanager.register(PacePlugin(contract_run, _longest_first, _settings), "contract-pace")
 
@@ -163,6 +172,30 @@ def _start(config: pytest.Config, settings: Settings) -> None:
     config.option.hypothesis_seed = settings.seed
     publish_run_seed(settings.seed)
     interrupt_on_termination()
+    _remember(config, settings)
+
+
+def _remember(config: pytest.Config, settings: Settings) -> None:
+    """Hypothesis's database for this run: the directory of --example-db, the corpus on top, read-only."""
+    try:
+        corpus = read_corpus(Path(settings.regressions)) if settings.regressions else {}
+    except ValueError as error:
+        raise pytest.UsageError(f"--regressions: {error}") from None
+    memory = ExampleMemory(Path(settings.example_db) if settings.example_db else None, corpus)
+    config.stash[_MEMORY_KEY] = memory
+    remember_examples(memory, config.getoption("hypothesis_profile", None))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """File a hypothesis test's examples under a key of its own node id.
+
+    Set just before the call: a test function that pytest parametrizes is one object for
+    all its items. Machines set theirs per shard (`contract.machines.run_machine`).
+    """
+    test = getattr(item, "obj", None)
+    if _settings(item.config) is not None and getattr(test, "is_hypothesis_test", False):
+        test._hypothesis_internal_database_key = example_key(item.nodeid)  # type: ignore[union-attr]
 
 
 def pytest_configure_node(node: Any) -> None:
@@ -244,6 +277,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     run = item.config.stash.get(RUN_KEY, None)
     if run is not None and report.failed:
         _mask_report(report, run)
+    memory = item.config.stash.get(_MEMORY_KEY, None)
+    if memory is not None and report.failed and call.when == "call":
+        # The failing examples travel with the report (xdist too) to the corpus the controller writes.
+        # (an attribute, not a user property: a blob may hold generated passwords, junit.xml never does)
+        examples = [encode_example(value) for value in memory.failing(item.nodeid)]
+        if examples:
+            setattr(report, EXAMPLES_PROPERTY, examples)
     if report.failed and call.when == "call":
         base = f" --base-url {settings.base_url}" if not settings.embedded else ""
         profile = item.config.getoption("hypothesis_profile", None)
@@ -288,6 +328,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report, problems = verdict
     contract_run(config).cleanup = report
     contract_run(config).cleanup_problems = problems
+    reporter: ReportPlugin | None = config.pluginmanager.get_plugin("contract-report")
+    if session.exitstatus == pytest.ExitCode.TESTS_FAILED and reporter is not None and reporter.only_known_failures():
+        session.exitstatus = pytest.ExitCode.OK  # every violation is a known one (--baseline)
     if (not report.ok or problems) and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if config.stash.get(_LOST_KEY, None) or _DEPLOYMENT.identity_lost:

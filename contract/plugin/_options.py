@@ -124,6 +124,43 @@ OPTIONS: tuple[Option, ...] = (
         switch=True,
     ),
     Option(
+        "example_db",
+        "--example-db",
+        "keep hypothesis's example database in DIR: failures found before are tried first (off by default)",
+        env="KESTRA_CONTRACT_EXAMPLE_DB",
+        ini="contract_example_db",
+        metavar="DIR",
+    ),
+    Option(
+        "regressions",
+        "--regressions",
+        "the regression corpus: each violation found is written there, and its examples run first"
+        " on every run ('off' for neither)",
+        env="KESTRA_CONTRACT_REGRESSIONS",
+        ini="contract_regressions",
+        default="regressions",
+        metavar="DIR",
+    ),
+    Option(
+        "baseline",
+        "--baseline",
+        "known violations (a summary.json, or a list of clause and operation): reported as known, they do not"
+        " fail the run",
+        env="KESTRA_CONTRACT_BASELINE",
+        ini="contract_baseline",
+        metavar="FILE",
+    ),
+    Option(
+        "trend",
+        "--trend",
+        "how many earlier runs of --report-dir index.html charts (0 for none)",
+        env="KESTRA_CONTRACT_TREND",
+        ini="contract_trend",
+        default=14,
+        convert=int,
+        metavar="N",
+    ),
+    Option(
         "reference_server_args",
         "--reference-server-args",
         "extra arguments for the embedded reference server (when no --base-url is given)",

@@ -57,6 +57,14 @@ class Settings:
     credentials: dict[str, str | None] = field(default_factory=dict)
     embedded: bool = False
     run_dir: str = ""
+    #: Hypothesis's example database (--example-db), "" for none.
+    example_db: str = ""
+    #: The regression corpus (--regressions), "" when off.
+    regressions: str = ""
+    #: Known violations (--baseline), "" for none.
+    baseline: str = ""
+    #: Earlier runs index.html charts.
+    trend: int = 14
 
     def to_wire(self) -> dict[str, Any]:
         return asdict(self)
@@ -139,12 +147,28 @@ def new_settings(config: pytest.Config) -> Settings:
         login_window=float(option_value(config, "wrong_password_window")),
         report_dir=str(Path(option_value(config, "report_dir")).resolve()),
         tenant=str(option_value(config, "tenant")),
+        example_db=_path_option(config, "example_db"),
+        regressions=_path_option(config, "regressions"),
+        baseline=_path_option(config, "baseline"),
+        trend=int(option_value(config, "trend")),
     )
+    if settings.baseline and not Path(settings.baseline).is_file():
+        raise pytest.UsageError(f"--baseline: {settings.baseline} does not exist")
+    if settings.trend < 0:
+        raise pytest.UsageError(f"--trend must be 0 or more, not {settings.trend}")
     if settings.login_budget < 1 or settings.login_window <= 0:
         raise pytest.UsageError("--wrong-password-budget must be at least 1 and --wrong-password-window positive")
     if not (settings.settle >= 0):
         raise pytest.UsageError(f"--settle must be a number of seconds >= 0, not {settings.settle}")
     return settings
+
+
+def _path_option(config: pytest.Config, dest: str) -> str:
+    """An absolute path (workers may run elsewhere), or "" when unset or 'off'."""
+    value = option_value(config, dest)
+    if value is None or str(value).strip().lower() in ("", "off", "none"):
+        return ""
+    return str(Path(str(value)).expanduser().resolve())
 
 
 def _budget_seconds(config: pytest.Config) -> float | None:

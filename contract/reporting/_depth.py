@@ -25,6 +25,7 @@ def merge_progress(snapshots: Iterable[dict[str, Any] | None]) -> dict[str, Any]
         "abandoned": {},
     }
     cut: set[str] = set()
+    failed_at: dict[str, int] = {}
     for snapshot in snapshots:
         if not snapshot:
             continue
@@ -32,7 +33,12 @@ def merge_progress(snapshots: Iterable[dict[str, Any] | None]) -> dict[str, Any]
             for test, count in snapshot.get(key, {}).items():
                 per_test[test] = per_test.get(test, 0) + int(count)
         cut.update(snapshot.get("cut", []))
-    return {**{key: dict(sorted(per_test.items())) for key, per_test in counts.items()}, "cut": sorted(cut)}
+        failed_at.update(snapshot.get("failed_at", {}))
+    return {
+        **{key: dict(sorted(per_test.items())) for key, per_test in counts.items()},
+        "cut": sorted(cut),
+        "failed_at": dict(sorted(failed_at.items())),
+    }
 
 
 def completion(progress: dict[str, Any]) -> dict[str, dict[str, int]]:
@@ -85,6 +91,8 @@ def depth(
         "examples_per_test": examples,
         "completion": completion(progress),
         "stopped_early": list(progress.get("cut", [])),
+        #: The example on which each failing test first failed (1: its first, as when replayed from memory).
+        "failed_at_example": dict(progress.get("failed_at", {})),
         "not_started": sorted(not_started),
         "requests": requests,
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 from contract.reporting._depth import depth_line
 from contract.reporting._summary import status_class
+from contract.reporting._trend import trend_section
 
 __all__ = ["render"]
 
@@ -104,6 +105,7 @@ details summary{cursor:pointer;color:var(--info);font-size:12.5px;margin-top:4px
 .pill.ok{background:var(--ok-bg);color:#0f5323}.pill.bad{background:var(--bad-bg);color:#82071e}
 .pill.na{background:var(--grey-bg);color:var(--muted)}
 .pill.warn{background:var(--warn-bg);color:var(--warn)}
+svg.trend{display:block;max-width:100%;margin:4px 0 10px}
 footer{color:var(--muted);font-size:12px;margin-top:20px}
 footer a{color:var(--info)}
 """
@@ -192,16 +194,23 @@ def _cards(summary: dict[str, Any]) -> str:
         + _card(
             "Drift", _n(len(summary["drift"])), "accepted what the schema forbids", "warn" if summary["drift"] else ""
         )
-        + _card(
-            "Cleanup",
-            f"{_n(cleanup['deleted'] + cleanup['already_gone'])}/{_n(cleanup['created'])}"
-            if cleanup["created"]
-            else "0",
-            f"{left} left behind" if left else "objects deleted / created",
-            "bad" if left else "ok",
-        )
+        + _cleanup_card(cleanup, left)
         + "</div>"
     )
+
+
+def _cleanup_counts(cleanup: dict[str, Any]) -> tuple[int, int, int]:
+    """(created, deleted by the tests themselves, deleted or found gone by cleanup)."""
+    swept = cleanup["deleted"] + cleanup["already_gone"]
+    left = len(cleanup["left_behind"]) + len(cleanup["failed"])
+    return cleanup["created"], max(cleanup["created"] - swept - left, 0), swept
+
+
+def _cleanup_card(cleanup: dict[str, Any], left: int) -> str:
+    """What is left on the server first; then where the run's objects went."""
+    created, by_tests, swept = _cleanup_counts(cleanup)
+    sub = f"{_n(created)} created · {_n(by_tests)} deleted by the tests · {_n(swept)} by cleanup"
+    return _card("Left on the server", _n(left), sub, "bad" if left else "ok")
 
 
 def _clause_card(totals: dict[str, Any]) -> str:
@@ -466,10 +475,13 @@ def _objects(title: str, items: Iterable[dict[str, Any]], reason: bool) -> str:
 
 def _cleanup(summary: dict[str, Any]) -> str:
     c = summary["cleanup"]
-    removed = c["created"] - c["deleted"] - c["already_gone"] - len(c["left_behind"])
+    created, by_tests, _ = _cleanup_counts(c)
+    left = len(c["left_behind"]) + len(c["failed"])
+    gone = f" ({_n(c['already_gone'])} of them already gone)" if c["already_gone"] else ""
     line = (
-        f"{_plural(c['created'], 'object')} created; {_n(max(removed, 0))} removed by the tests, "
-        f"{_n(c['deleted'])} deleted at the end, {_n(c['already_gone'])} already gone."
+        f"The run created {_plural(created, 'object')}: its tests deleted {_n(by_tests)} themselves, "
+        f"cleanup deleted {_n(c['deleted'] + c['already_gone'])}{gone}; "
+        + ("nothing is left on the server." if not left else f"{_plural(left, 'object')} left on the server.")
     )
     state = '<span class="pill ok">clean</span>' if c["ok"] else '<span class="pill bad">objects left behind</span>'
     return (
@@ -595,7 +607,63 @@ def _footer(summary: dict[str, Any]) -> str:
     )
 
 
-def render(summary: dict[str, Any], matrix: Any = None) -> str:
+def _violation(item: dict[str, Any]) -> str:
+    where = " · ".join(str(x) for x in (item.get("operation"), item.get("test")) if x)
+    clauses = ", ".join(item.get("clauses") or ([item["clause"]] if item.get("clause") else []))
+    return (
+        f"<li><b>{e(clauses or '?')}</b> {e(where)}"
+        + (f' <span class="muted">{e(item["check"])}</span>' if item.get("check") else "")
+        + "</li>"
+    )
+
+
+def _baseline(summary: dict[str, Any]) -> str:
+    """Known violations (not failing the run), new ones, and known ones this run no longer saw."""
+    baseline = summary.get("baseline")
+    if not baseline:
+        return ""
+    groups = (
+        ("New: not in the baseline", "bad", baseline.get("new", [])),
+        ("Known: in the baseline, not failing the run", "warn", baseline.get("known", [])),
+        ("Fixed: in the baseline, no longer seen", "ok", baseline.get("fixed", [])),
+        ("Not checked by this run", "na", baseline.get("not_checked", [])),
+    )
+    body = "".join(
+        f'<div class="label"><span class="pill {state}">{len(items)}</span> {e(title)}</div>'
+        f"<ul>{''.join(_violation(i) for i in items)}</ul>"
+        for title, state, items in groups
+        if items
+    )
+    return (
+        f'<section id="baseline"><h2>Baseline <span class="pill {"bad" if baseline.get("new") else "ok"}">'
+        f"{len(baseline.get('new', []))} new</span></h2>"
+        f'<p class="lead">Against the known violations of {e(baseline.get("file", ""))}.</p>{body}</section>'
+    )
+
+
+def _memory(summary: dict[str, Any]) -> str:
+    """What the run tried first (the corpus, the example database) and the corpus files it wrote."""
+    memory = summary.get("memory") or {}
+    replayed, written = memory.get("replayed_first") or {}, memory.get("written") or []
+    failed_at = (summary.get("depth") or {}).get("failed_at_example") or {}
+    if not replayed and not written and not failed_at:
+        return ""
+    items = [f"<li>{e(test)}: {_plural(n, 'stored example')} tried first</li>" for test, n in replayed.items()]
+    items += [f"<li>{e(test)}: failed on example {_n(n)}</li>" for test, n in failed_at.items()]
+    items += [f"<li>wrote {e(path)}</li>" for path in written]
+    sources = " and ".join(
+        f"{what} {e(where)}"
+        for what, where in (("the example database", memory.get("example_db")), ("the corpus", memory.get("corpus")))
+        if where
+    )
+    return (
+        '<section id="memory"><h2>Earlier failures first</h2>'
+        f'<p class="lead">Examples stored by earlier runs ({sources or "none"}) run before new ones; '
+        f"each violation found is written to the corpus.</p><ul>{''.join(items)}</ul></section>"
+    )
+
+
+def render(summary: dict[str, Any], matrix: Any = None, history: list[dict[str, Any]] | None = None) -> str:
     title = f"{summary['verdict']['text']} · Users API contract · run {summary.get('run', {}).get('id', '')}"
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
@@ -605,7 +673,10 @@ def render(summary: dict[str, Any], matrix: Any = None) -> str:
         + _verdict(summary)
         + _meta(summary)
         + _cards(summary)
+        + trend_section(history or [])
+        + _baseline(summary)
         + _failures(summary)
+        + _memory(summary)
         + _grid(summary)
         + _clauses(summary)
         + _drift(summary)

@@ -15,8 +15,12 @@ from typing import Any
 import pytest
 
 from contract.harness import NOT_RUN_PROPERTY, UNSTABLE_PROPERTY, plain_nodeid
+from contract.reporting._violations import violation_of
 
-__all__ = ["OUTCOMES", "Outcomes", "failure_record", "secrets_of", "unmarked"]
+#: The test report attribute that carries a failing test's hypothesis examples (it crosses to the xdist controller).
+EXAMPLES_PROPERTY = "kct_examples"
+
+__all__ = ["EXAMPLES_PROPERTY", "OUTCOMES", "Outcomes", "failure_record", "secrets_of", "unmarked"]
 
 #: Worst first: a test that failed its call and its teardown counts as failed.
 OUTCOMES = ("failed", "errors", "xpassed", "passed", "xfailed", "skipped")
@@ -28,7 +32,7 @@ _FIELD = re.compile(
     r"^(?:E\s+)?(?:[\w.]+(?:Violation|Error|Exception):\s+)?(operation|request|expected|got|detail):\s+(.+)$", re.M
 )
 #: A curl line on a line of its own (as schemathesis prints them), not one quoted inside a repr.
-_CURL = re.compile(r"^(?:E\s+)?\s*(curl\s+-X\s+\S+.*)$", re.M)
+_CURL = re.compile(r"^(?:E\s+)?[\s|]*(curl\s+-X\s+\S+.*)$", re.M)
 
 
 def _outcome(report: pytest.TestReport) -> str | None:
@@ -155,5 +159,8 @@ def failure_record(
         "replay": _sections(report).get("replay", ""),
         "details": text[:_MAX_DETAILS] + ("\n… (truncated)" if len(text) > _MAX_DETAILS else ""),
         "duration": round(float(getattr(report, "duration", 0.0) or 0.0), 3),
+        "examples": [str(blob) for blob in getattr(report, EXAMPLES_PROPERTY, None) or []],
     }
-    return {key: _mask(value, secrets) if isinstance(value, str) else value for key, value in record.items()}
+    masked = {key: _mask(value, secrets) if isinstance(value, str) else value for key, value in record.items()}
+    masked["violation"] = violation_of(masked)
+    return masked

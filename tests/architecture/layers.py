@@ -52,13 +52,14 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
             "reference_server",
         }
     ),
-    # sweep.py and the test modules at the top of contract/.
+    # sweep.py, compare.py and the test modules at the top of contract/.
     "contract": frozenset(
         {
             "contract.harness",
             "contract.fuzz",
             "contract.machines",
             "contract.sdk",
+            "contract.reporting",
             "specs",
             "strategies",
         }

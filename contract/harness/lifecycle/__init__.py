@@ -1,8 +1,8 @@
 """The run's life, apart from the wire: the time budget and how far each test got (`Budget`,
 `Progress`), the settle window that search checks wait for (`Settle`, `PendingSearches`,
 `AbsenceChecks`), tests run side by side in threads (`Background`), how a test ends that
-neither passed nor failed (`UnstableTarget`, `CannotRun`), signals, and the hypothesis
-profiles and run seed.
+neither passed nor failed (`UnstableTarget`, `CannotRun`), signals, the hypothesis
+profiles and run seed, and the example database that replays earlier failures first (`ExampleMemory`).
 """
 
 from contract.harness.lifecycle._background import (
@@ -21,6 +21,14 @@ from contract.harness.lifecycle._budget import (
     cleanup_reserve,
     format_duration,
     parse_duration,
+)
+from contract.harness.lifecycle._examples import (
+    ExampleMemory,
+    decode_example,
+    encode_example,
+    example_key,
+    key_name,
+    remember_examples,
 )
 from contract.harness.lifecycle._hypothesis import PROFILES, publish_run_seed, register_profiles, run_seed
 from contract.harness.lifecycle._outcomes import (
@@ -56,6 +64,7 @@ __all__ = [
     "Budget",
     "BudgetSpent",
     "CannotRun",
+    "ExampleMemory",
     "Halted",
     "PendingChecks",
     "Problem",
@@ -66,10 +75,14 @@ __all__ = [
     "cannot_run",
     "cleanup_reserve",
     "current_test",
+    "decode_example",
+    "encode_example",
+    "example_key",
     "format_duration",
     "give_up",
     "in_background",
     "interrupt_on_termination",
+    "key_name",
     "met_unstable_target",
     "parse_duration",
     "plain_nodeid",
@@ -77,6 +90,7 @@ __all__ = [
     "raising_unstable",
     "register_profiles",
     "rejecting_examples",
+    "remember_examples",
     "run_seed",
     "set_current_test",
     "signals_deferred",

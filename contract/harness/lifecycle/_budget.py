@@ -126,6 +126,8 @@ class Progress:
         self._retried: dict[str, int] = {}
         self._cut: set[str] = set()
         self._failing: set[str] = set()
+        #: The example of each test that first failed (1 = its first example).
+        self._failed_at: dict[str, int] = {}
         #: Tests already handed to a thread (`Background`): pytest must not skip them as not started.
         self._claimed: set[str] = set()
         #: When the current example of each thread began.
@@ -174,8 +176,10 @@ class Progress:
 
     def failed(self) -> None:
         """An example of the current test failed: it may go on (shrink, report) past the stop time."""
+        test = current_test()
         with self._lock:
-            self._failing.add(current_test())
+            self._failing.add(test)
+            self._failed_at.setdefault(test, self._examples.get(test, 0))
 
     def completed(self) -> None:
         """An example of the current test ran to its end (passed; the budget's gate comes after)."""
@@ -206,13 +210,15 @@ class Progress:
             return self._examples.get(test, 0)
 
     def snapshot(self) -> dict[str, Any]:
-        """{"examples": {test: n}, "cut": [tests the budget stopped early], "completed" and "cut_short":
-        {test: n} for engines that tell (the state machines)}: plain data for xdist.
+        """{"examples": {test: n}, "cut": [tests the budget stopped early], "failed_at": {test: example},
+        "completed", "cut_short", "retried", "abandoned": {test: n} for engines that tell (the state
+        machines)}: plain data for xdist.
         """
         with self._lock:
             return {
                 "examples": dict(sorted(self._examples.items())),
                 "cut": sorted(self._cut),
+                "failed_at": dict(sorted(self._failed_at.items())),
                 "completed": dict(sorted(self._completed.items())),
                 "cut_short": dict(sorted(self._cut_short.items())),
                 "retried": dict(sorted(self._retried.items())),

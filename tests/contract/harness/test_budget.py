@@ -75,7 +75,7 @@ def test_gate_stops_after_an_example_once_spent() -> None:
     with pytest.raises(BudgetSpent, match="after 1 examples"):
         progress.finished()
     snapshot = progress.snapshot()
-    assert (snapshot["examples"], snapshot["cut"]) == ({"t": 1}, ["t"])
+    assert (snapshot["examples"], snapshot["cut"], snapshot["failed_at"]) == ({"t": 1}, ["t"], {})
 
 
 def test_gate_lets_a_failing_test_go_on() -> None:
@@ -87,6 +87,7 @@ def test_gate_lets_a_failing_test_go_on() -> None:
     progress.finished()
     assert progress.examples("t") == 2
     assert progress.snapshot()["cut"] == []
+    assert progress.snapshot()["failed_at"] == {"t": 1}  # the example that first failed
 
 
 def test_gate_is_open_within_the_budget() -> None:
@@ -97,7 +98,7 @@ def test_gate_is_open_within_the_budget() -> None:
             progress.started()
             progress.finished()
     snapshot = progress.snapshot()
-    assert (snapshot["examples"], snapshot["cut"]) == ({"a": 3, "b": 3}, [])
+    assert (snapshot["examples"], snapshot["cut"], snapshot["failed_at"]) == ({"a": 3, "b": 3}, [], {})
 
 
 def test_examples_say_how_they_ended_and_shards_that_ran_again() -> None:

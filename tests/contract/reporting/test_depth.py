@@ -6,9 +6,12 @@ from contract.reporting._depth import completion, depth, depth_line, merge_progr
 
 
 def test_processes_add_up() -> None:
-    merged = merge_progress([{"examples": {"a": 3}, "cut": []}, None, {"examples": {"b": 2, "a": 1}, "cut": ["b"]}])
+    merged = merge_progress(
+        [{"examples": {"a": 3}, "cut": []}, None, {"examples": {"b": 2, "a": 1}, "cut": ["b"], "failed_at": {"b": 2}}]
+    )
     assert merged["examples"] == {"a": 4, "b": 2}
     assert merged["cut"] == ["b"]
+    assert merged["failed_at"] == {"b": 2}
     assert merged["completed"] == merged["cut_short"] == merged["abandoned"] == {}
 
 
