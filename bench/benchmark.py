@@ -4,10 +4,15 @@
     python bench/benchmark.py --quick          # skip the per-fault timings
     python bench/benchmark.py --nightly 45m    # also the nightly profile at 30 ms under that budget
     python bench/benchmark.py --repeat 3       # each suite row's median of 3 runs
+    python bench/benchmark.py --only-flaky     # just the flaky-gateway rows (reports/bench/flaky.md)
 
 Besides the loopback rows, the "remote" rows run the default profile against a reference
 server that answers every request 30 ms late (`--latency 30`), as a staging server tens
-of ms away does, with 1, 2, 4 and 8 xdist workers (and at 0 ms for comparison).
+of ms away does, with 1, 2, 4 and 8 xdist workers (and at 0 ms for comparison). The
+"flaky gateway" rows run the default profile with every real-deployment behaviour on and
+a proxy that answers 2 % of requests itself (`--flaky-proxy 0.02`, a different
+`--flaky-seed` per run), and say from each run's own summary.json how many state-machine
+examples ran to their end and which shards could not conclude.
 
 Writes reports/bench/results.json and results.md, and replaces the table between the
 `<!-- bench:start -->` and `<!-- bench:end -->` markers in README.md. Request counts are
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +46,11 @@ SEED = "12345"
 #: How far away the "remote" rows put the server, and the workers they try.
 REMOTE_LATENCY_MS = 30
 WORKERS = (1, 2, 4, 8)
+#: Every real-deployment behaviour of the reference server (as tests/_suite_runner.ALL_BEHAVIOURS).
+ALL_BEHAVIOURS = (
+    "--search-lag", "1", "--crowd", "300", "--password-policy", "kestra-2", "--expose-configs",
+    "--flaky-proxy", "0.02",
+)  # fmt: skip
 
 
 @dataclass
@@ -53,6 +64,11 @@ class Measure:
     walls: tuple[float, ...] = ()
     #: What the run's own report says about it (how far it got, cleanup).
     note: str = ""
+    #: State-machine examples: run to their end, and in all (from the run's summary.json).
+    completed: int = 0
+    examples: int = 0
+    #: Tests that could not conclude (the target was unstable).
+    unconcluded: int = 0
 
     @property
     def requests_per_second(self) -> float:
@@ -163,15 +179,77 @@ def nightly_row(budget: str, workers: int = 8) -> Measure:
     return measure
 
 
+def flaky_rows(runs: int) -> list[Measure]:
+    """The default profile behind a 2 % flaky gateway, every behaviour on: what share of machine examples
+    ran to their end, and whether every shard concluded, as each run's own report says.
+    """
+    rows = []
+    for flaky_seed in range(runs):
+        report_dir = tempfile.mkdtemp(prefix="kct-bench-")
+        with spawn(*ALL_BEHAVIOURS, "--flaky-seed", str(flaky_seed)) as server:
+            name = f"default profile, all behaviours, flaky gateway 2 % (flaky seed {flaky_seed})"
+            measure = measured(name, server, suite(server, report_dir=report_dir))
+        summary_file = Path(report_dir) / "latest" / "summary.json"
+        if summary_file.exists():
+            summary = json.loads(summary_file.read_text())
+            machines = summary["depth"].get("completion", {}).values()
+            measure.completed = sum(m["completed"] for m in machines)
+            measure.examples = sum(m["examples"] for m in machines)
+            measure.unconcluded = len(summary["unstable"]["tests"])
+            again = sum(m.get("shards_run_again", 0) for m in machines)
+            measure.note = (
+                f"exit {measure.exit_code}; machine examples completed {measure.completed} of {measure.examples}, "
+                f"{sum(m['cut_short'] for m in machines)} cut short, {again} shards run again; "
+                f"{measure.unconcluded} tests could not conclude; {summary['unstable']['total_requests']} requests "
+                f"answered by the gateway, {summary['unstable'].get('total_resolved', 0)} lost changes read back"
+            )
+        rows.append(measure)
+    return rows
+
+
+def render_flaky(rows: list[Measure]) -> list[str]:
+    if not rows:
+        return []
+    lines = [
+        "Behind a gateway that answers 2 % of requests itself, every real-deployment behaviour on "
+        "(default profile, one process):",
+        "",
+        "| run | wall time | requests | machine examples completed | tests that could not conclude |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for m in rows:
+        share = f"{m.completed}/{m.examples} ({m.completed / m.examples:.0%})" if m.examples else "-"
+        lines.append(f"| {m.name} | {m.wall_seconds:.1f} s | {m.requests} | {share} | {m.unconcluded} |")
+    completed, examples = sum(m.completed for m in rows), sum(m.examples for m in rows)
+    if examples:
+        lines += [
+            "",
+            f"Machine examples completed behind the flaky gateway: {completed}/{examples} "
+            f"({completed / examples:.0%}) over {len(rows)} runs; tests that could not conclude: "
+            f"{sum(m.unconcluded for m in rows)}.",
+        ]
+    lines += [f"\n{m.name}: {m.note}." for m in rows if m.note]
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="skip the per-fault timings")
     parser.add_argument("--nightly", metavar="BUDGET", help="also run the nightly profile at 30 ms under BUDGET")
     parser.add_argument("--repeat", type=int, default=1, help="runs per suite row; the row shows the median")
+    parser.add_argument("--flaky-runs", type=int, default=2, help="runs behind the flaky gateway (flaky seeds 0..)")
+    parser.add_argument("--only-flaky", action="store_true", help="only the flaky-gateway rows, to flaky.md")
     args = parser.parse_args()
     if args.nightly:
         parse_duration(args.nightly)
     OUT.mkdir(parents=True, exist_ok=True)
+    if args.only_flaky:
+        rows = flaky_rows(args.flaky_runs)
+        (OUT / "flaky.json").write_text(json.dumps([asdict(m) for m in rows], indent=2))
+        text = "\n".join(render_flaky(rows)) + "\n"
+        (OUT / "flaky.md").write_text(text)
+        print(text)
+        return 0
     results: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
     measures: list[Measure] = []
     with spawn() as server:
@@ -183,20 +261,23 @@ def main() -> int:
     remote = remote_rows(args.repeat)
     if args.nightly:
         remote.append(nightly_row(args.nightly))
+    flaky = flaky_rows(args.flaky_runs)
     results["measures"] = [
-        {**asdict(m), "requests_per_second": round(m.requests_per_second, 1)} for m in [*measures, *remote]
+        {**asdict(m), "requests_per_second": round(m.requests_per_second, 1)} for m in [*measures, *remote, *flaky]
     ]
     if not args.quick:
         results["faults"] = fault_timings()
     (OUT / "results.json").write_text(json.dumps(results, indent=2))
-    table = render(measures, remote, results.get("faults", []))
+    table = render(measures, remote, results.get("faults", []), flaky)
     (OUT / "results.md").write_text(table)
     update_readme(table)
     print(table)
     return 0
 
 
-def render(measures: list[Measure], remote: list[Measure], faults: list[dict[str, Any]]) -> str:
+def render(
+    measures: list[Measure], remote: list[Measure], faults: list[dict[str, Any]], flaky: Sequence[Measure] = ()
+) -> str:
     by_name = {m.name: m for m in measures}
     ceiling = measures[0].requests_per_second
     st = next(m for m in measures if m.name.startswith("st run"))
@@ -220,6 +301,7 @@ def render(measures: list[Measure], remote: list[Measure], faults: list[dict[str
             f"Fuzz tests vs. `st run`: {fuzz.requests_per_second / st.requests_per_second:.2f}x the request rate.",
         ]
     lines += ["", *render_remote(remote)]
+    lines += ["", *render_flaky(list(flaky))] if flaky else []
     caught = [f for f in faults if f.get("caught")]
     if faults:
         times = sorted(f["first_failure_seconds"] for f in caught if f.get("first_failure_seconds") is not None)

@@ -424,9 +424,10 @@ class UsersMachine(ContractMachine):
         auth_id = chosen[0]["id"]
         exchange = self.call("deleteUserAuthMethod", {"id": user.id, "auth": auth_id})
         expect_status(exchange, 200, "deleteUserAuthMethod of the password entry")
-        answer = json_object(exchange, "deleteUserAuthMethod answers the ApiUser")
-        remaining = {a.get("id") for a in answer.get("auths") or [] if isinstance(a, dict)}
-        check(auth_id not in remaining, f"auth {auth_id} gone from `auths`", exchange)
+        if not exchange.resolved:  # a lost answer read back has no ApiUser to check
+            answer = json_object(exchange, "deleteUserAuthMethod answers the ApiUser")
+            remaining = {a.get("id") for a in answer.get("auths") or [] if isinstance(a, dict)}
+            check(auth_id not in remaining, f"auth {auth_id} gone from `auths`", exchange)
         old = user.password
         assert old is not None
         user.password = None

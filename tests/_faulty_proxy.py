@@ -1,7 +1,8 @@
 """A proxy in front of the reference server that misbehaves the way networks and servers do.
 
 It stands for a faulty server in the safety tests: answers that are lost after the
-server acted, transient 503s, deletions that always fail. Faults can be switched off
+server acted, transient 503s, deletions that always fail; and for a gateway that loses
+one chosen answer (`lose_answer`), before or after the server acted on the request. Faults can be switched off
 while it runs, so a later sweep reaches the same base URL. It also records every
 request, so a test can tell what a run sent.
 """
@@ -34,6 +35,10 @@ TOKEN_IN_A_LIST = "token-in-a-list"
 
 _USER_TOKENS = re.compile(r"^/api/v1/users/[^/]+/api-tokens$")
 _LISTING = re.compile(r"^/api/v1/(users|(?:[^/]+/)?service-accounts/[^/]+/api-tokens|users/[^/]+/api-tokens)$")
+
+#: A gateway's answer page: the API's answer, if any, is lost.
+GATEWAY_PAGE = b"<html><body><h1>504 Gateway Time-out</h1></body></html>"
+
 _SERVICE_ACCOUNT = re.compile(r"^/api/v1/service-accounts/[^/]+$")
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
@@ -46,6 +51,8 @@ class FaultyProxy:
         self.injected: list[str] = []
         #: (method, path) of every request that came through.
         self.requests: list[tuple[str, str]] = []
+        #: Answers to lose, each once: (method, path pattern, whether the server acts on it first).
+        self.lost: list[tuple[str, re.Pattern[str], bool]] = []
         self._lock = threading.Lock()
         self._client = httpx.Client(base_url=upstream, timeout=30)
         proxy = self
@@ -80,10 +87,32 @@ class FaultyProxy:
                 return True
             return False
 
+    def lose_answer(self, method: str, path: str, *, reaches_server: bool) -> None:
+        """The next `method` request whose path matches `path` gets a gateway's 504 page instead of the
+        API's answer: after the server acted on it (`reaches_server`), or without it ever arriving.
+        """
+        with self._lock:
+            self.lost.append((method, re.compile(path), reaches_server))
+
+    def _losing(self, method: str, bare: str) -> bool | None:
+        with self._lock:
+            for rule in self.lost:
+                if rule[0] == method and rule[1].fullmatch(bare):
+                    self.lost.remove(rule)
+                    self.injected.append(f"lost answer: {method} {bare}")
+                    return rule[2]
+        return None
+
     def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
         bare = path.split("?", 1)[0]
         with self._lock:
             self.requests.append((method, bare))
+        losing = self._losing(method, bare)
+        if losing is not None:
+            if losing:
+                sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP | {"host"}}
+                self._client.request(method, path, headers=sent, content=body)
+            return 504, {"Content-Type": "text/html"}, GATEWAY_PAGE
         if method == "DELETE":
             with self._lock:
                 first = bare not in self.seen_deletes

@@ -38,18 +38,22 @@ from contract.harness import (
     Entry,
     Exchange,
     MissingId,
+    OutcomeUnknown,
     Problem,
     Run,
     UnstableTarget,
+    Verdict,
     curl,
     delete_entry,
     give_up,
     missing_id,
     rejecting_examples,
+    resolving,
     run_seed,
     send_with_retries,
     short_lived,
     unresolved_user,
+    write_of,
 )
 
 __all__ = ["FuzzEngine", "users_schema"]
@@ -246,22 +250,45 @@ class FuzzEngine:
             self.session.cookies.clear()
 
     def _call(self, operation_id: str, case: Case[Any], headers: dict[str, str]) -> Response:
-        """`case.call`, with the harness's retries: the same treatment as every `Api` request."""
+        """`case.call`, with the harness's retries and, for a change whose answer was lost, its outcome
+        read back (`resolving`): the same treatment as every `Api` request. A change found made has no
+        answer to check: what it created is in the ledger, and the example is rejected.
+        """
         api = self.run.api
-        try:
-            return send_with_retries(
-                lambda: self._call_once(case, headers),
-                _answer,
-                safe=operation_id in READ_OPERATIONS,
-                transport_errors=(requests.RequestException,),
-                never_sent=(requests.exceptions.ConnectTimeout,),
-                policy=api.retry,
-            )
-        except UnstableTarget as error:
-            for observer in api.unstable_observers:
-                observer(operation_id, error.reason)
-            where = f"{operation_id}\n{case.method} {case.formatted_path}"
-            give_up(UnstableTarget(error.reason, unreachable=error.unreachable, where=where))
+        where = f"{operation_id}\n{case.method} {case.formatted_path}"
+        safe = operation_id in READ_OPERATIONS
+
+        def once() -> Response:
+            try:
+                return send_with_retries(
+                    lambda: self._call_once(case, headers),
+                    _answer,
+                    safe=safe,
+                    transport_errors=(requests.RequestException,),
+                    never_sent=(requests.exceptions.ConnectTimeout,),
+                    policy=api.retry,
+                )
+            except UnstableTarget as error:
+                for observer in api.unstable_observers:
+                    observer(operation_id, error.reason)
+                if error.maybe_applied:
+                    raise OutcomeUnknown(error.reason, unreachable=error.unreachable, where=where) from None
+                give_up(UnstableTarget(error.reason, unreachable=error.unreachable, where=where))
+
+        if safe:
+            return once()
+        write = write_of(api, operation_id, case.path_parameters or {}, case.body, headers.get("Authorization"))
+        answer = resolving(api, write, once, on_resolved=api.tell_resolved)
+        if isinstance(answer, Verdict):
+            self._forget_resolved_delete(operation_id, case.path_parameters or {})
+            give_up(UnstableTarget(f"the answer was lost; read back: {answer.how}; nothing to check", where=where))
+        return answer
+
+    def _forget_resolved_delete(self, operation_id: str, path: dict[str, Any]) -> None:
+        if operation_id == "deleteUser":
+            self.run.ledger.forget("user", str(path["id"]))
+        elif operation_id.startswith("deleteApiToken"):
+            self.run.ledger.forget("token", str(path["tokenId"]))
 
     def probe_leniency(self, operation: specs.Operation, body: dict[str, Any], *, omitted: str) -> None:
         """Send a valid body without one required field: refused, or accepted as drift."""

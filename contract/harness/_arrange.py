@@ -9,10 +9,12 @@ import re
 import secrets
 import string
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import specs
+from contract.harness.lifecycle import UnstableTarget, give_up, raising_unstable
 from contract.harness.records import ContractViolation, Exchange, expect_status
 from contract.harness.sending import Api, Credentials
 from strategies import RunNames
@@ -60,6 +62,8 @@ class Arranger:
     #: Users made ahead for callers that take any valid user, once search was seen to lag: where
     #: createUser answers without the new id, finding the ids then waits once per batch, not per user.
     RESERVE_BATCH = 6
+    #: Names tried for a group or service account whose creation the target left unknown.
+    NAMED_TRIES = 3
 
     def __init__(self, api: Api, names: RunNames) -> None:
         self.api = api
@@ -137,23 +141,42 @@ class Arranger:
 
     def create_group(self, members: list[str] | None = None, *, tenant: str | None = None) -> str:
         """A group in the suite's tenant, or in `tenant`."""
-        name = self.names.unique()
-        body = {"name": name, "description": "contract suite", "membersId": members or []}
-        path = {"tenant": tenant} if tenant else None
-        exchange = expect_status(self.api.call("createGroup", path, json=body), 200, "createGroup")
-        return _created_id(exchange)
+
+        def body(name: str) -> dict[str, Any]:
+            return {"name": name, "description": "contract suite", "membersId": members or []}
+
+        return self._create_named("createGroup", body, {"tenant": tenant} if tenant else None)
 
     def create_service_account(self, *, super_admin: bool = False, tenants: list[str] | None = None) -> str:
         """A service account in the suite's tenant, unless `tenants` says otherwise (`[]`: in none)."""
-        name = self.names.unique()
-        body = {
-            "name": name,
-            "description": "contract suite",
-            "superAdmin": super_admin,
-            "tenants": [self.tenant] if tenants is None else tenants,
-        }
-        exchange = expect_status(self.api.call("createServiceAccount", json=body), 200, "createServiceAccount")
-        return _created_id(exchange)
+
+        def body(name: str) -> dict[str, Any]:
+            return {
+                "name": name,
+                "description": "contract suite",
+                "superAdmin": super_admin,
+                "tenants": [self.tenant] if tenants is None else tenants,
+            }
+
+        return self._create_named("createServiceAccount", body)
+
+    def _create_named(
+        self, operation: str, body: Callable[[str], dict[str, Any]], path: dict[str, str] | None = None
+    ) -> str:
+        """A group or service account under a fresh name: when the target leaves the outcome unknown and no
+        lookup by name can read it back, made again under another name rather than ending the example
+        (the first may be left behind only where a gateway lost an answer the server had given).
+        """
+        for attempt in range(self.NAMED_TRIES):
+            try:
+                with raising_unstable():
+                    exchange = self.api.call(operation, path, json=body(self.names.unique()))
+            except UnstableTarget as error:
+                if attempt + 1 == self.NAMED_TRIES:
+                    give_up(error)
+                continue
+            return _created_id(expect_status(exchange, 200, operation))
+        raise AssertionError("unreachable: the last try returns or gives up")
 
 
 def _created_user(exchange: Exchange, body: dict[str, Any]) -> CreatedUser:

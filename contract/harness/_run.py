@@ -81,6 +81,7 @@ class Run:
         self.api.observers += [self.secrets, self.identity, self.record.observe]
         self.api.secret_observers.append(self.secrets.add)
         self.api.unstable_observers.append(self.record.unstable)
+        self.api.resolved_observers.append(self.record.resolved)
         self.names = RunNames(self.run_id, "" if self.worker == "main" else self.worker)
         self.arrange = Arranger(self.api, self.names)
         self.progress = Progress(self.budget)

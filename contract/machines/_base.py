@@ -33,6 +33,7 @@ from contract.harness import (
     current_test,
     delete_all,
     example_key,
+    met_unstable_target,
     rejecting_examples,
 )
 from contract.machines._checks import SecretWatch
@@ -184,6 +185,7 @@ class ContractMachine(RuleBasedStateMachine):
         #: Under a fresh prefix, so `listUsers?q=<prefix>` finds exactly this example's users.
         self.names: RunNames = run.names.child()
         self._mine: list[tuple[Kind, str]] = []
+        met_unstable_target()  # a mark left by an earlier example of this thread is not this one's
 
     def call(self, operation_id: str, path: dict[str, str] | None = None, **kwargs: Any) -> Exchange:
         return self.api.call(operation_id, path, **kwargs)
@@ -254,10 +256,15 @@ class ContractMachine(RuleBasedStateMachine):
         finally:
             self._delete_mine()
             failed = isinstance(error, Exception) and not isinstance(error, HypothesisException)
-            if failed:
+            if met_unstable_target():
+                self.run.progress.cut_short()
+            elif failed:
                 self.run.progress.failed()
             elif error is None:
+                self.run.progress.completed()
                 self.run.progress.finished()
+            else:  # hypothesis's own ending (its data ran out, a draw it rejected): no example of the machine
+                self.run.progress.abandoned()
 
     def _delete_mine(self) -> None:
         mine = set(self._mine)

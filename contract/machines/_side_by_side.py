@@ -6,6 +6,11 @@ a single process the first shard of a machine to run starts every selected shard
 machine in a thread (`Run.background`), and each shard's item then waits for its own
 outcome. Each shard stays a pytest test of its own, with its seed, its replay line and
 its report: only when it runs changes.
+
+A shard whose examples an unstable target cut short so often that hypothesis could not
+conclude (`unstable_when_cut_short`) is run again from its start, a fresh hypothesis run
+with the same seed, up to `SHARD_TRIES` times while the budget allows: behind a flaky
+gateway every shard still concludes, and which requests the gateway drops decides nothing.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from collections.abc import Callable
 
 import pytest
 
-from contract.harness import NOT_STARTED, Run, unstable_when_cut_short
+from contract.harness import NOT_STARTED, Run, UnstableTarget, current_test, unstable_when_cut_short
 from contract.machines._shards import Shard
 
 __all__ = ["run_shard"]
@@ -22,12 +27,15 @@ __all__ = ["run_shard"]
 #: What one shard of a machine does: a complete hypothesis run of it.
 ShardBody = Callable[[Run, Shard], None]
 
+#: Complete runs of a shard at most, while the target leaves it unable to conclude.
+SHARD_TRIES = 3
+
 
 def run_shard(item: pytest.Item, run: Run, shard: Shard, body: ShardBody) -> None:
     """`body(run, shard)` for this item: in a thread started with its siblings, or here under xdist."""
     siblings = _siblings(item)
     if len(siblings) < 2 or not _side_by_side(item.config):
-        body(run, shard)
+        _until_concluded(run, shard, body)
         return
     for nodeid, sibling in siblings:
         if not run.background.started(nodeid):
@@ -41,10 +49,22 @@ def _ahead(run: Run, nodeid: str, shard: Shard, body: ShardBody) -> Callable[[],
         run.progress.begin(nodeid)
         if not run.progress.fits(nodeid):
             raise pytest.skip.Exception(NOT_STARTED)
-        with unstable_when_cut_short(run.record.unstable_total):
-            body(run, shard)
+        _until_concluded(run, shard, body)
 
     return shard_in_thread
+
+
+def _until_concluded(run: Run, shard: Shard, body: ShardBody) -> None:
+    """`body(run, shard)`, run again from its start when the target left it unable to conclude."""
+    for attempt in range(1, SHARD_TRIES + 1):
+        try:
+            with unstable_when_cut_short(run.record.unstable_total):
+                body(run, shard)
+            return
+        except UnstableTarget:
+            if attempt == SHARD_TRIES or not run.progress.fits(current_test()):
+                raise
+            run.progress.retried()
 
 
 def _siblings(item: pytest.Item) -> list[tuple[str, Shard]]:

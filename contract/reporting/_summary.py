@@ -170,6 +170,7 @@ def _operation_rows(merged_ops: dict[str, dict[str, Any]]) -> list[dict[str, Any
                 "requests": data["requests"],
                 "statuses": {str(code): seen[code] for code in sorted(seen)},
                 "unstable": dict(data.get("unstable", {})),
+                "resolved": dict(data.get("resolved", {})),
                 "unexpected": [
                     code for code in sorted(seen) if status_class(code, True, documented, allowed) == "violation"
                 ],
@@ -184,10 +185,14 @@ def _operation_rows(merged_ops: dict[str, dict[str, Any]]) -> list[dict[str, Any
 def _unstable_summary(rows: list[dict[str, Any]], tests: dict[str, str]) -> dict[str, Any]:
     """Tests that could not conclude, and requests the infrastructure answered instead of the API."""
     requests = {row["operation"]: row["unstable"] for row in rows if row.get("unstable")}
+    resolved = {row["operation"]: row["resolved"] for row in rows if row.get("resolved")}
     return {
         "tests": [{"nodeid": nodeid, "reason": reason} for nodeid, reason in sorted(tests.items())],
         "requests": requests,
         "total_requests": sum(sum(kinds.values()) for kinds in requests.values()),
+        #: Changes whose answer was lost, read back per operation: {"made": n, "not made": n}.
+        "resolved": resolved,
+        "total_resolved": sum(sum(kinds.values()) for kinds in resolved.values()),
     }
 
 

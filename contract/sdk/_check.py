@@ -22,7 +22,21 @@ import requests
 import urllib3
 
 import specs
-from contract.harness import READ_OPERATIONS, Answer, Credentials, Exchange, Run, UnstableTarget, send_with_retries
+from contract.harness import (
+    READ_OPERATIONS,
+    Answer,
+    Credentials,
+    Exchange,
+    OutcomeUnknown,
+    Run,
+    UnstableTarget,
+    Verdict,
+    give_up,
+    infrastructure_reason,
+    resolving,
+    send_with_retries,
+    write_of,
+)
 from contract.sdk._args import ArgumentError, build_arguments, model_class, unwrap
 from contract.sdk._client import Sdk, SdkCall, SdkClient, SdkMethod
 from contract.sdk._compare import disagreements, dump, resolve
@@ -168,33 +182,55 @@ def _steady_call(
     arguments: dict[str, Any],
     witness: _Witness,
 ) -> SdkCall:
-    """`client.call` with the harness's retries: a gateway page or a timeout is not the SDK's fault, nor the API's."""
+    """`client.call` with the harness's retries: a gateway page or a timeout is not the SDK's fault, nor the API's.
+
+    A change whose answer was lost is read back (`resolving`) and sent again if it was not made; one
+    found made leaves the SDK nothing to parse, so the test cannot conclude.
+    """
+    where = f"{operation.operation_id} through the SDK"
+    safe = operation.operation_id in READ_OPERATIONS
 
     def attempt() -> SdkCall | Exception:
         try:
             call = client.call(method, arguments)
         except sdk.api_exception as error:
-            witness.saw(getattr(error, "status", None), _raw_of(error) or client.last_body)
-            return error  # type: ignore[return-value]
+            failed: Exception = error  # type: ignore[assignment]
+            if infrastructure_reason(_answer(operation, failed)) is None:  # a gateway's page is not the API's answer
+                witness.saw(getattr(error, "status", None), _raw_of(error) or client.last_body)
+            return failed
         except Exception:
             witness.saw(client.last_status, client.last_body)
             raise
         witness.saw(call.status, call.body)
         return call
 
-    try:
-        result = send_with_retries(
-            attempt,
-            lambda r: _answer(operation, r),
-            safe=operation.operation_id in READ_OPERATIONS,
-            transport_errors=_TRANSPORT_ERRORS,
-            policy=run.api.retry,
+    def once() -> SdkCall | Exception:
+        try:
+            return send_with_retries(
+                attempt,
+                lambda r: _answer(operation, r),
+                safe=safe,
+                transport_errors=_TRANSPORT_ERRORS,
+                policy=run.api.retry,
+            )
+        except UnstableTarget as error:
+            for observer in run.api.unstable_observers:
+                observer(operation.operation_id, error.reason)
+            if error.maybe_applied and not safe:
+                raise OutcomeUnknown(error.reason, unreachable=error.unreachable, where=where) from None
+            raise UnstableTarget(error.reason, unreachable=error.unreachable, where=where) from None
+
+    if safe:
+        result = once()
+    else:
+        scenario = witness.scenario
+        write = write_of(run.api, operation.operation_id, scenario.path, scenario.body, witness.authorization)
+        answer = resolving(
+            run.api, write, once, on_resolved=run.api.tell_resolved, status=lambda r: _answer(operation, r).status
         )
-    except UnstableTarget as error:
-        for observer in run.api.unstable_observers:
-            observer(operation.operation_id, error.reason)
-        where = f"{operation.operation_id} through the SDK"
-        raise UnstableTarget(error.reason, unreachable=error.unreachable, where=where) from None
+        if isinstance(answer, Verdict):
+            give_up(UnstableTarget(f"the answer was lost; read back: {answer.how}; nothing to parse", where=where))
+        result = answer
     if isinstance(result, Exception):
         raise result
     return result

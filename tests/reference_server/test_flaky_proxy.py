@@ -99,6 +99,33 @@ def test_the_same_seed_meets_the_same_answers() -> None:
     assert statuses(Proxied(0.5, seed=3), 50) != statuses(Proxied(0.5, seed=4), 50)
 
 
+def test_which_requests_are_answered_does_not_depend_on_what_else_is_sent() -> None:
+    """Keyed per request, not by a global count: threads sending in another order meet the same answers."""
+    alone = statuses(Proxied(0.5, seed=3), 30)
+    crowded = Proxied(0.5, seed=3)
+    mixed = []
+    for n in range(30):
+        crowded("GET", f"/api/v1/users?page=1&size={n % 5 + 2}")  # other requests, in between
+        mixed.append(crowded("GET", "/api/v1/users?page=1&size=1").status_code)
+    assert mixed == alone
+
+
+def test_a_request_sent_again_gets_a_draw_of_its_own() -> None:
+    """Nothing is doomed: the same request, again, may go through where it was answered by the proxy."""
+    seen = statuses(Proxied(0.5, seed=3), 30)
+    assert 200 in seen
+    assert set(seen) & PROXY_STATUSES
+
+
+def test_the_body_reaches_the_app_after_the_proxy_read_it() -> None:
+    proxied = Proxied(0.01, seed=0)
+    body = {"name": "kct-proxy-group", "description": "", "membersId": []}
+    response = proxied("POST", "/api/v1/main/groups", json=body)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.json is not None
+    assert response.json["name"] == "kct-proxy-group"
+
+
 def test_without_the_option_there_is_no_proxy() -> None:
     app = ReferenceApp(ServerConfig())
     assert wsgi_stack(app) is app

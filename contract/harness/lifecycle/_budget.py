@@ -132,6 +132,13 @@ class Progress:
         self.budget = budget
         self._lock = threading.Lock()
         self._examples: dict[str, int] = {}
+        #: Of those, per test: examples that ran to their end, and examples an unstable target cut short.
+        self._completed: dict[str, int] = {}
+        self._cut_short: dict[str, int] = {}
+        #: Examples hypothesis itself abandoned (its data ran out): not examples of the engine at all.
+        self._abandoned: dict[str, int] = {}
+        #: Tests run again from their start because the target left them unable to conclude.
+        self._retried: dict[str, int] = {}
         self._cut: set[str] = set()
         self._failing: set[str] = set()
         #: The example of each test that first failed (1 = its first example).
@@ -189,17 +196,46 @@ class Progress:
             self._failing.add(test)
             self._failed_at.setdefault(test, self._examples.get(test, 0))
 
+    def completed(self) -> None:
+        """An example of the current test ran to its end (passed; the budget's gate comes after)."""
+        test = current_test()
+        with self._lock:
+            self._completed[test] = self._completed.get(test, 0) + 1
+
+    def cut_short(self) -> None:
+        """An example of the current test ended early: the target answered instead of the API."""
+        test = current_test()
+        with self._lock:
+            self._cut_short[test] = self._cut_short.get(test, 0) + 1
+
+    def abandoned(self) -> None:
+        """Hypothesis abandoned an example of the current test on its own (not the target, not a failure)."""
+        test = current_test()
+        with self._lock:
+            self._abandoned[test] = self._abandoned.get(test, 0) + 1
+
+    def retried(self) -> None:
+        """The current test is run again from its start: the target left it unable to conclude."""
+        test = current_test()
+        with self._lock:
+            self._retried[test] = self._retried.get(test, 0) + 1
+
     def examples(self, test: str) -> int:
         with self._lock:
             return self._examples.get(test, 0)
 
     def snapshot(self) -> dict[str, Any]:
-        """{"examples": {test: n}, "cut": [tests the budget stopped early], "failed_at": {test: example}}:
-        plain data for xdist.
+        """{"examples": {test: n}, "cut": [tests the budget stopped early], "failed_at": {test: example},
+        "completed", "cut_short", "retried", "abandoned": {test: n} for engines that tell (the state
+        machines)}: plain data for xdist.
         """
         with self._lock:
             return {
                 "examples": dict(sorted(self._examples.items())),
                 "cut": sorted(self._cut),
                 "failed_at": dict(sorted(self._failed_at.items())),
+                "completed": dict(sorted(self._completed.items())),
+                "cut_short": dict(sorted(self._cut_short.items())),
+                "retried": dict(sorted(self._retried.items())),
+                "abandoned": dict(sorted(self._abandoned.items())),
             }

@@ -15,6 +15,7 @@ hiding it among the skips under "The contract holds".
 from __future__ import annotations
 
 import contextvars
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
@@ -30,6 +31,7 @@ __all__ = [
     "UnstableTarget",
     "cannot_run",
     "give_up",
+    "met_unstable_target",
     "raising_unstable",
     "rejecting_examples",
     "unstable_when_cut_short",
@@ -45,7 +47,7 @@ _REJECT = contextvars.ContextVar("kct_reject_unstable_examples", default=False)
 class UnstableTarget(pytest.skip.Exception):  # type: ignore[name-defined,misc]
     """The target did not answer as an API (network error, gateway page, rate limit)."""
 
-    def __init__(self, reason: str, *, unreachable: bool = False, where: str = "") -> None:
+    def __init__(self, reason: str, *, unreachable: bool = False, where: str = "", maybe_applied: bool = False) -> None:
         super().__init__(msg=f"unstable target: {where + ': ' if where else ''}{reason}", pytrace=False)
         #: What happened ("502 from a gateway (...)", "ConnectError: ..."), without where.
         self.reason = reason
@@ -53,6 +55,9 @@ class UnstableTarget(pytest.skip.Exception):  # type: ignore[name-defined,misc]
         self.where = where
         #: No HTTP answer came back at all (connection errors, timeouts).
         self.unreachable = unreachable
+        #: A change that the server may have made before the answer was lost: its outcome is unknown
+        #: until the state is read back (`contract.harness.sending._resolve`).
+        self.maybe_applied = maybe_applied
 
     @property
     def detail(self) -> str:
@@ -101,11 +106,24 @@ def raising_unstable() -> Iterator[None]:
         _REJECT.reset(token)
 
 
+_MARK = threading.local()
+
+
 def give_up(error: UnstableTarget) -> NoReturn:
     """End what met `error`: the hypothesis example when rejecting, else the test."""
     if _REJECT.get():
+        _MARK.met = True
         reject()
     raise error
+
+
+def met_unstable_target() -> bool:
+    """Whether this thread rejected an example on an unstable target since it last asked (then forgotten):
+    so that an example's end can tell "cut short by the target" from other rejections.
+    """
+    met = bool(getattr(_MARK, "met", False))
+    _MARK.met = False
+    return met
 
 
 #: The user property a test report carries when the test could not run here.

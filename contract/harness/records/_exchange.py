@@ -56,6 +56,9 @@ class Exchange:
     response: httpx.Response
     #: What the server confirmed this request created (already in the ledger).
     created: Entry | None = None
+    #: Set when the answer was lost (a gateway's page, a timeout) and the outcome was read back
+    #: instead: how. The response then only carries the documented success status, no body.
+    resolved: str = ""
 
     @property
     def status(self) -> int:
@@ -65,6 +68,12 @@ class Exchange:
         return self.response.json()
 
     def describe(self) -> str:
+        if self.resolved:
+            return (
+                f"operation: {self.operation}\n"
+                f"request:   {curl(self.request)}\n"
+                f"got:       no answer of the API; read back: {self.resolved}"
+            )
         text = self.response.text
         excerpt = _mask_body(text[:500]) + ("…" if len(text) > 500 else "")
         content_type = self.response.headers.get("content-type", "-")

@@ -82,6 +82,11 @@ class Ledger:
                 with self.path.open("a") as handle:
                     handle.writelines(json.dumps({"op": "deleted", "kind": k, "id": i}) + "\n" for k, i in gone)
 
+    def holds(self, kind: Kind, object_id: str) -> bool:
+        """Whether the object is alive as far as the run knows: created, and not deleted since."""
+        with self._lock:
+            return (kind, object_id) in self._entries
+
     def owns(self, kind: Kind, object_id: str) -> bool:
         with self._lock:
             return (kind, object_id) in self._entries or (kind, object_id) in self._gone

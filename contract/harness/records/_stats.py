@@ -29,11 +29,14 @@ class OperationStats:
     checks_failed: Counter[str] = field(default_factory=Counter)
     #: Requests the infrastructure answered instead of the API, after retries, by kind.
     unstable: Counter[str] = field(default_factory=Counter)
+    #: Changes whose answer was lost and whose outcome was read back: "made" or "not made".
+    resolved: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "requests": self.requests,
             "unstable": dict(sorted(self.unstable.items())),
+            "resolved": dict(sorted(self.resolved.items())),
             "statuses": {str(code): count for code, count in sorted(self.statuses.items())},
             "checks": {
                 name: {"run": run, "failed": self.checks_failed[name]} for name, run in sorted(self.checks_run.items())
@@ -50,6 +53,8 @@ class OperationStats:
             self.checks_failed[name] += int(counts.get("failed", 0))
         for kind, count in data.get("unstable", {}).items():
             self.unstable[kind] += int(count)
+        for outcome, count in data.get("resolved", {}).items():
+            self.resolved[outcome] += int(count)
 
 
 class Record:
@@ -77,6 +82,11 @@ class Record:
         """An `Api` unstable observer: one request of `operation` met an unstable target."""
         with self._lock:
             self._stats(operation).unstable[unstable_kind(reason)] += 1
+
+    def resolved(self, operation: str, outcome: str) -> None:
+        """An `Api` resolved observer: a lost answer of `operation` was read back as `outcome`."""
+        with self._lock:
+            self._stats(operation).resolved[outcome] += 1
 
     def unstable_total(self) -> int:
         """Requests so far that met an unstable target, over all operations."""

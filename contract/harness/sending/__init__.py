@@ -1,9 +1,10 @@
 """How requests go out and are guarded: where the target is and as whom (`Target`,
 `Credentials`), the one HTTP path (`Api`), the `SafetyGuard` and the login book that
 refuse what must never be sent, retries that tell the API's answers from the
-infrastructure's, the lookups of the run's users, the secrets to mask, the watch on
-the suite's own identity, what the server announces about itself (configs), and the
-one place HTTP clients are made from the run's network settings (`Network`).
+infrastructure's, what a change whose answer was lost did (`_resolve`), the lookups of
+the run's users, the secrets to mask, the watch on the suite's own identity, what the
+server announces about itself (configs), and the one place HTTP clients are made from
+the run's network settings (`Network`).
 """
 
 from contract.harness.sending._api import (
@@ -44,6 +45,16 @@ from contract.harness.sending._passwords import (
     passwords_by_login,
     search_query,
 )
+from contract.harness.sending._resolve import (
+    IDEMPOTENT,
+    RESOLVERS,
+    OutcomeUnknown,
+    Unreadable,
+    Verdict,
+    Write,
+    resolving,
+    write_of,
+)
 from contract.harness.sending._retry import (
     DEFAULT_RETRY,
     Answer,
@@ -75,10 +86,12 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_WINDOW",
     "EMAIL_OF_NO_ONE",
+    "IDEMPOTENT",
     "MIN_SECRET_LENGTH",
     "MISSING_PREFIX",
     "PAGE_SIZE",
     "READ_OPERATIONS",
+    "RESOLVERS",
     "Answer",
     "Api",
     "Connection",
@@ -88,6 +101,7 @@ __all__ = [
     "IdentityWatch",
     "LoginBook",
     "Network",
+    "OutcomeUnknown",
     "OwnToken",
     "PasswordSession",
     "RetryPolicy",
@@ -96,7 +110,10 @@ __all__ = [
     "ServerVersion",
     "Target",
     "TargetError",
+    "Unreadable",
     "UnsafeRequest",
+    "Verdict",
+    "Write",
     "announced_password_policy",
     "basic_login",
     "check_base_url",
@@ -120,6 +137,7 @@ __all__ = [
     "passwords_by_login",
     "preflight",
     "read_server_version",
+    "resolving",
     "retry_after_seconds",
     "search_query",
     "send_with_retries",
@@ -127,4 +145,5 @@ __all__ = [
     "users_where",
     "users_with_email",
     "users_with_prefix",
+    "write_of",
 ]

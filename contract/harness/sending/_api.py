@@ -5,6 +5,7 @@ confirms goes into the ledger before the caller sees the answer. Reads are sent 
 the infrastructure rather than the API answered (`_retry`); what stays unstable raises
 `UnstableTarget` and is never shown to observers as an answer of the API. A new user's id,
 when createUser does not say it, is looked for within the settle window (`_settle`).
+A change whose answer was lost is not given up on: its outcome is read back (`_resolve`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from contract.harness.sending._passwords import (
     passwords_by_login,
     search_query,
 )
+from contract.harness.sending._resolve import OutcomeUnknown, Verdict, resolving, write_of
 from contract.harness.sending._retry import DEFAULT_RETRY, RetryPolicy, send_with_retries
 from contract.harness.sending._target import Credentials, Target, httpx_answer
 
@@ -83,6 +85,8 @@ class Api:
     observers: list[Callable[[Exchange], None]] = field(default_factory=list)
     #: Told (operation, reason) for each request that met an unstable target instead of the API.
     unstable_observers: list[Callable[[str, str], None]] = field(default_factory=list)
+    #: Told (operation, "made" or "not made") each time a lost answer's outcome was read back.
+    resolved_observers: list[Callable[[str, str], None]] = field(default_factory=list)
     retry: RetryPolicy = DEFAULT_RETRY
     settle: Settle = field(default_factory=Settle)
     #: Whether a search showed a new user late (then batching creations pays off).
@@ -94,6 +98,8 @@ class Api:
     #: Told each secret a password session carries (its cookies, its CSRF token), to mask it.
     secret_observers: list[Callable[[str], None]] = field(default_factory=list)
     _local: threading.local = field(default_factory=threading.local, repr=False)
+    #: The fullToken of each token the run made, by id: reading back whether a token still works.
+    _full_tokens: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.logins is None:
@@ -183,6 +189,8 @@ class Api:
     ) -> Exchange:
         """Send one documented operation, as the suite's identity unless `as_` or an Authorization header differ."""
         exchange, path, body = self._exchange(operation_id, path, params, json, content, headers, as_)
+        if exchange.resolved:
+            return exchange  # no answer of the API: nothing to book or to observe
         if operation_id in CREATING_OPERATIONS and exchange.response.is_success:
             exchange = self.book_creation(exchange, path, body)
         self.notify(exchange)
@@ -199,7 +207,7 @@ class Api:
         exchanges: list[Exchange] = []
         problem: ContractViolation | None = None
         for exchange, path, body in sent:
-            if exchange.response.is_success:
+            if exchange.response.is_success and not exchange.resolved:
                 try:
                     exchange = self.book_creation(exchange, path, body, lambda email: found.get(email, []))
                 except ContractViolation as error:
@@ -207,7 +215,8 @@ class Api:
             exchanges.append(exchange)
         self._release([entry for entry in held if found.get(str(entry.label))])
         for exchange in exchanges:
-            self.notify(exchange)
+            if not exchange.resolved:
+                self.notify(exchange)
         if problem is not None:
             raise problem
         return exchanges
@@ -260,11 +269,34 @@ class Api:
             kwargs["content"] = content
         request = self.client.build_request(operation.method, url, **kwargs)
         safe = operation.method == "GET" or operation_id in READ_OPERATIONS or _aims_at_missing(path)
-        response = self.send(operation_id, request, safe=safe)
-        return Exchange(operation_id, request, response), path, body
+        if safe:
+            return Exchange(operation_id, request, self.send(operation_id, request, safe=True)), path, body
+        write = write_of(self, operation_id, path, body, authorization)
+        answer = resolving(
+            self, write, lambda: self.send(operation_id, request, safe=False), on_resolved=self.tell_resolved
+        )
+        if isinstance(answer, Verdict):
+            return self._resolved_exchange(operation, request, answer), path, body
+        return Exchange(operation_id, request, answer), path, body
+
+    def tell_resolved(self, operation: str, outcome: str) -> None:
+        for observer in self.resolved_observers:
+            observer(operation, outcome)
+
+    @staticmethod
+    def _resolved_exchange(operation: specs.Operation, request: httpx.Request, verdict: Verdict) -> Exchange:
+        """A change whose answer was lost but which the server was seen to have made: the documented
+        success, without a body (callers check `resolved` before reading one).
+        """
+        response = httpx.Response(operation.success_status, request=request)
+        return Exchange(operation.operation_id, request, response, created=verdict.created, resolved=verdict.how)
 
     def send(self, operation: str, request: httpx.Request, *, safe: bool) -> httpx.Response:
-        """Send `request`, again if safe; an unstable target is reported and ends the example or test."""
+        """Send `request`, again if safe; an unstable target is reported and ends the example or test.
+
+        A change that the server may have made before its answer was lost raises `OutcomeUnknown`
+        instead, for `_resolve` to read back.
+        """
         if self.halted.is_set() and in_background():
             raise Halted(f"run ending: {operation} not sent")
 
@@ -288,7 +320,10 @@ class Api:
         except UnstableTarget as error:
             for observer in self.unstable_observers:
                 observer(operation, error.reason)
-            give_up(UnstableTarget(error.reason, unreachable=error.unreachable, where=f"{operation}\n{curl(request)}"))
+            where = f"{operation}\n{curl(request)}"
+            if error.maybe_applied:
+                raise OutcomeUnknown(error.reason, unreachable=error.unreachable, where=where) from None
+            give_up(UnstableTarget(error.reason, unreachable=error.unreachable, where=where))
 
     def book_creation(
         self,
@@ -315,6 +350,9 @@ class Api:
         except MissingId as error:
             raise ContractViolation("the id of what the request created", exchange, str(error)) from None
         recorded = [self.ledger.record(entry) for entry in entries]
+        full_token = payload.get("fullToken") if isinstance(payload, dict) else None
+        if recorded and recorded[0].kind == "token" and isinstance(full_token, str):
+            self._full_tokens[recorded[0].id] = full_token
         self._release([entry for entry in held if not any(is_unresolved(r) for r in recorded)])
         email = recorded[0].label
         if is_unresolved(recorded[0]):
@@ -330,6 +368,24 @@ class Api:
                 f"{len(recorded)} users carry it: {', '.join(e.id for e in recorded)}",
             )
         return replace(exchange, created=recorded[0])
+
+    def full_token(self, token_id: str) -> str | None:
+        """The fullToken the server gave when it made this token for the run, if it did."""
+        return self._full_tokens.get(token_id)
+
+    def token_owner(self, full_token: str) -> str | None:
+        """The owner id of a token the run made, by its fullToken."""
+        for token_id, known in list(self._full_tokens.items()):
+            if known == full_token:
+                entry = next((e for e in self.ledger.live() if e.kind == "token" and e.id == token_id), None)
+                return entry.parent if entry is not None else None
+        return None
+
+    def credential_works(self, credentials: Credentials) -> bool:
+        """Whether the server accepts `credentials` (any answer but 401 to a read of an id that cannot
+        exist). A password login goes through the login book: a failure counts against its budget.
+        """
+        return self.call("getUser", {"id": missing_id("probe")}, as_=credentials).status != 401
 
     def find_user_ids(self, email: str) -> list[str]:
         """The ids of the users whose username is `email` (without case), once search shows them."""
@@ -423,7 +479,11 @@ def _aims_at_missing(path: Mapping[str, str]) -> bool:
 def _unnamed_creation(exchange: Exchange) -> bool:
     """A createUser the server confirmed without saying the new id: it must be found by email."""
     payload = _payload(exchange)
-    return exchange.response.is_success and not (isinstance(payload, dict) and isinstance(payload.get("id"), str))
+    return (
+        exchange.response.is_success
+        and not exchange.resolved
+        and not (isinstance(payload, dict) and isinstance(payload.get("id"), str))
+    )
 
 
 #: Every operation of every contract version, by contract name (which the versions share).

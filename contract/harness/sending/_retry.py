@@ -151,6 +151,6 @@ def send_with_retries(
         pause = policy.pause(attempt, retry_after) if repeatable else None
         if pause is None:
             tries = f"after {attempt + 1} tries" if repeatable else "not repeated: the server may have processed it"
-            raise UnstableTarget(f"{reason} ({tries})", unreachable=unreachable)
+            raise UnstableTarget(f"{reason} ({tries})", unreachable=unreachable, maybe_applied=not repeatable)
         sleep(pause)
     raise AssertionError("unreachable: the last attempt always returns or raises")

@@ -54,7 +54,7 @@ def test_a_read_behind_a_flaky_gateway_is_retried_and_observed_once() -> None:
     assert unstable == []
 
 
-def test_a_create_behind_a_gateway_error_is_sent_once_and_unstable() -> None:
+def test_a_create_that_cannot_be_read_back_is_sent_once_and_unstable() -> None:
     sent: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -62,14 +62,15 @@ def test_a_create_behind_a_gateway_error_is_sent_once_and_unstable() -> None:
         return GATEWAY
 
     api, seen, unstable = _api(handler)
-    body = {"name": f"kct-{api.ledger.run_id}-1", "description": "", "membersId": []}
+    body = {"name": f"kct-{api.ledger.run_id}-1", "description": "", "superAdmin": False, "tenants": ["main"]}
     with pytest.raises(UnstableTarget) as raised:
-        api.call("createGroup", json=body)
-    assert len(sent) == 1
+        api.call("createServiceAccount", json=body)
+    assert len(sent) == 1, "no lookup by name: never sent again blindly"
     assert seen == []
     assert unstable
-    assert unstable[0][0] == "createGroup"
+    assert unstable[0][0] == "createServiceAccount"
     assert "502 from a gateway" in raised.value.reason
+    assert "cannot be read back" in raised.value.reason
     assert "Admin1234!" not in str(raised.value)  # the curl line masks credentials
 
 
@@ -116,11 +117,12 @@ def test_a_change_aimed_at_an_id_that_cannot_exist_is_repeated() -> None:
     assert unstable == []
 
 
-def test_cleanup_sends_a_delete_again_after_a_gateway_error() -> None:
-    answers = [GATEWAY, httpx.Response(204)]
-    api, _, unstable = _api(lambda request: answers.pop(0))
+def test_cleanup_reads_back_a_delete_behind_a_gateway_error_and_sends_it_again() -> None:
+    answers = {"DELETE": [GATEWAY, httpx.Response(204)], "GET": [httpx.Response(200, json={"id": "u1"})]}
+    api, _, unstable = _api(lambda request: answers[request.method].pop(0))
     entry = api.ledger.record(Entry("user", "u1", label=f"kct-{api.ledger.run_id}-1@kestra-contract.test"))
     report = delete_all(api, [entry])
     assert report.ok
     assert [e.id for e in report.deleted] == ["u1"]
     assert len(unstable) == 1  # the gateway's answer is reported, and the delete went through
+    assert answers == {"DELETE": [], "GET": []}, "read back (still there), then sent again"

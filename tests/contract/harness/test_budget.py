@@ -74,7 +74,8 @@ def test_gate_stops_after_an_example_once_spent() -> None:
     progress.started()
     with pytest.raises(BudgetSpent, match="after 1 examples"):
         progress.finished()
-    assert progress.snapshot() == {"examples": {"t": 1}, "cut": ["t"], "failed_at": {}}
+    snapshot = progress.snapshot()
+    assert (snapshot["examples"], snapshot["cut"], snapshot["failed_at"]) == ({"t": 1}, ["t"], {})
 
 
 def test_gate_lets_a_failing_test_go_on() -> None:
@@ -96,7 +97,21 @@ def test_gate_is_open_within_the_budget() -> None:
         for _ in range(3):
             progress.started()
             progress.finished()
-    assert progress.snapshot() == {"examples": {"a": 3, "b": 3}, "cut": [], "failed_at": {}}
+    snapshot = progress.snapshot()
+    assert (snapshot["examples"], snapshot["cut"], snapshot["failed_at"]) == ({"a": 3, "b": 3}, [], {})
+
+
+def test_examples_say_how_they_ended_and_shards_that_ran_again() -> None:
+    progress = Progress(Budget())
+    progress.begin("m[shard-1]")
+    for ended in (progress.completed, progress.cut_short, progress.completed):
+        progress.started()
+        ended()
+    progress.retried()
+    snapshot = progress.snapshot()
+    assert snapshot["completed"] == {"m[shard-1]": 2}
+    assert snapshot["cut_short"] == {"m[shard-1]": 1}
+    assert snapshot["retried"] == {"m[shard-1]": 1}
 
 
 def test_a_budget_spent_is_a_skip_for_pytest_and_hypothesis() -> None:

@@ -82,10 +82,13 @@ def test_record_counts_requests_statuses_and_checks_per_operation() -> None:
     record.check("getUser", "not_a_server_error", True)
     record.unstable("getUser", "502 from a gateway (text/html, 90 bytes) (after 4 tries)")
     record.unstable("getUser", "ReadTimeout: timed out (after 4 tries)")
+    record.resolved("deleteUser", "not made")
     snapshot = record.snapshot()
+    assert snapshot["deleteUser"]["resolved"] == {"not made": 1}
     assert snapshot["getUser"] == {
         "requests": 3,
         "unstable": {"502 from a gateway": 1, "ReadTimeout": 1},
+        "resolved": {},
         "statuses": {"200": 2, "404": 1},
         "checks": {"not_a_server_error": {"run": 1, "failed": 0}, "status_code_conformance": {"run": 2, "failed": 1}},
     }
