@@ -163,9 +163,9 @@ class Arranger:
     def _create_named(
         self, operation: str, body: Callable[[str], dict[str, Any]], path: dict[str, str] | None = None
     ) -> str:
-        """A group or service account under a fresh name: when the target leaves the outcome unknown and no
-        lookup by name can read it back, made again under another name rather than ending the example
-        (the first may be left behind only where a gateway lost an answer the server had given).
+        """A group or service account under a fresh name: when the target leaves the outcome unknown and it
+        cannot be read back (its listing unreadable too), made again under another name rather than ending
+        the example (the first, if made, carries the run prefix: the run's last pass finds it).
         """
         for attempt in range(self.NAMED_TRIES):
             try:

@@ -15,8 +15,9 @@ with each candidate (within the login budget), a token's end by using it as a cr
   that token is deleted again and the create sent again.
 - Idempotent changes (PUT and PATCH of whole values, group membership) need no reading:
   sent again, they answer truly whether or not the first one was made.
-- What cannot be read back (a service account or a group has no lookup by name) raises
-  `UnstableTarget`, as any unstable answer does: only then does an example end early.
+- What cannot be read back (a listing that cannot be read, a user whose old and new
+  passwords both fail) raises `UnstableTarget`, as any unstable answer does: only then does
+  an example end early.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from contract.harness.lifecycle import UnstableTarget, give_up
 from contract.harness.records import Entry, Exchange, Kind
 from contract.harness.sending._guard import UnsafeRequest
 from contract.harness.sending._logins import basic_login
+from contract.harness.sending._lookup import named_where
 from contract.harness.sending._target import Credentials
 
 if TYPE_CHECKING:  # the Api calls this module, and this module reads through the Api
@@ -317,13 +319,30 @@ def _user_made(api: Api, write: Write) -> Verdict:
     return Verdict(True, f"listUsers shows the new user {email}", created=entries[0])
 
 
-def _group_made(api: Api, write: Write) -> Verdict:
-    """A group: its name is refused once in use (409), so sending it again is safe, and tells."""
-    return Verdict(False, "createGroup refuses a name in use: sent again", conflict_means_made=True)
+def _named_made(lister: str, kind: Kind) -> Resolver:
+    """A group or service account: one of that exact name that the ledger does not hold shows in its
+    listing (within the settle window, then on every page), written to the ledger. Not found: sent again
+    (a group's name is refused once in use, so a second group can never come of it unseen).
+    """
 
+    def resolve(api: Api, write: Write) -> Verdict:
+        name = write.body.get("name") if isinstance(write.body, dict) else None
+        if not isinstance(name, str) or not name.startswith(api.guard.prefix):
+            raise Unreadable("the request names nothing of this run to look for")
+        path = {"tenant": write.path["tenant"]} if "tenant" in write.path and kind == "group" else {}
 
-def _no_lookup(api: Api, write: Write) -> Verdict:
-    raise Unreadable("no operation finds a service account by its name")
+        def new() -> list[str]:
+            found = named_where(api, lister, path, lambda seen: seen == name, q=name)
+            return sorted(i for i in found if not api.ledger.owns(kind, i))
+
+        settled = api.settle.until(new, bool)
+        if not settled.value:
+            return Verdict(False, f"no {kind} {name} in {lister}", conflict_means_made=kind == "group")
+        tenant = write.path.get("tenant")
+        entries = [api.ledger.record(Entry(kind, i, label=name, tenant=tenant)) for i in settled.value]
+        return Verdict(True, f"{lister} shows the new {kind} {name}", created=entries[0])
+
+    return resolve
 
 
 def _own_password(api: Api, write: Write) -> Verdict:
@@ -382,11 +401,11 @@ RESOLVERS: dict[str, Resolver] = {
     "deleteApiToken_1": _token_gone,
     "deleteApiToken": _token_gone,
     "deleteApiTokenWithTenant": _token_gone,
-    "createServiceAccount": _no_lookup,
-    "createServiceAccountForTenant": _no_lookup,
+    "createServiceAccount": _named_made("listServiceAccounts", "service_account"),
+    "createServiceAccountForTenant": _named_made("listServiceAccounts", "service_account"),
     "deleteServiceAccount": _gone_by_id("getServiceAccount", _by_id),
     "deleteServiceAccountForTenant": _gone_by_id("getServiceAccount", _by_id),
-    "createGroup": _group_made,
+    "createGroup": _named_made("searchGroups", "group"),
     "deleteGroup": _gone_by_id("getGroup", _group),
     "updateCurrentUserPassword": _own_password,
 }

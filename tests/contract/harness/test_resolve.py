@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 import specs
-from contract.harness import Credentials, Ledger, Target, UnstableTarget
+from contract.harness import Credentials, Ledger, Target
 from contract.harness._arrange import Arranger
 from contract.harness.lifecycle import Settle
 from contract.harness.sending import IDEMPOTENT, READ_OPERATIONS, RESOLVERS, Api, SafetyGuard
@@ -193,13 +193,12 @@ def test_an_idempotent_change_is_sent_again_and_answers_truly(setup: Setup) -> N
     assert setup.state()["users"][created.id]["superAdmin"] is True
 
 
-def test_a_group_whose_answer_was_lost_is_made_again_under_a_fresh_name(setup: Setup) -> None:
+def test_a_group_whose_answer_was_lost_is_found_by_its_name_and_written_down(setup: Setup) -> None:
     setup.proxy.lose_answer("POST", "/api/v1/main/groups", reaches_server=True)
     group_id = setup.arrange.create_group()
-    groups = setup.state()["groups"]
-    assert group_id in groups
-    prefixed = [g for g in groups.values() if g["name"].startswith(setup.names.prefix)]
-    assert len(prefixed) == 2, "the first (its id unknowable) and the one the caller got"
+    prefixed = [g for g in setup.state()["groups"].values() if g["name"].startswith(setup.names.prefix)]
+    assert [g["id"] for g in prefixed] == [group_id], "sent once: the one made, found by its name"
+    assert setup.api.ledger.owns("group", group_id), "written down: cleanup deletes it"
 
 
 def test_a_group_never_made_is_made_by_sending_again(setup: Setup) -> None:
@@ -209,11 +208,22 @@ def test_a_group_never_made_is_made_by_sending_again(setup: Setup) -> None:
     assert [g["id"] for g in prefixed] == [group_id]
 
 
-def test_a_service_account_cannot_be_read_back(setup: Setup) -> None:
+def test_a_service_account_whose_answer_was_lost_is_found_by_its_name(setup: Setup) -> None:
+    body = {"name": setup.names.unique(), "description": "", "superAdmin": False, "tenants": ["main"]}
+    setup.proxy.lose_answer("POST", "/api/v1/service-accounts", reaches_server=True)
+    exchange = setup.api.call("createServiceAccount", json=body)
+    assert exchange.resolved
+    assert exchange.created is not None
+    named = [i for i, a in setup.state()["serviceAccounts"].items() if a["name"] == body["name"]]
+    assert named == [exchange.created.id], "sent once, and the one made is the one written down"
+    assert setup.api.ledger.owns("service_account", exchange.created.id)
+
+
+def test_a_service_account_never_made_is_made_by_sending_again(setup: Setup) -> None:
     body = {"name": setup.names.unique(), "description": "", "superAdmin": False, "tenants": ["main"]}
     setup.proxy.lose_answer("POST", "/api/v1/service-accounts", reaches_server=False)
-    with pytest.raises(UnstableTarget, match="cannot be read back"):
-        setup.api.call("createServiceAccount", json=body)
-    setup.proxy.lose_answer("POST", "/api/v1/service-accounts", reaches_server=False)
-    account = setup.arrange.create_service_account()
-    assert account in setup.state()["serviceAccounts"], "the arranger makes one under a fresh name"
+    exchange = setup.api.call("createServiceAccount", json=body)
+    assert not exchange.resolved
+    assert exchange.created is not None
+    named = [i for i, a in setup.state()["serviceAccounts"].items() if a["name"] == body["name"]]
+    assert named == [exchange.created.id]
