@@ -155,6 +155,7 @@ _TARGETS: dict[str, tuple[Kind, str]] = {
     "deleteApiToken_1": ("token", "tokenId"),
     "deleteApiToken": ("token", "tokenId"),
     "deleteApiTokenWithTenant": ("token", "tokenId"),
+    "deleteApiTokenForCurrentUser": ("token", "tokenId"),
 }
 
 
@@ -178,6 +179,9 @@ IDEMPOTENT = frozenset(
         "updateUserGroups",
         "deleteRefreshToken",
         "impersonate",
+        # 2.x's password login changes nothing but the lockout's count, which a second try stays far
+        # inside (the login book's budget per account is well below any lockout threshold).
+        "login",
     }
 )
 
@@ -229,12 +233,17 @@ _TOKEN_LISTS: dict[str, str] = {
     "createApiTokensForUser_1": "listApiTokens_1",
     "createApiTokensForUser": "listApiTokens",
     "createApiTokensForUserWithTenant": "listApiTokensWithTenant",
+    # 2.x: the tokens of the identity that sends the request (/api/v1/me/api-tokens).
+    "deleteApiTokenForCurrentUser": "listApiTokensForCurrentUser",
+    "createApiTokenForCurrentUser": "listApiTokensForCurrentUser",
 }
 _TOKEN_DELETES = {
     "createApiTokensForUser_1": "deleteApiToken_1",
     "createApiTokensForUser": "deleteApiToken",
     "createApiTokensForUserWithTenant": "deleteApiTokenWithTenant",
+    "createApiTokenForCurrentUser": "deleteApiTokenForCurrentUser",
 }
+_TOKEN_OWNERS = {"createApiTokensForUser_1": "user", "createApiTokenForCurrentUser": "self"}
 
 
 def _owner_path(write: Write) -> dict[str, str]:
@@ -293,8 +302,8 @@ def _token_made(api: Api, write: Write) -> Verdict:
         return Verdict(False, "its owner is not found (404)")
     if not settled.value:
         return Verdict(False, f"no such token in its owner's list within {settled.waited:.1f} s")
-    owner = write.path["id"]
-    owner_kind = "user" if write.operation.endswith("_1") else "service_account"
+    owner = write.path.get("id")
+    owner_kind = _TOKEN_OWNERS.get(write.operation, "service_account")
     for token_id in sorted(settled.value):
         api.ledger.record(Entry("token", token_id, parent=owner, parent_kind=owner_kind))
         path = {**_owner_path(write), "tokenId": token_id}
@@ -401,6 +410,8 @@ RESOLVERS: dict[str, Resolver] = {
     "deleteApiToken_1": _token_gone,
     "deleteApiToken": _token_gone,
     "deleteApiTokenWithTenant": _token_gone,
+    "createApiTokenForCurrentUser": _token_made,
+    "deleteApiTokenForCurrentUser": _token_gone,
     "createServiceAccount": _named_made("listServiceAccounts", "service_account"),
     "createServiceAccountForTenant": _named_made("listServiceAccounts", "service_account"),
     "deleteServiceAccount": _gone_by_id("getServiceAccount", _by_id),

@@ -72,10 +72,16 @@ def setup(server: RunningServer) -> Iterator[Setup]:
             api.close()
 
 
-def test_every_change_has_a_way_to_be_read_back_or_is_idempotent() -> None:
-    changes = {op.operation_id for op in specs.operations_by_id().values()} - READ_OPERATIONS
-    assert changes == set(RESOLVERS) | IDEMPOTENT
+@pytest.mark.parametrize("version", specs.VERSIONS)
+def test_every_change_has_a_way_to_be_read_back_or_is_idempotent(version: int) -> None:
+    changes = {op.operation_id for op in specs.contract(version).operations_by_id.values()} - READ_OPERATIONS
+    assert changes <= set(RESOLVERS) | IDEMPOTENT, sorted(changes - set(RESOLVERS) - IDEMPOTENT)
     assert not set(RESOLVERS) & IDEMPOTENT
+
+
+def test_every_way_of_reading_back_is_for_a_change_of_some_contract_version() -> None:
+    changes = {op for version in specs.VERSIONS for op in specs.contract(version).operations_by_id} - READ_OPERATIONS
+    assert set(RESOLVERS) | IDEMPOTENT == changes
 
 
 def test_a_user_made_behind_a_lost_answer_is_found_and_written_down(setup: Setup) -> None:
