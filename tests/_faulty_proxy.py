@@ -14,9 +14,10 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
+
+from tests._relay import Answer, loopback_server, relay, serving, url_of
 
 #: createUser reaches the server, but the suite gets a 500 (no confirmation, no id).
 LOSE_CREATED_USERS = "lose-created-users"
@@ -40,7 +41,6 @@ _LISTING = re.compile(r"^/api/v1/(users|(?:[^/]+/)?service-accounts/[^/]+/api-to
 GATEWAY_PAGE = b"<html><body><h1>504 Gateway Time-out</h1></body></html>"
 
 _SERVICE_ACCOUNT = re.compile(r"^/api/v1/service-accounts/[^/]+$")
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
 
 
 class FaultyProxy:
@@ -55,30 +55,8 @@ class FaultyProxy:
         self.lost: list[tuple[str, re.Pattern[str], bool]] = []
         self._lock = threading.Lock()
         self._client = httpx.Client(base_url=upstream, timeout=30)
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                """Quiet."""
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, headers, content = proxy.answer(self.command, self.path, dict(self.headers), body)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server = loopback_server(self.answer)
+        self.url = url_of(self.server)
 
     def _fault(self, name: str, what: str) -> bool:
         with self._lock:
@@ -103,15 +81,14 @@ class FaultyProxy:
                     return rule[2]
         return None
 
-    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         bare = path.split("?", 1)[0]
         with self._lock:
             self.requests.append((method, bare))
         losing = self._losing(method, bare)
         if losing is not None:
             if losing:
-                sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP | {"host"}}
-                self._client.request(method, path, headers=sent, content=body)
+                relay(self._client, method, path, headers, body)
             return 504, {"Content-Type": "text/html"}, GATEWAY_PAGE
         if method == "DELETE":
             with self._lock:
@@ -126,8 +103,7 @@ class FaultyProxy:
                 return 403, {"Content-Type": "application/json"}, b'{"message": "Forbidden"}'
             if self._fault(LISTS_UNREADABLE, path):
                 return 200, {"Content-Type": "application/json"}, b'{"items": []}'
-        sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP | {"host"}}
-        response = self._client.request(method, path, headers=sent, content=body)
+        response, relayed = relay(self._client, method, path, headers, body)
         new_token = method == "POST" and _USER_TOKENS.match(bare) and response.is_success
         if new_token and self._fault(TOKEN_IN_A_LIST, path):
             payload = response.json()
@@ -136,19 +112,11 @@ class FaultyProxy:
         created_user = method == "POST" and bare == "/api/v1/users" and response.is_success
         if created_user and self._fault(LOSE_CREATED_USERS, path):
             return 500, {"Content-Type": "application/json"}, b'{"message": "lost"}'
-        kept = {k: v for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP}
-        return response.status_code, kept, response.content
+        return relayed
 
 
 @contextmanager
 def faulty_proxy(upstream: str, *faults: str) -> Iterator[FaultyProxy]:
     proxy = FaultyProxy(upstream, set(faults))
-    thread = threading.Thread(target=proxy.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
+    with serving(proxy.server, proxy._client):
         yield proxy
-    finally:
-        proxy.server.shutdown()
-        proxy.server.server_close()
-        proxy._client.close()
-        thread.join(timeout=5)

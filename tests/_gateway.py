@@ -11,11 +11,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
+from tests._relay import Answer, loopback_server, relay, serving, url_of
 
 
 class Gateway:
@@ -25,36 +24,13 @@ class Gateway:
         self.refused: list[str] = []
         self._lock = threading.Lock()
         self._client = httpx.Client(base_url=upstream, timeout=30)
-        gateway = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                """Quiet."""
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, headers, content = gateway.answer(self.command, self.path, dict(self.headers), body)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
-
-            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        self._server = loopback_server(self.answer)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return url_of(self._server)
 
-    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+    def answer(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Answer:
         given = {name.lower(): value for name, value in headers.items()}
         if given.get(self.header.lower()) != self.value:
             with self._lock:
@@ -62,18 +38,9 @@ class Gateway:
             return 403, {"Content-Type": "text/html"}, b"<html><body>403 Forbidden: gateway key missing</body></html>"
         with self._lock:
             self.passed += 1
-        sent = {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP | {"host", self.header.lower()}}
-        response = self._client.request(method, path, headers=sent, content=body)
-        kept = {k: v for k, v in response.headers.items() if k.lower() not in _HOP_BY_HOP}
-        return response.status_code, kept, response.content
+        return relay(self._client, method, path, headers, body, drop=frozenset({self.header}))[1]
 
     @contextmanager
     def running(self) -> Iterator[Gateway]:
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        try:
+        with serving(self._server, self._client):
             yield self
-        finally:
-            self._server.shutdown()
-            self._server.server_close()
-            self._client.close()
