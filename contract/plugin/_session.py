@@ -28,6 +28,7 @@ from contract.harness import (
     Credentials,
     Network,
     Run,
+    SecretBook,
     Target,
     TargetError,
     check_base_url,
@@ -37,7 +38,6 @@ from contract.harness import (
     preflight,
 )
 from contract.plugin._options import option_value
-from contract.reporting import secrets_of
 from strategies import new_run_id
 
 __all__ = ["RunningTarget", "Settings", "names_the_suite", "new_settings", "resolve_target"]
@@ -142,7 +142,9 @@ class Settings:
     @property
     def secrets(self) -> list[str]:
         """What no report may show: the password, the token, the basic header, the extra headers' values."""
-        return secrets_of(self.credentials) + self.network.header_values
+        credentials = Credentials(**self.credentials)
+        given = {value for value in (credentials.password, credentials.token) if value}  # however short
+        return sorted(SecretBook.of(credentials).secrets | given) + self.network.header_values
 
     def run(self, worker: str) -> Run:
         """The Run of one process of this run."""

@@ -11,7 +11,7 @@ from contract.reporting._compare import compare, comparison_lines
 from contract.reporting._depth import depth_line
 from contract.reporting._files import point_latest, read_matrix, write_report
 from contract.reporting._html import render
-from contract.reporting._outcomes import EXAMPLES_PROPERTY, Outcomes, failure_record, secrets_of
+from contract.reporting._outcomes import EXAMPLES_PROPERTY, Outcomes, failure_record
 from contract.reporting._regressions import read_corpus, write_regressions
 from contract.reporting._summary import build_summary, ledger_state, merge_payloads, process_payload
 from contract.reporting._trend import HISTORY_DIR, history, trend_point
@@ -38,7 +38,6 @@ __all__ = [
     "read_corpus",
     "read_matrix",
     "render",
-    "secrets_of",
     "test_function",
     "trend_point",
     "violation_of",

@@ -6,7 +6,6 @@ included), so failures never need to travel through `workeroutput`.
 
 from __future__ import annotations
 
-import base64
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -20,7 +19,7 @@ from contract.reporting._violations import violation_of
 #: The test report attribute that carries a failing test's hypothesis examples (it crosses to the xdist controller).
 EXAMPLES_PROPERTY = "kct_examples"
 
-__all__ = ["EXAMPLES_PROPERTY", "OUTCOMES", "Outcomes", "failure_record", "secrets_of", "unmarked"]
+__all__ = ["EXAMPLES_PROPERTY", "OUTCOMES", "Outcomes", "failure_record", "unmarked"]
 
 #: Worst first: a test that failed its call and its teardown counts as failed.
 OUTCOMES = ("failed", "errors", "xpassed", "passed", "xfailed", "skipped")
@@ -100,14 +99,6 @@ class Outcomes:
             for mark in self._marks[nodeid]:
                 table.setdefault(mark, Counter())[outcome] += 1
         return {mark: {name: table[mark].get(name, 0) for name in OUTCOMES} for mark in sorted(table)}
-
-
-def secrets_of(credentials: dict[str, Any]) -> list[str]:
-    """The strings a report must never show: the password, the token, the basic header."""
-    found = [str(v) for k, v in credentials.items() if k in ("password", "token") and v]
-    if credentials.get("username") and credentials.get("password"):
-        found.append(base64.b64encode(f"{credentials['username']}:{credentials['password']}".encode()).decode())
-    return found
 
 
 def _mask(text: str, secrets: Iterable[str]) -> str:

@@ -17,12 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
-from contract.harness import Entry, Exchange, Ledger, merge_snapshots
+from contract.harness import Credentials, Entry, Exchange, Ledger, merge_snapshots
 from contract.harness.records._stats import Record
+from contract.harness.sending import SecretBook
 from contract.plugin._report import PAYLOAD_KEY, ReportPlugin
 from contract.reporting._files import point_latest, read_matrix
 from contract.reporting._html import render
-from contract.reporting._outcomes import Outcomes, failure_record, secrets_of
+from contract.reporting._outcomes import Outcomes, failure_record
 from contract.reporting._summary import build_summary, ledger_state, merge_payloads, status_class
 from contract.reporting.markdown import markdown
 from tests._png import read_png
@@ -293,7 +294,7 @@ def test_failure_record_finds_the_violation_the_curl_and_the_replay_and_masks_se
     failed = report(
         "contract/test_x.py::test_x", "call", "failed", text, sections=[("replay", "pytest 'x' --hypothesis-seed=5")]
     )
-    record = failure_record(failed, ["fuzz"], secrets_of({"username": "admin", "password": "s3cr3t-pass"}))
+    record = failure_record(failed, ["fuzz"], sorted(SecretBook.of(Credentials("admin", "s3cr3t-pass")).secrets))
     assert record["operation"] == "getUser"
     assert record["expected"] == "status 404 (an unknown id)"
     assert record["message"] == "expected status 404 (an unknown id), got 500"
