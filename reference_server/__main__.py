@@ -133,7 +133,7 @@ def config_from_args(args: argparse.Namespace) -> ServerConfig:
     return ServerConfig(
         admin_username=args.username,
         admin_password=args.password,
-        tenants=tuple(args.tenants or ["main", "second"]),
+        tenants=tuple(args.tenants) if args.tenants else ServerConfig.tenants,
         kestra_version=args.kestra_version,
         owner_field=args.owner_field,
         impersonate_status=args.impersonate_status,

@@ -61,7 +61,8 @@ class ServerConfig:
 
     admin_username: str = "admin@kestra.local"
     admin_password: str = "Admin1234"
-    tenants: tuple[str, ...] = ("main",)
+    #: Two tenants, so that "in that tenant" can be told from "in every tenant".
+    tenants: tuple[str, ...] = ("main", "second")
     #: createUser answers 201 with an empty body, or with the new ApiUser.
     create_user_body: Literal["empty", "user"] = "empty"
     #: Body of 401 and 403 answers (None: json on 1.x, problem on 2.x).
