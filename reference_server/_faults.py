@@ -951,7 +951,7 @@ FAULTS: dict[str, Fault] = {
     ),
     "me-password-garbled": _fault(
         "persistence",
-        "PUT /api/v1/me/password saves the new password lower-cased: neither the old nor the new one logs in",
+        "PUT /api/v1/me/password saves the new password lower-cased: the old one and a new one with capitals fail",
         "stateful",
         keyword=_ACCESS_MACHINE,
         clause="C-USERS-17",
@@ -967,7 +967,7 @@ FAULTS: dict[str, Fault] = {
     ),
     "deleted-user-tokens-listed": _fault(
         "deletion",
-        "listApiTokens_1 finds soft-deleted users and lists their (revoked) tokens",
+        "listApiTokens_1 finds soft-deleted users: their (emptied) token list answers 200, not 404",
         "stateful",
         keyword=_any(_USERS_MACHINE, _TOKENS_MACHINE, _DELETED_USER),
         clause="C-USERS-22",

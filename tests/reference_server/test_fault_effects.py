@@ -84,12 +84,20 @@ def _old_password_still_valid(api: Api) -> bool:
     return _logs_in(api, (email, PASSWORD))
 
 
-def _deleted_token_still_valid(api: Api) -> bool:
-    user_id, _ = api.user()
-    token = api.token(f"/api/v1/users/{user_id}")
+def _token_outlives_its_delete(api: Api, owner_path: str) -> bool:
+    """A token of the owner at `owner_path`, used, then deleted: whether it still logs in."""
+    token = api.token(owner_path)
     assert _logs_in(api, token["fullToken"])
-    api.call("DELETE", f"/api/v1/users/{user_id}/api-tokens/{token['id']}")
+    api.call("DELETE", f"{owner_path}/api-tokens/{token['id']}")
     return _logs_in(api, token["fullToken"])
+
+
+def _user_path(api: Api) -> str:
+    return f"/api/v1/users/{api.user()[0]}"
+
+
+def _sa_path(api: Api) -> str:
+    return f"/api/v1/service-accounts/{api.service_account(['main'])}"
 
 
 def _deleted_user_still_logs_in(api: Api) -> bool:
@@ -250,7 +258,7 @@ PROBES: dict[str, Callable[[Api], bool]] = {
     "q-filter-ignored": lambda api: api.listing(q=api.user()[1], page=1, size=10)["total"] > 1,
     "skip-auth-get-user": lambda api: api.call("GET", f"/api/v1/users/{api.user()[0]}", auth=None).status_code == 200,
     "old-password-still-valid": _old_password_still_valid,
-    "deleted-token-still-valid": _deleted_token_still_valid,
+    "deleted-token-still-valid": lambda api: _token_outlives_its_delete(api, _user_path(api)),
     "deleted-user-still-logs-in": _deleted_user_still_logs_in,
     "wrong-old-password-accepted": lambda api: (
         api.call(
@@ -285,11 +293,16 @@ def _as_plain_user(api: Api) -> tuple[str, str]:
     return user_id, email
 
 
-def _email_change_keeps_login(api: Api) -> bool:
-    user_id, _ = api.user()
+def _email_changed(api: Api) -> tuple[str, str]:
+    """A user whose email was then changed with patchUser: (its old email, its new one)."""
+    user_id, old = api.user()
     new = api.email()
-    api.call("PATCH", f"/api/v1/users/{user_id}", {"firstName": "A", "lastName": "B", "email": new})
-    return not _logs_in(api, (new, PASSWORD))
+    _patch_user(api, user_id, email=new)
+    return old, new
+
+
+def _patch_user(api: Api, user_id: str, *, email: str, first_name: str = "A") -> None:
+    api.call("PATCH", f"/api/v1/users/{user_id}", {"firstName": first_name, "lastName": "B", "email": email})
 
 
 def _empty_password_logs_in(api: Api) -> bool:
@@ -303,10 +316,10 @@ def _sa_token_not_accepted(api: Api) -> bool:
     return not _logs_in(api, token["fullToken"])
 
 
-def _deleted_owner_tokens_valid(api: Api) -> bool:
-    user_id, _ = api.user()
-    token = api.token(f"/api/v1/users/{user_id}")
-    api.call("DELETE", f"/api/v1/users/{user_id}")
+def _token_outlives_its_owner(api: Api, owner_path: str) -> bool:
+    """A token of the owner at `owner_path`, which is then deleted: whether the token still logs in."""
+    token = api.token(owner_path)
+    assert api.call("DELETE", owner_path).status_code == 204
     return _logs_in(api, token["fullToken"])
 
 
@@ -426,10 +439,10 @@ def _get_user_cached(api: Api) -> bool:
 
 CLAUSE_PROBES: dict[str, Callable[[Api], bool]] = {
     "new-user-cannot-log-in": lambda api: not _logs_in(api, (api.user()[1], PASSWORD)),
-    "email-change-keeps-login": _email_change_keeps_login,
+    "email-change-keeps-login": lambda api: not _logs_in(api, (_email_changed(api)[1], PASSWORD)),
     "empty-password-logs-in": _empty_password_logs_in,
     "sa-token-not-accepted": _sa_token_not_accepted,
-    "deleted-owner-tokens-valid": _deleted_owner_tokens_valid,
+    "deleted-owner-tokens-valid": lambda api: _token_outlives_its_owner(api, _user_path(api)),
     "me-password-superadmin-only": lambda api: (
         api.call(
             "PUT",
@@ -570,12 +583,163 @@ VERSION_2_PROBES: dict[str, Callable[[Api], bool]] = {
 }
 
 
+# -- probes of the faults that break one part of a clause beyond its main case ---------------
+
+_NEW_PASSWORD = "Another-pass9"
+
+
+def _acts_as_superadmin(api: Api, auth: tuple[str, str] | str) -> bool:
+    return api.call("GET", "/api/v1/users", auth=auth, page=1, size=1).status_code == 200
+
+
+def _token_role_across_flip(api: Api, *, super_admin: bool) -> tuple[bool, bool]:
+    """Whether a user's token acts as superadmin before and after patchUserSuperAdmin flips the user's flag."""
+    user_id, _ = api.user(super_admin=super_admin)
+    token = api.token(f"/api/v1/users/{user_id}")["fullToken"]
+    before = _acts_as_superadmin(api, token)
+    api.call("PATCH", f"/api/v1/users/{user_id}/superadmin", {"superAdmin": not super_admin})
+    return before, _acts_as_superadmin(api, token)
+
+
+def _me_password_change(api: Api, old: str) -> tuple[int, bool, bool]:
+    """A plain user's PUT /api/v1/me/password to _NEW_PASSWORD, claiming `old` as its current one:
+    (the status, whether PASSWORD logs in after, whether _NEW_PASSWORD does).
+    """
+    _, email = api.user()
+    body = {"oldPassword": old, "newPassword": _NEW_PASSWORD}
+    status = api.call("PUT", "/api/v1/me/password", body, auth=(email, PASSWORD)).status_code
+    return status, _logs_in(api, (email, PASSWORD)), _logs_in(api, (email, _NEW_PASSWORD))
+
+
+def _listed(api: Api, q: str) -> bool:
+    return bool(api.listing(q=q, page=1, size=10)["results"])
+
+
+def _autocompletes(api: Api, q: str) -> bool:
+    return bool(api.call("POST", _AUTOCOMPLETE, {"q": q}).get_json())
+
+
+def _autocompleted_once_renamed(api: Api) -> bool:
+    """Not found by its email as created, found by the same email once its name changed."""
+    user_id, email = api.user()
+    as_created = _autocompletes(api, email)
+    _patch_user(api, user_id, email=email, first_name="Renamed")
+    return not as_created and _autocompletes(api, email)
+
+
+def _new_name_not_listed(api: Api) -> bool:
+    user_id, email = api.user()
+    _patch_user(api, user_id, email=email, first_name="Xavierus")
+    return not _listed(api, "Xavierus")
+
+
+def _tenant_ids(user: Any) -> list[str]:
+    return [t["id"] for t in user["tenants"]]
+
+
+def _other_tenant_groups_cleared(api: Api) -> bool:
+    """A user in a group of `second` whose groups in `main` are set: whether the `second` group is gone."""
+    body = {"name": "g", "description": "", "membersId": []}
+    group = api.call("POST", "/api/v1/second/groups", body).get_json()["id"]
+    user_id = api.create_user(api.email(), PASSWORD, tenants=["main", "second"], groups=[group])
+    assert api.call("PUT", f"/api/v1/main/users/{user_id}/groups", {"groupIds": []}).status_code == 204
+    return not api.get_user(user_id)["groups"]
+
+
+def _auth_deleted_through_other_user(api: Api) -> bool:
+    owner, _ = api.user()
+    other, _ = api.user()
+    auth = api.get_user(owner)["auths"][0]["id"]
+    deleted = api.call("DELETE", f"/api/v1/users/{other}/auths/{auth}").status_code < 300
+    return deleted and not api.get_user(owner)["auths"]
+
+
+def _duplicate_create_ignored(api: Api) -> bool:
+    """201 for a taken email, and still a single user with it."""
+    _, email = api.user()
+    status = api.call("POST", "/api/v1/users", _user_body(email=email)).status_code
+    return status == 201 and api.listing(q=email, page=1, size=10)["total"] == 1
+
+
+def _user_on_no_page(api: Api) -> bool:
+    api.user()
+    api.user()
+    everyone = {u["id"] for u in api.listing(page=1, size=100)["results"]}
+    paged = {u["id"] for page in range(1, len(everyone) + 1) for u in api.listing(page=page, size=1)["results"]}
+    return bool(everyone - paged)
+
+
+def _size_zero_answers_all(api: Api) -> bool:
+    api.user()
+    answer = api.call("GET", "/api/v1/users", page=1, size=0)
+    return answer.status_code == 200 and len(answer.get_json()["results"]) == 2
+
+
+def _token_works_after_password_change(api: Api) -> bool:
+    user_id, _ = api.user()
+    token = api.token(f"/api/v1/users/{user_id}")["fullToken"]
+    api.call("PATCH", f"/api/v1/users/{user_id}/password", {"password": _NEW_PASSWORD})
+    return _logs_in(api, token)
+
+
+def _sibling_token_deleted(api: Api) -> bool:
+    """Whether deleting one of a user's two tokens ends the other too."""
+    path = _user_path(api)
+    kept, deleted = api.token(path), api.token(path)
+    api.call("DELETE", f"{path}/api-tokens/{deleted['id']}")
+    return not _logs_in(api, kept["fullToken"])
+
+
+def _other_owners_token_deleted_through_sa_path(api: Api) -> bool:
+    token, other_account = api.token(_sa_path(api)), _sa_path(api)
+    deleted = api.call("DELETE", f"{other_account}/api-tokens/{token['id']}").status_code < 300
+    return deleted and not _logs_in(api, token["fullToken"])
+
+
+#: Faults that break one part of a clause beyond its main case (another tenant, owner, credential, a later change).
+PART_PROBES: dict[str, Callable[[Api], bool]] = {
+    "old-email-still-logs-in": lambda api: _logs_in(api, (_email_changed(api)[0], PASSWORD)),
+    "email-change-drops-login": lambda api: not any(_logs_in(api, (e, PASSWORD)) for e in _email_changed(api)),
+    "password-change-revokes-tokens": lambda api: not _token_works_after_password_change(api),
+    "deleted-sa-tokens-valid": lambda api: _token_outlives_its_owner(api, _sa_path(api)),
+    "plain-token-allowed": lambda api: _acts_as_superadmin(api, api.token(_user_path(api))["fullToken"]),
+    "promoted-token-stays-plain": lambda api: _token_role_across_flip(api, super_admin=False) == (False, False),
+    "demoted-token-keeps-power": lambda api: _token_role_across_flip(api, super_admin=True) == (True, True),
+    "create-keeps-first-tenant": lambda api: (
+        _tenant_ids(api.get_user(api.create_user(api.email(), PASSWORD, tenants=["main", "second"]))) == ["main"]
+    ),
+    "duplicate-email-ignored": _duplicate_create_ignored,
+    "group-change-clears-other-tenants": _other_tenant_groups_cleared,
+    "search-text-from-creation": lambda api: not _listed(api, _email_changed(api)[1]),
+    "search-name-from-creation": _new_name_not_listed,
+    "me-password-garbled": lambda api: _me_password_change(api, PASSWORD) == (200, False, False),
+    "me-password-old-still-valid": lambda api: _me_password_change(api, PASSWORD) == (200, True, True),
+    "wrong-old-password-ignored": lambda api: _me_password_change(api, "Wrong-pass1") == (200, True, False),
+    "wrong-old-password-saved-anyway": lambda api: _me_password_change(api, "Wrong-pass1") == (422, False, True),
+    "cross-user-auth-delete": _auth_deleted_through_other_user,
+    "deleted-user-tokens-listed": lambda api: (
+        api.call("GET", f"/api/v1/users/{_soft_deleted(api)[0]}/api-tokens").status_code == 200
+    ),
+    "size-zero-unpaged": _size_zero_answers_all,
+    "list-pages-skip-one": _user_on_no_page,
+    "q-email-prefix-only": lambda api: not _found_by_q(api, lambda email: email.partition("@")[2]),
+    "autocomplete-misses-new-users": _autocompleted_once_renamed,
+    "autocomplete-text-from-creation": lambda api: not _autocompletes(api, _email_changed(api)[1]),
+    "token-delete-takes-all-of-owner": _sibling_token_deleted,
+    "sa-deleted-token-still-valid": lambda api: _token_outlives_its_delete(api, _sa_path(api)),
+    "sa-path-token-delete-any-owner": _other_owners_token_deleted_through_sa_path,
+}
+
+#: Every probe, by fault.
+ALL_PROBES = PROBES | CLAUSE_PROBES | VERSION_2_PROBES | PART_PROBES
+
+
 def test_every_fault_has_a_probe() -> None:
-    assert sorted(PROBES | CLAUSE_PROBES | VERSION_2_PROBES) == sorted(FAULTS)
+    assert sorted(ALL_PROBES) == sorted(FAULTS)
 
 
 @pytest.mark.parametrize("name", sorted(FAULTS))
 def test_fault_shows_only_when_switched_on(name: str) -> None:
-    probe = (PROBES | CLAUSE_PROBES | VERSION_2_PROBES)[name]
+    probe = ALL_PROBES[name]
     assert probe(Api(frozenset({name}))), f"{name} does not show"
     assert not probe(Api(frozenset())), f"the clean server shows {name}"
