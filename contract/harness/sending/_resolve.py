@@ -137,6 +137,10 @@ def _read_back(api: Api, write: Write, unknown: OutcomeUnknown, tell: Callable[[
     except (Unreadable, UnsafeRequest) as why:
         tell(write.operation, "cannot be read back")
         _unreadable(f"{unknown.reason}; outcome cannot be read back: {why}", unknown.where)
+    except UnstableTarget as lost:  # the read back met the target's instability too
+        tell(write.operation, "cannot be read back")
+        reason = f"{unknown.reason}; outcome cannot be read back: {lost.where}: {lost.reason}"
+        give_up(UnstableTarget(reason, where=unknown.where, unreachable=lost.unreachable))
 
 
 def _unreadable(reason: str, where: str) -> NoReturn:
