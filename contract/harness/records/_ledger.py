@@ -87,6 +87,11 @@ class Ledger:
         with self._lock:
             return (kind, object_id) in self._entries
 
+    def find(self, kind: Kind, object_id: str) -> Entry | None:
+        """The live object's entry (its owner, its tenant), or None."""
+        with self._lock:
+            return self._entries.get((kind, object_id))
+
     def owns(self, kind: Kind, object_id: str) -> bool:
         with self._lock:
             return (kind, object_id) in self._entries or (kind, object_id) in self._gone

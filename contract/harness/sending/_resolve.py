@@ -166,7 +166,13 @@ _TARGETS: dict[str, tuple[Kind, str]] = {
 def write_of(api: Api, operation: str, path: Mapping[str, str], body: Any, authorization: str | None) -> Write:
     """The Write of a request about to be sent (whether its target is alive is read now, before sending)."""
     target = _TARGETS.get(operation)
-    live = target is not None and api.ledger.holds(target[0], str(path.get(target[1], "")))
+    entry = api.ledger.find(target[0], str(path.get(target[1], ""))) if target is not None else None
+    # A token addressed under another owner is not deleted by this request, whatever its answer.
+    live = entry is not None and (entry.kind != "token" or "id" not in path or entry.parent == path["id"])
+    if live and operation == "deleteUserAuthMethod":
+        # Another user's entry, or one gone already, is not listed under this user: no answer of
+        # this request can delete it, so "no longer listed" afterwards would prove nothing.
+        live = _auth_listed(api, path) is True
     return Write(operation, dict(path), body, authorization, live)
 
 
@@ -215,18 +221,25 @@ def _group(write: Write) -> dict[str, str]:
 
 
 def _auth_gone(api: Api, write: Write) -> Verdict:
-    """deleteUserAuthMethod: made when the user it found alive no longer lists that entry in `auths`."""
+    """deleteUserAuthMethod: made when the entry its user listed before no longer shows in `auths`."""
     if not write.target_live:
-        return Verdict(False, "its user was not alive before: the same answer comes again")
-    exchange = api.call("getUser", {"id": write.path["id"]})
-    if exchange.status != 200:
-        raise Unreadable(f"getUser answered {exchange.status}")
-    payload = _json(exchange)
+        return Verdict(False, "its user did not list that entry before: the same answer comes again")
+    listed = _auth_listed(api, write.path)
+    if listed is None:
+        raise Unreadable("getUser shows no `auths`")
+    return Verdict(not listed, f"getUser {'still lists' if listed else 'no longer lists'} the entry")
+
+
+def _auth_listed(api: Api, path: Mapping[str, str]) -> bool | None:
+    """Whether the user lists the auth entry of `path` (None: its `auths` cannot be read)."""
+    exchange = api.call("getUser", {"id": path["id"]})
+    if exchange.status == 404:
+        return False
+    payload = _json(exchange) if exchange.status == 200 else None
     auths = payload.get("auths") if isinstance(payload, dict) else None
     if not isinstance(auths, list):
-        raise Unreadable("getUser shows no `auths`")
-    listed = any(isinstance(a, dict) and a.get("id") == write.path["auth"] for a in auths)
-    return Verdict(not listed, f"getUser {'still lists' if listed else 'no longer lists'} the entry")
+        return None
+    return any(isinstance(a, dict) and a.get("id") == path["auth"] for a in auths)
 
 
 #: Token delete -> (the list of the same owner, the list's path parameters).

@@ -19,7 +19,7 @@ import specs
 from contract.harness import Credentials, Ledger, Target
 from contract.harness._arrange import Arranger
 from contract.harness.lifecycle import Settle
-from contract.harness.sending import IDEMPOTENT, READ_OPERATIONS, RESOLVERS, Api, SafetyGuard
+from contract.harness.sending import IDEMPOTENT, READ_OPERATIONS, RESOLVERS, Api, SafetyGuard, write_of
 from reference_server import RunningServer, spawn
 from strategies import RunNames, new_run_id
 from tests._faulty_proxy import FaultyProxy, faulty_proxy
@@ -233,3 +233,24 @@ def test_a_service_account_never_made_is_made_by_sending_again(setup: Setup) -> 
     assert exchange.created is not None
     named = [i for i, a in setup.state()["serviceAccounts"].items() if a["name"] == body["name"]]
     assert named == [exchange.created.id]
+
+
+def test_a_lost_delete_of_another_users_auth_entry_is_not_taken_as_made(setup: Setup) -> None:
+    owner, _ = setup.arrange.create_user(setup.arrange.user_body())
+    other, _ = setup.arrange.create_user(setup.arrange.user_body())
+    auths = setup.api.call("getUser", {"id": owner.id}).json()["auths"]
+    assert auths, "the owner has a password entry to aim at"
+    setup.proxy.lose_answer("DELETE", f"{USER}/auths/[^/]+", reaches_server=True)
+    exchange = setup.api.call("deleteUserAuthMethod", {"id": other.id, "auth": auths[0]["id"]})
+    assert not exchange.resolved, "the other user never listed it: its absence there proves nothing"
+    assert exchange.status == 404, "sent again, the server says what it did"
+    assert setup.api.call("getUser", {"id": owner.id}).json()["auths"] == auths
+
+
+def test_a_token_addressed_under_another_owner_is_not_a_target_a_lost_delete_could_have_deleted(setup: Setup) -> None:
+    owner, _ = setup.arrange.create_user(setup.arrange.user_body())
+    other, _ = setup.arrange.create_user(setup.arrange.user_body())
+    token, _ = setup.arrange.create_token(owner.id)
+    aimed = {"tokenId": token.id}
+    assert write_of(setup.api, "deleteApiToken_1", {"id": owner.id, **aimed}, None, None).target_live
+    assert not write_of(setup.api, "deleteApiToken_1", {"id": other.id, **aimed}, None, None).target_live
