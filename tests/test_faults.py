@@ -12,6 +12,8 @@ Clean runs cover every configuration the contract allows, each real-deployment b
 Fault runs have all the behaviours on: a fault must be caught on a lagging, crowded,
 flaky staging server too. (They replace the runs with the behaviours off, to keep the
 number of suite runs of this file the same; `KCT_FAULT_BEHAVIOURS=off` runs them without.)
+Their settle window is 2 s (`--settle`), above the server's 1 s search lag: a search that
+never shows what it should is called after 2 s rather than the default 5.
 
 Contract version 2 (the server as Kestra EE 2.x, `--kestra-version 2`; the suite picks
 contract 2 from the server's version, with no option): two clean runs, one with every
