@@ -198,27 +198,25 @@ class Progress:
 
     def completed(self) -> None:
         """An example of the current test ran to its end (passed; the budget's gate comes after)."""
-        test = current_test()
-        with self._lock:
-            self._completed[test] = self._completed.get(test, 0) + 1
+        self._count(self._completed)
 
     def cut_short(self) -> None:
         """An example of the current test ended early: the target answered instead of the API."""
-        test = current_test()
-        with self._lock:
-            self._cut_short[test] = self._cut_short.get(test, 0) + 1
+        self._count(self._cut_short)
 
     def abandoned(self) -> None:
         """Hypothesis abandoned an example of the current test on its own (not the target, not a failure)."""
-        test = current_test()
-        with self._lock:
-            self._abandoned[test] = self._abandoned.get(test, 0) + 1
+        self._count(self._abandoned)
 
     def retried(self) -> None:
         """The current test is run again from its start: the target left it unable to conclude."""
+        self._count(self._retried)
+
+    def _count(self, table: dict[str, int]) -> None:
+        """One more of `table`'s events for the current test."""
         test = current_test()
         with self._lock:
-            self._retried[test] = self._retried.get(test, 0) + 1
+            table[test] = table.get(test, 0) + 1
 
     def examples(self, test: str) -> int:
         with self._lock:
