@@ -257,34 +257,25 @@ def test_q_matches_any_case_of_username_email_or_display_name(run: Run) -> None:
     body = run.arrange.user_body(firstName="Quin" + marker, lastName="Contract")
     user, _ = run.arrange.create_user(body)
     swapped = user.email.swapcase()
-    settled = run.settle.until(lambda: listed_user_ids(run.api, swapped, size=10), lambda r: r[0] == {user.id})
-    check(
-        settled.agreed,
-        f"q=<the email in other letter case> finds exactly user {user.id}",
-        settled.value[1].exchange,
-        settled.note(),
-    )
+    what = f"q=<the email in other letter case> finds exactly user {user.id}"
+    _search_settles(run, swapped, lambda found: found == {user.id}, what)
     # A substring, not only a prefix: the email without its first character (C-LIST-06.1).
     inner = user.email[1:]
-    settled = run.settle.until(lambda: listed_user_ids(run.api, inner, size=10), lambda r: r[0] == {user.id})
-    check(
-        settled.agreed,
-        f"q=<the email without its first character> finds exactly user {user.id}",
-        settled.value[1].exchange,
-        settled.note(),
-    )
+    what = f"q=<the email without its first character> finds exactly user {user.id}"
+    _search_settles(run, inner, lambda found: found == {user.id}, what)
     shown = json_object(expect_status(run.api.call("getUser", {"id": user.id}), 200, "getUser"), "an ApiUser")
     display = str(shown.get("displayName", ""))
     if marker not in display.casefold():
         return  # this server's display name does not show the first name: nothing more to search for
     part = marker[2:10].upper()
-    settled = run.settle.until(lambda: listed_user_ids(run.api, part, size=10), lambda r: user.id in r[0])
-    check(
-        settled.agreed,
-        f"q=<part of the display name, upper case> finds user {user.id}",
-        settled.value[1].exchange,
-        settled.note(),
-    )
+    what = f"q=<part of the display name, upper case> finds user {user.id}"
+    _search_settles(run, part, lambda found: user.id in found, what)
+
+
+def _search_settles(run: Run, q: str, wanted: Callable[[set[str]], bool], what: str) -> None:
+    """A search (`listUsers?q=`) finds what `wanted` asks for within the settle window, or `what` fails."""
+    settled = run.settle.until(lambda: listed_user_ids(run.api, q, size=10), lambda r: wanted(r[0]))
+    check(settled.agreed, what, settled.value[1].exchange, settled.note())
 
 
 def _autocompleted(run: Run, q: str) -> tuple[set[str], Exchange]:
