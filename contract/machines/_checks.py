@@ -53,20 +53,14 @@ def check(condition: bool, expected: str, exchange: Exchange | None = None, deta
 
 
 def json_object(exchange: Exchange, what: str) -> dict[str, Any]:
-    try:
-        payload = exchange.json()
-    except ValueError:
-        payload = None
+    payload = exchange.payload()
     if not isinstance(payload, dict):
         fail(f"a JSON object ({what})", exchange)
     return payload
 
 
 def json_array(exchange: Exchange, what: str) -> list[Any]:
-    try:
-        payload = exchange.json()
-    except ValueError:
-        payload = None
+    payload = exchange.payload()
     if not isinstance(payload, list):
         fail(f"a JSON array ({what})", exchange)
     return payload

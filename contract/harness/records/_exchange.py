@@ -67,6 +67,13 @@ class Exchange:
     def json(self) -> Any:
         return self.response.json()
 
+    def payload(self) -> Any:
+        """The answer's JSON, or None when it is empty or not JSON."""
+        try:
+            return self.response.json() if self.response.content else None
+        except ValueError:
+            return None
+
     def describe(self) -> str:
         if self.resolved:
             return (
@@ -123,10 +130,7 @@ def listed_results(exchange: Exchange, what: str) -> list[dict[str, Any]]:
     the infrastructure answered instead of the API never gets here: `Api` gives up first.)
     """
     expect_status(exchange, 200, what)
-    try:
-        payload = exchange.json()
-    except ValueError:
-        payload = None
+    payload = exchange.payload()
     results = payload.get("results") if isinstance(payload, dict) else None
     if not isinstance(results, list):
         raise ContractViolation(f"an object with a `results` array ({what})", exchange)

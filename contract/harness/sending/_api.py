@@ -338,10 +338,7 @@ class Api:
         it should have refused, is still written down (by email, or each copy), then reported
         as a violation.
         """
-        try:
-            payload = exchange.json() if exchange.response.content else None
-        except ValueError:
-            payload = None
+        payload = exchange.payload()
         email = body.get("email") if isinstance(body, dict) else None
         unnamed = exchange.operation == "createUser" and isinstance(email, str) and _unnamed_creation(exchange)
         held = self._hold([str(email)] if unnamed else [])
@@ -461,14 +458,6 @@ class Api:
             client.close()
 
 
-def _payload(exchange: Exchange) -> Any:
-    """The answer's JSON, or None when it is empty or not JSON."""
-    try:
-        return exchange.json() if exchange.response.content else None
-    except ValueError:
-        return None
-
-
 def _aims_at_missing(path: Mapping[str, str]) -> bool:
     """The path names an id (or tenant) that cannot exist: the request finds nothing to change, so it
     may be repeated after an unstable answer.
@@ -478,7 +467,7 @@ def _aims_at_missing(path: Mapping[str, str]) -> bool:
 
 def _unnamed_creation(exchange: Exchange) -> bool:
     """A createUser the server confirmed without saying the new id: it must be found by email."""
-    payload = _payload(exchange)
+    payload = exchange.payload()
     return (
         exchange.response.is_success
         and not exchange.resolved

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from contract.harness.lifecycle import UnstableTarget, give_up
-from contract.harness.records import Entry, Exchange, Kind
+from contract.harness.records import Entry, Kind
 from contract.harness.sending._guard import UnsafeRequest
 from contract.harness.sending._logins import basic_login
 from contract.harness.sending._lookup import named_where
@@ -235,7 +235,7 @@ def _auth_listed(api: Api, path: Mapping[str, str]) -> bool | None:
     exchange = api.call("getUser", {"id": path["id"]})
     if exchange.status == 404:
         return False
-    payload = _json(exchange) if exchange.status == 200 else None
+    payload = exchange.payload() if exchange.status == 200 else None
     auths = payload.get("auths") if isinstance(payload, dict) else None
     if not isinstance(auths, list):
         return None
@@ -290,7 +290,7 @@ def _listed_tokens(api: Api, write: Write, name: str | None = None) -> set[str] 
     exchange = api.call(operation, _owner_path(write))
     if exchange.status == 404:
         return None
-    payload = _json(exchange)
+    payload = exchange.payload()
     results = payload.get("results") if exchange.status == 200 and isinstance(payload, dict) else None
     if not isinstance(results, list):
         raise Unreadable(f"{operation} answered {exchange.status} without `results`")
@@ -404,16 +404,9 @@ def _username(api: Api, authorization: str | None) -> str | None:
     if owner is None:
         return None
     exchange = api.call("getUser", {"id": owner})
-    payload = _json(exchange)
+    payload = exchange.payload()
     username = payload.get("username") if exchange.status == 200 and isinstance(payload, dict) else None
     return username if isinstance(username, str) else None
-
-
-def _json(exchange: Exchange) -> Any:
-    try:
-        return exchange.json() if exchange.response.content else None
-    except ValueError:
-        return None
 
 
 #: Every change but the idempotent ones, and how to read back what it did.
