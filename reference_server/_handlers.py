@@ -28,11 +28,7 @@ class Call:
     query: dict[str, Any]
     body: Any
     #: What this server does as Kestra 1.x or 2.x.
-    dialect: Dialect = None  # type: ignore[assignment]
-
-    def __post_init__(self) -> None:
-        if self.dialect is None:
-            self.dialect = Dialect(self.config)
+    dialect: Dialect
 
     @property
     def tenant(self) -> str:
@@ -140,8 +136,8 @@ def _forget_on_create(call: Call, user: User, email: str) -> None:
 
 @handles("createUser")
 def create_user(call: Call) -> Reply:
-    taken = call.store.user_by_email(str(call.field("email", "")))
-    if taken is not None and call.config.has("duplicate-email-ignored"):
+    email = str(call.field("email", ""))
+    if call.config.has("duplicate-email-ignored") and call.store.user_by_email(email) is not None:
         return Reply(201)  # "already there": an idempotent create that answers success and makes nothing
     user = User(id=new_id(), super_admin=False)
     _apply_user_fields(call, user, creating=True)
