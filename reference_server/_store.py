@@ -268,6 +268,7 @@ class Store:
         """Every token of `owner` stops working and leaves its list (only faults call this on a live owner)."""
         for token in owner.tokens.values():
             self._tokens_by_digest.pop(token.digest, None)
+            self._ended(token)
         owner.tokens.clear()
 
     def token_holder(self, token_id: str, default: Principal) -> Principal:
@@ -287,10 +288,7 @@ class Store:
         if self.config.has(fault):
             self._departed[owner.id] = owner  # the tokens table has no foreign key to its owner
             return
-        for token in owner.tokens.values():
-            self._tokens_by_digest.pop(token.digest, None)
-            self._ended(token)
-        owner.tokens.clear()
+        self.revoke_tokens(owner)
 
     def _ended(self, token: Token) -> None:
         record = self.token_history.get(token.id)
