@@ -82,13 +82,8 @@ class Ledger:
                 with self.path.open("a") as handle:
                     handle.writelines(json.dumps({"op": "deleted", "kind": k, "id": i}) + "\n" for k, i in gone)
 
-    def holds(self, kind: Kind, object_id: str) -> bool:
-        """Whether the object is alive as far as the run knows: created, and not deleted since."""
-        with self._lock:
-            return (kind, object_id) in self._entries
-
     def find(self, kind: Kind, object_id: str) -> Entry | None:
-        """The live object's entry (its owner, its tenant), or None."""
+        """The entry of an object alive as far as the run knows (created, not deleted since), or None."""
         with self._lock:
             return self._entries.get((kind, object_id))
 

@@ -374,7 +374,7 @@ class Api:
         """The owner id of a token the run made, by its fullToken."""
         for token_id, known in list(self._full_tokens.items()):
             if known == full_token:
-                entry = next((e for e in self.ledger.live() if e.kind == "token" and e.id == token_id), None)
+                entry = self.ledger.find("token", token_id)
                 return entry.parent if entry is not None else None
         return None
 
