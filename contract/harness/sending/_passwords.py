@@ -118,7 +118,8 @@ def _ui_page(client: httpx.Client, headers: dict[str, str], attempts: int = 4) -
         else:
             if response.status_code < 500 and response.status_code != 429:
                 return response
-        time.sleep(0.25 * 2**attempt)
+        if attempt < attempts - 1:
+            time.sleep(0.25 * 2**attempt)
     assert response is not None
     return response
 
