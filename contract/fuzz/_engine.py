@@ -280,11 +280,12 @@ class FuzzEngine:
         write = write_of(api, operation_id, case.path_parameters or {}, case.body, headers.get("Authorization"))
         answer = resolving(api, write, once, on_resolved=api.tell_resolved)
         if isinstance(answer, Verdict):
-            self._forget_resolved_delete(operation_id, case.path_parameters or {})
+            self._forget_deleted(operation_id, case.path_parameters or {})
             give_up(UnstableTarget(f"the answer was lost; read back: {answer.how}; nothing to check", where=where))
         return answer
 
-    def _forget_resolved_delete(self, operation_id: str, path: dict[str, Any]) -> None:
+    def _forget_deleted(self, operation_id: str, path: dict[str, Any]) -> None:
+        """What a delete took (as answered, or as read back) leaves the ledger."""
         if operation_id == "deleteUser":
             self.run.ledger.forget("user", str(path["id"]))
         elif operation_id.startswith("deleteApiToken"):
@@ -322,7 +323,6 @@ class FuzzEngine:
         """Record what the request created in the ledger; forget what it deleted."""
         if exchange.status >= 300:
             return
-        ledger = self.run.ledger
         op = operation.operation_id
         if op in CREATING_OPERATIONS:
             if self._book_later(op, body, exchange):
@@ -340,10 +340,8 @@ class FuzzEngine:
                 if not short_lived(body):
                     # A token that outlives the run is a lasting credential: it goes in this same test.
                     delete_entry(self.run.api, entry)
-        elif op == "deleteUser":
-            ledger.forget("user", path["id"])
-        elif op.startswith("deleteApiToken"):
-            ledger.forget("token", path["tokenId"])
+        else:
+            self._forget_deleted(op, path)
 
     def _book_later(self, operation_id: str, body: Any, exchange: Exchange) -> bool:
         """A user created without an answer body that search does not show yet: written down by email now,

@@ -39,8 +39,6 @@ NOT_SET: Any = object()
 #: Operations whose schema-generated positive bodies already pass every business rule.
 _SCHEMA_BODIES_ARE_VALID = frozenset({"patchUserDemo", "patchUserSuperAdmin", "autocompleteUsers"})
 
-#: The largest page a request that must succeed asks for.
-
 #: Share of cases aimed at ids that do not exist.
 _MISSING_WEIGHT = 0.15
 
