@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 import specs
+from contract.reporting._violations import test_function
 
 __all__ = ["ClauseState", "clause_rows", "clause_totals"]
 
@@ -23,11 +24,6 @@ ClauseState = Literal["failed", "checked", "unchecked"]
 
 _NOT_RUN = frozenset({"skipped"})
 _FAILED = frozenset({"failed", "errors"})
-
-
-def _function(nodeid: str) -> str:
-    """The test function of a node id: its parameters are counted, not listed."""
-    return nodeid.split("[", 1)[0]
 
 
 def _state(tests: list[str], ran: Mapping[str, str]) -> tuple[ClauseState, list[str]]:
@@ -66,8 +62,7 @@ def clause_rows(outcomes: Mapping[str, str], version: int | None = None) -> list
     rows = []
     for clause in (c for c in specs.clauses() if c.applies_to(version)):
         tests = [nodeid for nodeid in ran if clause.checked_by(nodeid)]
-        failed = [nodeid for nodeid in tests if ran[nodeid] in _FAILED]
-        state: ClauseState = "failed" if failed else "checked" if tests else "unchecked"
+        state, failed = _state(tests, ran)
         rows.append(
             {
                 "id": clause.id,
@@ -78,7 +73,7 @@ def clause_rows(outcomes: Mapping[str, str], version: int | None = None) -> list
                 "state": state,
                 "exercised": len(tests),
                 "failed": len(failed),
-                "tests": dict(sorted(Counter(_function(n) for n in tests).items())),
+                "tests": dict(sorted(Counter(test_function(n) for n in tests).items())),
                 "failed_tests": sorted(failed),
                 "parts": _part_rows(clause, ran, proofs),
             }

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from contract.harness import Budget, format_duration, stopped_by_budget
+from contract.reporting._violations import test_function
 
 __all__ = ["completion", "completion_line", "depth", "depth_line", "merge_progress"]
 
@@ -46,13 +47,13 @@ def completion(progress: dict[str, Any]) -> dict[str, dict[str, int]]:
     examples (those hypothesis abandoned on its own, its data run out, left out), run to their end,
     and cut short by an unstable target; shards run again.
     """
-    told = set(progress.get("completed", {})) | set(progress.get("cut_short", {}))
+    told = {test_function(t) for t in (*progress.get("completed", {}), *progress.get("cut_short", {}))}
     functions: dict[str, dict[str, int]] = {}
     for test, count in progress.get("examples", {}).items():
-        if test not in told and not any(t.split("[", 1)[0] == test.split("[", 1)[0] for t in told):
+        if test_function(test) not in told:
             continue
         row = functions.setdefault(
-            test.split("[", 1)[0], {"examples": 0, "completed": 0, "cut_short": 0, "shards_run_again": 0}
+            test_function(test), {"examples": 0, "completed": 0, "cut_short": 0, "shards_run_again": 0}
         )
         row["examples"] += int(count) - int(progress.get("abandoned", {}).get(test, 0))
         row["completed"] += int(progress.get("completed", {}).get(test, 0))
