@@ -69,5 +69,9 @@ def test_a_local_wheel_gets_a_row_and_passes_the_gate(tmp_path: Path) -> None:
     assert matrix["sdks"]["1.0.0b7"]["servers"]["1"]["problem"] == "no results: its nox session has not run"
     assert f"| kestrapy {VERSION} ({wheel}) | wheel | yes | **24 of 24** |" in (matrix_dir / "matrix.md").read_text()
 
+    # What the SDK under test gets wrong stays in its row: none of it joins the team's regression corpus.
+    corpus = [p for p in (REPO / "regressions").glob("*.yaml") if f"kestrapy {VERSION}" in p.read_text()]
+    assert corpus == [], "the matrix wrote this SDK's failures into ./regressions"
+
     assert matrix_main(["--root", str(matrix_dir), "--gate", str(wheel)]) == 0
     assert matrix_main(["--root", str(matrix_dir), "--gate", str(wheel), "--gate-contract", "2"]) == 1
