@@ -68,8 +68,9 @@ class Write:
     body: Any
     authorization: str | None
     #: Whether the object the request changes was alive in the ledger when it was sent:
-    #: only then can "it is gone now" mean that this request deleted it.
-    target_live: bool = False
+    #: only then can "it is gone now" mean that this request deleted it. None: it could not
+    #: be read before sending, so a lost answer cannot be read back either.
+    target_live: bool | None = False
 
 
 @dataclass(frozen=True)
@@ -168,11 +169,11 @@ def write_of(api: Api, operation: str, path: Mapping[str, str], body: Any, autho
     target = _TARGETS.get(operation)
     entry = api.ledger.find(target[0], str(path.get(target[1], ""))) if target is not None else None
     # A token addressed under another owner is not deleted by this request, whatever its answer.
-    live = entry is not None and (entry.kind != "token" or "id" not in path or entry.parent == path["id"])
+    live: bool | None = entry is not None and (entry.kind != "token" or "id" not in path or entry.parent == path["id"])
     if live and operation == "deleteUserAuthMethod":
         # Another user's entry, or one gone already, is not listed under this user: no answer of
         # this request can delete it, so "no longer listed" afterwards would prove nothing.
-        live = _auth_listed(api, path) is True
+        live = _auth_listed(api, path)
     return Write(operation, dict(path), body, authorization, live)
 
 
@@ -222,6 +223,8 @@ def _group(write: Write) -> dict[str, str]:
 
 def _auth_gone(api: Api, write: Write) -> Verdict:
     """deleteUserAuthMethod: made when the entry its user listed before no longer shows in `auths`."""
+    if write.target_live is None:
+        raise Unreadable("its user's `auths` could not be read before it was sent")
     if not write.target_live:
         return Verdict(False, "its user did not list that entry before: the same answer comes again")
     listed = _auth_listed(api, write.path)

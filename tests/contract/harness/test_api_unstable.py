@@ -127,3 +127,21 @@ def test_cleanup_reads_back_a_delete_behind_a_gateway_error_and_sends_it_again()
     assert [e.id for e in report.deleted] == ["u1"]
     assert len(unstable) == 1  # the gateway's answer is reported, and the delete went through
     assert answers == {"DELETE": [], "GET": []}, "read back (still there), then sent again"
+
+
+def test_a_lost_auth_delete_whose_user_could_not_be_read_before_is_unstable_not_guessed() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.method == "GET":
+            return httpx.Response(500, json={"message": "the user store is down"})
+        return GATEWAY
+
+    api, _, unstable = _api(handler)
+    api.ledger.record(Entry("user", "u-other"))
+    with pytest.raises(UnstableTarget) as raised:
+        api.call("deleteUserAuthMethod", {"id": "u-other", "auth": "a-of-someone"})
+    assert [r.method for r in sent].count("DELETE") == 1, "neither taken as made nor sent again"
+    assert "could not be read before it was sent" in raised.value.reason
+    assert unstable[0][0] == "deleteUserAuthMethod"
